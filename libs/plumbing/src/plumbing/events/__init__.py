@@ -1,0 +1,1 @@
+"""Events between services: envelope, schemas, outbox, inbox, transports, relay, consumers."""

@@ -1,0 +1,36 @@
+"""The outbox and inbox tables, added to each service's own metadata (its own database)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, UniqueConstraint
+
+from plumbing.db import UtcDateTime
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """Events written in the same transaction as the state change, published later by the relay."""
+    return Table(
+        "outbox",
+        metadata,
+        Column("seq", Integer, primary_key=True, autoincrement=True),
+        Column("message_id", String(36), nullable=False, unique=True),
+        Column("event_type", String(120), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("published_at", UtcDateTime(), nullable=True, index=True),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("last_error", Text, nullable=True),
+    )
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    """Message ids already handled by a consumer, written with the handler's effect."""
+    return Table(
+        "inbox",
+        metadata,
+        Column("message_id", String(36), primary_key=True),
+        Column("consumer", String(80), primary_key=True),
+        Column("event_type", String(120), nullable=False),
+        Column("handled_at", UtcDateTime(), nullable=False),
+        UniqueConstraint("message_id", "consumer", name="uq_inbox_message_consumer"),
+    )

@@ -1,0 +1,67 @@
+"""OpenTelemetry set-up and trace-context helpers (W3C traceparent through HTTP and RabbitMQ)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+
+_configured = False
+
+
+def setup_tracing(service_name: str, exporter: SpanExporter | None = None, batch: bool = True) -> None:
+    """Install the process's tracer provider once.
+
+    With no exporter given, spans are exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set,
+    and otherwise only recorded (trace ids still reach the logs). Under gunicorn, call this after
+    fork (post_fork hook) so the batch processor's thread lives in the worker.
+    """
+    global _configured
+    if _configured:
+        if exporter is not None:
+            provider = trace.get_tracer_provider()
+            if isinstance(provider, TracerProvider):
+                provider.add_span_processor(SimpleSpanProcessor(exporter))
+        return
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    if exporter is None and os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        exporter = OTLPSpanExporter()
+    if exporter is not None:
+        processor = BatchSpanProcessor(exporter) if batch else SimpleSpanProcessor(exporter)
+        provider.add_span_processor(processor)
+    trace.set_tracer_provider(provider)
+    _configured = True
+
+
+def tracer(name: str) -> trace.Tracer:
+    return trace.get_tracer(name)
+
+
+def current_traceparent() -> str | None:
+    """The W3C traceparent of the active span, to store beside an outbox row."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def inject_headers(headers: dict[str, Any]) -> dict[str, Any]:
+    propagate.inject(headers)
+    return headers
+
+
+def context_from(carrier: Mapping[str, Any] | None) -> otel_context.Context:
+    """A context extracted from message or HTTP headers (empty carrier → a new trace)."""
+    clean = {k: str(v) for k, v in (carrier or {}).items() if v is not None}
+    return propagate.extract(clean)
+
+
+def context_from_traceparent(traceparent: str | None) -> otel_context.Context:
+    return context_from({"traceparent": traceparent} if traceparent else {})
