@@ -1,0 +1,129 @@
+"""What every service's composition root builds, so the suite runners treat services alike.
+
+A service's `bootstrap.py` calls `build_runtime(...)` for the database and messaging plumbing,
+adds its own handlers, pages and API, and returns a `ServiceBundle`. The embedded runner mounts
+bundles in one process with the in-process broker; the distributed entry points run one bundle's
+web app under gunicorn (`asgi`) or its worker (`run_worker_process`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, Table, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from plumbing.clock import Clock, SystemClock
+from plumbing.config import Settings
+from plumbing.db import make_engine, make_session_factory
+from plumbing.events.consumer import EventConsumer
+from plumbing.events.relay import OutboxRelay
+from plumbing.events.schemas import EventSchemas
+from plumbing.events.transport import Publisher, Subscription
+from plumbing.migrations import upgrade
+from plumbing.uow import Messaging
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Database, clock, schemas and messaging tables of one service."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    schemas: EventSchemas
+    outbox: Table
+    inbox: Table
+    _relays: list[OutboxRelay] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.settings.service
+
+    def messaging(self) -> Messaging:
+        return Messaging(
+            producer=self.name,
+            outbox=self.outbox,
+            inbox=self.inbox,
+            schemas=self.schemas,
+            clock=self.clock,
+            after_commit=self._wake_relays,
+        )
+
+    def _wake_relays(self) -> None:
+        for relay in self._relays:
+            relay.wake()
+
+    def relay(self, publisher: Publisher) -> OutboxRelay:
+        """A relay for this service's outbox; commits in this process wake it at once."""
+        relay = OutboxRelay(self.session_factory, self.outbox, publisher, self.clock, producer=self.name)
+        self._relays.append(relay)
+        return relay
+
+    def check_database(self) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+
+def build_runtime(settings: Settings, metadata: MetaData, *, clock: Clock | None = None) -> Runtime:
+    """Engine and messaging for a service whose metadata already holds `outbox` and `inbox`."""
+    engine = make_engine(settings.database_url, settings.db_pool_size)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        clock=clock or SystemClock(),
+        schemas=EventSchemas(settings.contracts_dir / "events"),
+        outbox=metadata.tables["outbox"],
+        inbox=metadata.tables["inbox"],
+    )
+
+
+@dataclass
+class ServiceBundle:
+    """One service, ready to be served: its ASGI app, consumers, ticks and migrations."""
+
+    runtime: Runtime
+    asgi: Any
+    migrations_dir: Path
+    consumers: list[EventConsumer] = field(default_factory=list)
+    tickers: list[tuple[float, Callable[[], None]]] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.runtime.name
+
+    def migrate(self) -> None:
+        upgrade(self.migrations_dir, self.runtime.settings.database_url)
+
+    def subscriptions(self) -> list[Subscription]:
+        return [
+            Subscription(queue=consumer.name, binding_keys=consumer.binding_keys, handler=consumer)
+            for consumer in self.consumers
+        ]
+
+
+def run_worker_process(bundle: ServiceBundle) -> None:
+    """The distributed worker of a service: outbox relay, RabbitMQ consumers and ticks."""
+    from plumbing.events.rabbitmq import RabbitConsumerTransport, RabbitPublisher
+    from plumbing.worker import run_worker
+
+    settings = bundle.runtime.settings
+    publisher = RabbitPublisher(settings.amqp_url, settings.exchange)
+    relays = [bundle.runtime.relay(publisher)]
+    subscriptions = bundle.subscriptions()
+    transport = RabbitConsumerTransport(settings.amqp_url, settings.exchange) if subscriptions else None
+    log.info("worker %s: %d consumer(s), %d ticker(s)", bundle.name, len(subscriptions), len(bundle.tickers))
+    try:
+        run_worker(relays, subscriptions, transport, list(bundle.tickers))
+    finally:
+        publisher.close()

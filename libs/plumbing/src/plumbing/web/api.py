@@ -1,0 +1,89 @@
+"""The connexion AsyncApp of a service, bound to its contract, with bilingual problem+json."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from connexion import AsyncApp
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.resolver import RelativeResolver
+from starlette.exceptions import HTTPException
+
+from plumbing.web.locale import locale_from_headers
+from plumbing.web.problem import PROBLEM_TYPE, ApiProblem, problem_bytes
+
+log = logging.getLogger(__name__)
+
+
+def _response(status: int, body: bytes, headers: dict[str, str] | None = None) -> ConnexionResponse:
+    return ConnexionResponse(
+        status_code=status, body=body, content_type=PROBLEM_TYPE, mimetype=PROBLEM_TYPE, headers=headers or {}
+    )
+
+
+def _locale(request: ConnexionRequest) -> str:
+    return locale_from_headers({k.lower(): v for k, v in request.headers.items()})
+
+
+def _on_api_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, ApiProblem)
+    locale = _locale(request)
+    body = problem_bytes(exc.status, locale, exc.message(locale), code=exc.code, field=exc.field)
+    return _response(exc.status, body, exc.headers)
+
+
+def _on_connexion_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, ProblemException)
+    status = exc.status or 400
+    if status >= 500:
+        log.error("API server error: %s", exc.detail)
+    headers = dict(exc.headers or {})
+    return _response(status, problem_bytes(status, _locale(request), exc.detail, code="invalid_request"), headers)
+
+
+def _on_http_exception(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, HTTPException)
+    return _response(exc.status_code, problem_bytes(exc.status_code, _locale(request), exc.detail))
+
+
+def _on_bad_encoding(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    locale = _locale(request)
+    detail = "The body must be UTF-8 JSON." if locale == "en" else "Le corps doit être du JSON en UTF-8."
+    return _response(400, problem_bytes(400, locale, detail, code="invalid_encoding"))
+
+
+def _on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    log.exception("unhandled error in API handler", exc_info=exc)
+    return _response(500, problem_bytes(500, _locale(request)))
+
+
+def build_api(
+    service: str,
+    contracts_dir: Path,
+    handlers_module: str,
+    *,
+    validate_responses: bool = True,
+) -> AsyncApp:
+    """An AsyncApp serving `contracts/<service>.yaml` at `/api/<service>/v1`.
+
+    Requests are validated strictly (unknown query parameters refused; bodies are closed by
+    `additionalProperties: false` in the contract), responses too, and every error becomes
+    problem+json with a French or English title.
+    """
+    app = AsyncApp(handlers_module, specification_dir=str(contracts_dir))
+    app.add_api(
+        f"{service}.yaml",
+        base_path=f"/api/{service}/v1",
+        resolver=RelativeResolver(handlers_module),
+        strict_validation=True,
+        validate_responses=validate_responses,
+        swagger_ui_options=None,
+    )
+    app.add_error_handler(ApiProblem, _on_api_problem)
+    app.add_error_handler(ProblemException, _on_connexion_problem)
+    app.add_error_handler(HTTPException, _on_http_exception)
+    app.add_error_handler(UnicodeDecodeError, _on_bad_encoding)
+    app.add_error_handler(Exception, _on_unexpected)
+    return app
