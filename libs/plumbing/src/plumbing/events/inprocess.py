@@ -25,6 +25,7 @@ class InProcessBroker:
         self._queues: dict[str, tuple[Subscription, queue.Queue[tuple[bytes, dict[str, Any], int]]]] = {}
         self._lock = threading.Lock()
         self.dead_letters: dict[str, list[tuple[bytes, str]]] = {}
+        self._retrying = 0  # messages waiting for their retry timer (wait_idle must see them)
 
     # Publisher side -----------------------------------------------------------------------
     def publish(self, envelope: Envelope, body: bytes, headers: Mapping[str, Any]) -> None:
@@ -55,7 +56,10 @@ class InProcessBroker:
                 body, headers, attempt = inbox.get(timeout=0.1)
             except queue.Empty:
                 continue
-            self._deliver(subscription, inbox, body, headers, attempt)
+            try:
+                self._deliver(subscription, inbox, body, headers, attempt)
+            finally:
+                inbox.task_done()
 
     def _deliver(
         self,
@@ -77,15 +81,25 @@ class InProcessBroker:
                 return
             delay = self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)]
             log.warning("handler failed, retrying in %.2fs: %r", delay, exc)
-            timer = threading.Timer(delay, inbox.put, args=((body, headers, attempt + 1),))
+            with self._lock:
+                self._retrying += 1
+
+            def requeue() -> None:
+                inbox.put((body, headers, attempt + 1))
+                with self._lock:
+                    self._retrying -= 1
+
+            timer = threading.Timer(delay, requeue)
             timer.daemon = True
             timer.start()
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
-        """Wait until every queue is empty (tests and seeding)."""
+        """Wait until every message was handled, retries included (tests and seeding)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if all(q.unfinished_tasks == 0 or q.empty() for _, q in self._queues.values()):
+            with self._lock:
+                idle = self._retrying == 0 and all(q.unfinished_tasks == 0 for _, q in self._queues.values())
+            if idle:
                 return True
             time.sleep(0.02)
         return False

@@ -23,7 +23,9 @@ from plumbing.web.problem import PROBLEM_TYPE, problem_bytes
 
 log = logging.getLogger(__name__)
 
-ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[dict[str, Any]]], Callable[[dict[str, Any]], Awaitable[None]]], Awaitable[None]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 ReadinessCheck = Callable[[], None]
 
 
@@ -71,7 +73,8 @@ class ServiceApp:
         self._cap_thread_limiter()
         path: str = scope["path"]
         if path == "/healthz":
-            await _send_bytes(send, 200, json.dumps({"status": "ok", "service": self.name}).encode(), "application/json")
+            alive = json.dumps({"status": "ok", "service": self.name}).encode()
+            await _send_bytes(send, 200, alive, "application/json")
         elif path == "/readyz":
             await self._readyz(send)
         elif path.startswith("/api/"):

@@ -24,7 +24,7 @@ def pick_locale(cookie_lang: str | None, accept_language: str | None) -> str:
             except ValueError:
                 q = 0.0
         code = lang.strip().lower()[:2]
-        if code in SUPPORTED and q > best_q:
+        if code in SUPPORTED and q > 0 and q > best_q:
             best, best_q = code, q
     return best
 

@@ -1,0 +1,358 @@
+"""RabbitMQ transport: the production twin of the in-process broker (same behaviour).
+
+Topology, per consuming service (declared idempotently by `RabbitConsumerTransport.declare`):
+
+- one durable topic exchange shared by every service;
+- `<queue>`: the service's quorum queue, bound to each of its binding keys;
+- `<queue>.retry`: a durable classic queue without consumers; a failed message is published there
+  with a per-message `expiration` (the back-off) and dead-letters back to `<queue>` when it expires;
+- `<queue>.dlq`: a durable queue of dead letters (poison, or out of attempts), with the reason in
+  the `x-death-reason` and `x-error` headers.
+
+A message is acked only after the handler returned (its effect is committed) or after its copy in
+the retry or dead-letter queue was confirmed by the broker, so a crash at any point redelivers and
+never loses a message; consumers' inboxes make the redelivery harmless.
+
+Note: per-message expirations in one retry queue expire in queue order, so a short back-off can
+wait behind a longer one queued before it (at most the longest delay). That only delays retries.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pika
+import pika.exceptions
+from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
+from pika.spec import Basic, BasicProperties
+
+from plumbing.events.envelope import Envelope, PoisonMessage
+from plumbing.events.transport import PublishError, Subscription
+
+log = logging.getLogger(__name__)
+
+# Failures of the connection or channel (broker down, restart, network): reconnect and go on.
+_BROKER_ERRORS: tuple[type[BaseException], ...] = (pika.exceptions.AMQPError, OSError)
+# Errors that mean a cached connection had died while idle.
+_STALE_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    pika.exceptions.AMQPConnectionError,
+    pika.exceptions.ChannelClosed,
+    pika.exceptions.ChannelWrongStateError,
+    pika.exceptions.ConnectionWrongStateError,
+    OSError,
+)
+PERSISTENT = 2  # AMQP delivery mode: written to disk
+
+
+def connection_parameters(amqp_url: str, connection_name: str) -> pika.URLParameters:
+    """Parameters from an AMQP URL, with timeouts so a dead broker fails fast instead of hanging.
+
+    Query arguments in the URL (`?heartbeat=30&socket_timeout=5…`) win over these defaults.
+    """
+    params = pika.URLParameters(amqp_url)
+    given = parse_qs(urlsplit(amqp_url).query)
+    defaults: dict[str, Any] = {
+        "socket_timeout": 5.0,
+        "stack_timeout": 10.0,
+        "blocked_connection_timeout": 30.0,
+        "connection_attempts": 1,
+    }
+    for name, value in defaults.items():
+        if name not in given:
+            setattr(params, name, value)
+    params.client_properties = {"connection_name": connection_name}
+    return params
+
+
+def declare_exchange(channel: BlockingChannel, exchange: str) -> None:
+    channel.exchange_declare(exchange=exchange, exchange_type="topic", durable=True)
+
+
+def dlq_name(queue: str) -> str:
+    return f"{queue}.dlq"
+
+
+def retry_queue_name(queue: str) -> str:
+    return f"{queue}.retry"
+
+
+class RabbitPublisher:
+    """Publisher with confirms; the connection is opened on first use and reopened after a failure."""
+
+    def __init__(self, amqp_url: str, exchange: str) -> None:
+        self.amqp_url = amqp_url
+        self.exchange = exchange
+        self._lock = threading.Lock()
+        self._connection: BlockingConnection | None = None
+        self._channel: BlockingChannel | None = None
+
+    def publish(self, envelope: Envelope, body: bytes, headers: Mapping[str, Any]) -> None:
+        """Publish persistently; return once the broker confirmed, else raise PublishError.
+
+        A message that no queue is bound to is confirmed and dropped by the broker: not an error.
+        """
+        properties = BasicProperties(
+            delivery_mode=PERSISTENT,
+            message_id=envelope.id,
+            type=envelope.type,
+            content_type="application/json",
+            headers=dict(headers),
+        )
+        with self._lock:
+            reused = self._channel is not None and self._channel.is_open
+            try:
+                self._publish(envelope.routing_key, body, properties)
+                return
+            except Exception as exc:  # noqa: BLE001 - every failure is a PublishError
+                self._drop()
+                if not (reused and isinstance(exc, _STALE_CONNECTION_ERRORS)):
+                    raise PublishError(f"publish of {envelope.id} failed: {exc!r}") from exc
+                # A connection left idle may have been closed by the broker (missed heartbeats):
+                # try once on a fresh one. A duplicate, if the first went through, is harmless.
+                log.info("publisher connection was stale, reconnecting: %r", exc)
+            try:
+                self._publish(envelope.routing_key, body, properties)
+            except Exception as exc:  # noqa: BLE001 - every failure is a PublishError
+                self._drop()
+                raise PublishError(f"publish of {envelope.id} failed: {exc!r}") from exc
+
+    def _publish(self, routing_key: str, body: bytes, properties: BasicProperties) -> None:
+        channel = self._ensure_channel()
+        channel.basic_publish(
+            exchange=self.exchange,
+            routing_key=routing_key,
+            body=body,
+            properties=properties,
+            mandatory=False,
+        )
+
+    def _ensure_channel(self) -> BlockingChannel:
+        if self._channel is not None and self._channel.is_open:
+            return self._channel
+        self._drop()
+        connection = pika.BlockingConnection(connection_parameters(self.amqp_url, f"publisher {self.exchange}"))
+        try:
+            channel = connection.channel()
+            channel.confirm_delivery()
+            declare_exchange(channel, self.exchange)
+        except BaseException:
+            _close_quietly(connection)
+            raise
+        self._connection, self._channel = connection, channel
+        return channel
+
+    def _drop(self) -> None:
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None:
+            _close_quietly(connection)
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+
+class RabbitConsumerTransport:
+    """Consumes a subscription's quorum queue with manual acks, retries and dead letters."""
+
+    def __init__(
+        self,
+        amqp_url: str,
+        exchange: str,
+        prefetch: int = 10,
+        retry_delays_ms: tuple[int, ...] = (1000, 5000, 30000),
+        *,
+        poll_interval: float = 0.25,
+        reconnect_delays: tuple[float, float] = (0.5, 10.0),
+    ) -> None:
+        if not retry_delays_ms:
+            raise ValueError("retry_delays_ms must not be empty")
+        self.amqp_url = amqp_url
+        self.exchange = exchange
+        self.prefetch = prefetch
+        self.retry_delays_ms = tuple(int(d) for d in retry_delays_ms)
+        self.poll_interval = poll_interval
+        self.reconnect_delays = reconnect_delays
+
+    # Topology ------------------------------------------------------------------------------
+    def declare(self, subscription: Subscription) -> None:
+        """Declare the exchange and the subscription's queues and bindings (idempotent)."""
+        connection = self._connect(f"declare {subscription.queue}")
+        try:
+            self._declare(connection.channel(), subscription)
+        finally:
+            _close_quietly(connection)
+
+    def _declare(self, channel: BlockingChannel, subscription: Subscription) -> None:
+        queue = subscription.queue
+        declare_exchange(channel, self.exchange)
+        channel.queue_declare(queue=queue, durable=True, arguments={"x-queue-type": "quorum"})
+        for key in subscription.binding_keys:
+            channel.queue_bind(queue=queue, exchange=self.exchange, routing_key=key)
+        channel.queue_declare(queue=dlq_name(queue), durable=True)
+        channel.queue_declare(
+            queue=retry_queue_name(queue),
+            durable=True,
+            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue},
+        )
+
+    # Consuming -----------------------------------------------------------------------------
+    def consume(self, subscription: Subscription, stop: threading.Event) -> None:
+        """Deliver messages to the subscription's handler until `stop` is set.
+
+        Reconnects with exponential back-off whenever the broker goes away.
+        """
+        first_delay, max_delay = self.reconnect_delays
+        delay = first_delay
+        while not stop.is_set():
+            connected = threading.Event()
+            try:
+                self._consume_connected(subscription, stop, connected)
+            except _BROKER_ERRORS as exc:
+                if connected.is_set():
+                    delay = first_delay
+                log.warning(
+                    "consumer %s: broker connection lost, reconnecting in %.1fs: %r",
+                    subscription.queue, delay, exc,
+                )
+                stop.wait(delay)
+                delay = min(delay * 2, max_delay)
+
+    def _connect(self, purpose: str) -> BlockingConnection:
+        return pika.BlockingConnection(connection_parameters(self.amqp_url, f"{purpose} {self.exchange}"))
+
+    def _consume_connected(
+        self, subscription: Subscription, stop: threading.Event, connected: threading.Event
+    ) -> None:
+        connection = self._connect(f"consumer {subscription.queue}")
+        try:
+            channel = connection.channel()
+            self._declare(channel, subscription)
+            channel.basic_qos(prefetch_count=self.prefetch)
+            republish = connection.channel()
+            republish.confirm_delivery()
+            connected.set()
+            log.info("consumer %s: consuming", subscription.queue)
+            for method, properties, body in channel.consume(
+                subscription.queue, auto_ack=False, inactivity_timeout=self.poll_interval
+            ):
+                if stop.is_set():
+                    break
+                if method is None:
+                    continue
+                self._deliver(subscription, channel, republish, method, properties, body)
+            channel.cancel()  # hands prefetched, unhandled messages back to the queue
+        finally:
+            _close_quietly(connection)
+
+    def _deliver(
+        self,
+        subscription: Subscription,
+        channel: BlockingChannel,
+        republish: BlockingChannel,
+        method: Basic.Deliver,
+        properties: BasicProperties,
+        body: bytes,
+    ) -> None:
+        headers: dict[str, Any] = dict(properties.headers or {})
+        if properties.message_id is not None:
+            headers["message_id"] = properties.message_id
+        attempt = _as_int(headers.get("x-attempt"), default=1)
+        try:
+            subscription.handler(body, headers)
+        except PoisonMessage as exc:
+            log.warning("consumer %s: dead-lettered poison message: %s", subscription.queue, exc)
+            self._dead_letter(republish, subscription, properties, body, "poison", str(exc), attempt)
+        except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
+            if attempt >= subscription.max_attempts:
+                log.error(
+                    "consumer %s: dead-lettered %s after %s attempts: %r",
+                    subscription.queue, properties.message_id, attempt, exc,
+                )
+                self._dead_letter(republish, subscription, properties, body, "max-attempts", repr(exc), attempt)
+            else:
+                delay_ms = self.retry_delays_ms[min(attempt - 1, len(self.retry_delays_ms) - 1)]
+                log.warning(
+                    "consumer %s: handler failed on %s (attempt %s), retrying in %sms: %r",
+                    subscription.queue, properties.message_id, attempt, delay_ms, exc,
+                )
+                self._retry(republish, subscription, properties, body, attempt + 1, delay_ms)
+        channel.basic_ack(delivery_tag=method.delivery_tag)
+
+    def _retry(
+        self,
+        republish: BlockingChannel,
+        subscription: Subscription,
+        properties: BasicProperties,
+        body: bytes,
+        next_attempt: int,
+        delay_ms: int,
+    ) -> None:
+        headers = _forwarded_headers(properties)
+        headers["x-attempt"] = next_attempt
+        republish.basic_publish(
+            exchange="",
+            routing_key=retry_queue_name(subscription.queue),
+            body=body,
+            properties=_copy_properties(properties, headers, expiration=str(delay_ms)),
+            mandatory=True,  # a missing retry queue raises, so the message is not acked and lost
+        )
+
+    def _dead_letter(
+        self,
+        republish: BlockingChannel,
+        subscription: Subscription,
+        properties: BasicProperties,
+        body: bytes,
+        reason: str,
+        error: str,
+        attempt: int,
+    ) -> None:
+        headers = _forwarded_headers(properties)
+        headers.update({"x-death-reason": reason, "x-error": error[:2000], "x-attempt": attempt})
+        republish.basic_publish(
+            exchange="",
+            routing_key=dlq_name(subscription.queue),
+            body=body,
+            properties=_copy_properties(properties, headers),
+            mandatory=True,
+        )
+
+
+def _forwarded_headers(properties: BasicProperties) -> dict[str, Any]:
+    """The message's own headers, without the broker's dead-letter bookkeeping."""
+    return {
+        k: v for k, v in (properties.headers or {}).items()
+        if k != "x-death" and not k.startswith(("x-first-death-", "x-last-death-"))
+    }
+
+
+def _copy_properties(
+    properties: BasicProperties, headers: dict[str, Any], expiration: str | None = None
+) -> BasicProperties:
+    return BasicProperties(
+        delivery_mode=PERSISTENT,
+        message_id=properties.message_id,
+        type=properties.type,
+        content_type=properties.content_type,
+        headers=headers,
+        expiration=expiration,
+    )
+
+
+def _as_int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _close_quietly(connection: BlockingConnection) -> None:
+    try:
+        if connection.is_open:
+            connection.close()
+    except Exception as exc:  # noqa: BLE001 - closing a dead connection may fail in many ways
+        log.debug("ignoring error on close: %r", exc)

@@ -1,0 +1,1 @@
+"""moderation: OIQ staff queues and decisions (built by a later issue)."""

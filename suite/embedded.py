@@ -1,0 +1,104 @@
+"""The embedded default (`make run`): every service in one process, SQLite files under var/,
+the in-process event transport, emails written to var/mail/, behind the gateway on :8080.
+
+Same code paths as production except the two adapters (database engine, event transport).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from plumbing.clock import Clock
+from plumbing.config import Settings
+from plumbing.events.inprocess import InProcessBroker
+from plumbing.service import ServiceBundle
+from plumbing.worker import run_worker
+
+from suite.services import built_services, package_of
+
+
+@dataclass
+class EmbeddedSuite:
+    bundles: dict[str, ServiceBundle]
+    broker: InProcessBroker
+    gateway: Any
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    _worker: threading.Thread | None = None
+
+    def start_workers(self) -> None:
+        """Relays, consumers and ticks of every service, in background threads."""
+        relays = [bundle.runtime.relay(self.broker) for bundle in self.bundles.values()]
+        subscriptions = [sub for bundle in self.bundles.values() for sub in bundle.subscriptions()]
+        for sub in subscriptions:
+            self.broker.declare(sub)
+        tickers = [t for bundle in self.bundles.values() for t in bundle.tickers]
+        self._worker = threading.Thread(
+            target=run_worker, args=(relays, subscriptions, self.broker, tickers, self.stop_event),
+            name="embedded-worker", daemon=True,
+        )
+        self._worker.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self._worker is not None:
+            self._worker.join(timeout=10)
+
+
+def build_embedded(var_dir: Path | None = None, *, clock: Clock | None = None,
+                   gateway_env: dict[str, str] | None = None) -> EmbeddedSuite:
+    """Bootstrap and migrate every built service, and a gateway that calls them in-process."""
+    if var_dir is not None:
+        os.environ["INGEMPLOIS_VAR"] = str(var_dir)
+    os.environ.setdefault("INGEMPLOIS_MODE", "embedded")
+    bundles: dict[str, ServiceBundle] = {}
+    for service in built_services():
+        module = importlib.import_module(f"{package_of(service)}.bootstrap")
+        bundle = module.bootstrap(Settings.from_env(service), clock=clock)
+        bundle.migrate()
+        bundles[service] = bundle
+    from gateway.app import create_gateway
+    from gateway.config import GatewayConfig
+
+    for key, value in (gateway_env or {}).items():
+        os.environ[key] = value
+    transports = {name: httpx.ASGITransport(app=bundle.asgi) for name, bundle in bundles.items()}
+    gateway = create_gateway(GatewayConfig.from_env(), transports=transports)
+    return EmbeddedSuite(bundles=bundles, broker=InProcessBroker(), gateway=gateway)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the whole suite in one process (embedded default).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--no-seed", action="store_true")
+    args = parser.parse_args()
+
+    import uvicorn
+    from plumbing.logs import configure_logging
+    from plumbing.telemetry import setup_tracing
+
+    from suite.seed import print_banner, seed_demo
+
+    configure_logging("embedded", os.environ.get("LOG_LEVEL", "WARNING"))
+    setup_tracing("ingemplois-embedded")
+    suite = build_embedded()
+    suite.start_workers()
+    logins = [] if args.no_seed else seed_demo(suite.bundles)
+    print_banner(f"http://{args.host}:{args.port}", logins, Settings.from_env("mailer").var_dir / "mail")
+    try:
+        uvicorn.run(suite.gateway, host=args.host, port=args.port, log_level="warning")
+    finally:
+        suite.stop()
+        logging.shutdown()
+
+
+if __name__ == "__main__":
+    main()
