@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 from plumbing.clock import Clock
 from plumbing.config import Settings
 from plumbing.events.inprocess import InProcessBroker
 from plumbing.service import ServiceBundle
 from plumbing.worker import run_worker
-
 from suite.services import built_services, package_of
 
 
@@ -82,9 +82,9 @@ def main() -> None:
     args = parser.parse_args()
 
     import uvicorn
+
     from plumbing.logs import configure_logging
     from plumbing.telemetry import setup_tracing
-
     from suite.seed import print_banner, seed_demo
 
     configure_logging("embedded", os.environ.get("LOG_LEVEL", "WARNING"))

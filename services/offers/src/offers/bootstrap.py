@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from offers.adapters.orm import metadata
+from offers.entrypoints.web import blueprint
 from plumbing.clock import Clock
 from plumbing.config import Settings
 from plumbing.service import ServiceBundle, build_runtime
 from plumbing.web.app import ServiceApp, instrumented
 from plumbing.web.pages import create_pages_app
-
-from offers.adapters.orm import metadata
-from offers.entrypoints.web import blueprint
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR.parents[1] / "migrations"

@@ -1,0 +1,206 @@
+"""The distributed suite: each service in its own gunicorn, its worker, the gateway, an SMTP sink,
+against real PostgreSQL (a database per service), RabbitMQ (one vhost) and Redis.
+
+`make up` runs it in the foreground with fixed names (databases `ingemplois_<service>`, vhost
+`ingemplois`, gateway on :8080). The e2e harness runs it with throw-away databases, vhost and
+free ports (see tests-e2e/conftest.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from plumbing.config import REPO_ROOT
+from suite.services import built_services, package_of
+
+GUNICORN_WORKER = "uvicorn_worker.UvicornWorker"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Infrastructure:
+    """Where the suite keeps its state: one database URL per service, a vhost, a Redis prefix."""
+
+    database_urls: dict[str, str]
+    amqp_url: str
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_prefix: str = "gw:"
+
+
+@dataclass
+class DistributedSuite:
+    infra: Infrastructure
+    run_dir: Path
+    gateway_port: int = 8080
+    workers_per_service: int = 1
+    extra_env: dict[str, str] = field(default_factory=dict)
+    services: list[str] = field(default_factory=built_services)
+    ports: dict[str, int] = field(default_factory=dict)
+    smtp_port: int = 0
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.run_dir / "mail-sink"
+
+    def log_path(self, name: str) -> Path:
+        return self.run_dir / "logs" / f"{name}.log"
+
+    def env(self) -> dict[str, str]:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("GATEWAY_UPSTREAM_")}
+        env.update(
+            INGEMPLOIS_MODE="distributed",
+            INGEMPLOIS_VAR=str(self.run_dir),
+            AMQP_URL=self.infra.amqp_url,
+            IDENTITY_URL=f"http://127.0.0.1:{self.ports['identity']}",
+            PUBLIC_URL=self.gateway_url,
+            MAILER_TRANSPORT="smtp",
+            SMTP_HOST="127.0.0.1",
+            SMTP_PORT=str(self.smtp_port),
+            REDIS_URL=self.infra.redis_url,
+            GATEWAY_REDIS_PREFIX=self.infra.redis_prefix,
+            PYTHONPATH=str(REPO_ROOT),
+            PYTHONUNBUFFERED="1",
+        )
+        for service in self.services:
+            prefix = package_of(service).upper()
+            env[f"{prefix}_DATABASE_URL"] = self.infra.database_urls[service]
+            env[f"GATEWAY_UPSTREAM_{prefix}"] = f"http://127.0.0.1:{self.ports[service]}"
+        env.update(self.extra_env)
+        return env
+
+    # life cycle ---------------------------------------------------------------------------
+    def start(self, timeout: float = 90.0) -> None:
+        (self.run_dir / "logs").mkdir(parents=True, exist_ok=True)
+        self.mail_dir.mkdir(parents=True, exist_ok=True)
+        self.ports = {service: free_port() for service in self.services}
+        self.smtp_port = self.smtp_port or free_port()
+        env = self.env()
+        for service in self.services:
+            self._run_to_end(f"migrate-{service}", [sys.executable, "-m", "plumbing.entry", "migrate", service], env)
+        self._spawn("smtp-sink", [sys.executable, "-m", "mailer.devtools.smtp_sink",
+                                  "--port", str(self.smtp_port), "--dir", str(self.mail_dir)], env)
+        for service in self.services:
+            self.start_web(service, env)
+            self.start_worker(service, env)
+        self._spawn("gateway", self._gunicorn("gateway.asgi:create_app()", self.gateway_port), env)
+        self.wait_healthy(timeout)
+
+    def _gunicorn(self, app: str, port: int) -> list[str]:
+        return [sys.executable, "-m", "gunicorn", "-k", GUNICORN_WORKER, "--no-control-socket",
+                "-w", str(self.workers_per_service), "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", app]
+
+    def start_web(self, service: str, env: dict[str, str] | None = None) -> None:
+        app = f'plumbing.entry:web_app("{service}")'
+        self._spawn(f"{service}-web", self._gunicorn(app, self.ports[service]), env or self.env())
+
+    def start_worker(self, service: str, env: dict[str, str] | None = None) -> None:
+        self._spawn(f"{service}-worker", [sys.executable, "-m", "plumbing.entry", "worker", service], env or self.env())
+
+    def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15.0) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(sig)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            self.stop_process(name)
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        log = self.log_path(name).open("ab")
+        self.processes[name] = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+
+    def _run_to_end(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        with self.log_path(name).open("ab") as log:
+            result = subprocess.run(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, timeout=120)
+        if result.returncode != 0:
+            raise RuntimeError(f"{name} failed (exit {result.returncode}); see {self.log_path(name)}")
+
+    def wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {process.returncode}; see {self.log_path(name)}")
+            try:
+                health = httpx.get(f"{self.gateway_url}/healthz", timeout=2).json()
+                states = {s: health["services"].get(s, {}).get("status") for s in self.services}
+                if all(state == "ok" for state in states.values()):
+                    return
+                last = str(states)
+            except (httpx.HTTPError, ValueError, KeyError) as exc:
+                last = repr(exc)
+            time.sleep(0.2)
+        raise RuntimeError(f"the suite did not become healthy in {timeout:.0f}s: {last}")
+
+
+def ensure_infrastructure(services: list[str]) -> Infrastructure:
+    """Fixed-name databases and vhost for `make up` (created when missing, kept between runs)."""
+    import psycopg
+
+    from plumbing.testing import rabbitmqctl
+
+    admin = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    urls = {}
+    with psycopg.connect(admin, autocommit=True) as connection:
+        for service in services:
+            name = f"ingemplois_{package_of(service)}"
+            if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                connection.execute(f'CREATE DATABASE "{name}"')
+            urls[service] = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    if "ingemplois" not in rabbitmqctl("list_vhosts", "-q").split():
+        rabbitmqctl("add_vhost", "ingemplois")
+    rabbitmqctl("set_permissions", "-p", "ingemplois", "guest", ".*", ".*", ".*")
+    return Infrastructure(urls, "amqp://guest:guest@127.0.0.1:5672/ingemplois", redis_prefix="ingemplois:gw:")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the distributed suite in the foreground.")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    services = built_services()
+    suite = DistributedSuite(ensure_infrastructure(services), REPO_ROOT / "var" / "distributed",
+                             gateway_port=args.port, workers_per_service=args.workers, services=services)
+    try:
+        suite.start()
+        print(f"\n  ingemplois (distribué) : {suite.gateway_url}\n  journaux : {suite.run_dir / 'logs'}\n"
+              f"  courriels : {suite.mail_dir}\n  Arrêt : Ctrl+C", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        while all(process.poll() is None for process in suite.processes.values()):
+            time.sleep(1)
+        print("  un processus s'est arrêté : voir les journaux", flush=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        suite.stop()
+
+
+if __name__ == "__main__":
+    main()
