@@ -1,0 +1,99 @@
+"""Each service's own projection of company-portal's membership events (docs/decisions.md §4).
+
+A service adds `membership_table(metadata)` to its database and registers
+`MEMBERSHIP_EVENT_HANDLERS` with its EventConsumer; `SqlMembershipLookup` then answers the
+permission checks of `plumbing.auth.permissions.require` from that table, so a role change or a
+removal takes effect as soon as the event is consumed.
+
+Events (contracts/events/portal.membership.*.v1.schema.json): `granted` and `role_changed`
+carry account_id, group_id, company_id, role; `revoked` carries account_id and group_id. Each
+carries `version` (a counter per membership, increasing) so a late, older event never overwrites
+a newer state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from plumbing.db import UtcDateTime
+from plumbing.events.envelope import Envelope
+
+
+def membership_table(metadata: MetaData) -> Table:
+    return Table(
+        "membership_projection",
+        metadata,
+        Column("account_id", String(36), primary_key=True),
+        Column("group_id", String(36), primary_key=True),
+        Column("company_id", String(36), nullable=False),
+        Column("role", String(20), nullable=True),
+        Column("group_name", String(200), nullable=True),
+        Column("company_name", String(300), nullable=True),
+        Column("version", Integer, nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
+    )
+
+
+def _table(uow: Any) -> Table:
+    return uow.messaging.outbox.metadata.tables["membership_projection"]
+
+
+def apply_membership_event(envelope: Envelope, uow: Any) -> None:
+    """Upsert (granted, role_changed) or blank the role (revoked), ignoring stale versions."""
+    data = envelope.data
+    table = _table(uow)
+    session: Session = uow.session
+    key = (table.c.account_id == data["account_id"]) & (table.c.group_id == data["group_id"])
+    current = session.execute(select(table.c.version).where(key)).scalar_one_or_none()
+    version = int(data["version"])
+    role = None if envelope.type.endswith(".revoked") else data["role"]
+    now = uow.messaging.clock.now()
+    values: dict[str, Any] = {"role": role, "version": version, "updated_at": now}
+    for optional in ("company_id", "group_name", "company_name"):
+        if data.get(optional):
+            values[optional] = data[optional]
+    if current is None:
+        values.setdefault("company_id", "")
+        session.execute(insert(table).values(account_id=data["account_id"], group_id=data["group_id"], **values))
+    elif version > current:
+        session.execute(update(table).where(key).values(**values))
+
+
+MEMBERSHIP_EVENT_HANDLERS = {
+    "portal.membership.granted": [apply_membership_event],
+    "portal.membership.role_changed": [apply_membership_event],
+    "portal.membership.revoked": [apply_membership_event],
+}
+
+
+class SqlMembershipLookup:
+    """MembershipLookup over the projection table, in the caller's session."""
+
+    def __init__(self, session: Session, table: Table) -> None:
+        self.session = session
+        self.table = table
+
+    def role_of(self, account_id: str, group_id: str) -> str | None:
+        return self.session.execute(
+            select(self.table.c.role).where(
+                (self.table.c.account_id == account_id) & (self.table.c.group_id == group_id)
+            )
+        ).scalar_one_or_none()
+
+    def groups_of(self, account_id: str) -> list[dict[str, str]]:
+        """Every group the account belongs to: id, name, company_name, role (for the switcher)."""
+        t = self.table
+        rows = self.session.execute(
+            select(t.c.group_id, t.c.group_name, t.c.company_name, t.c.role)
+            .where((t.c.account_id == account_id) & t.c.role.is_not(None))
+            .order_by(t.c.company_name, t.c.group_name)
+        ).all()
+        return [{"id": g, "name": n or "", "company_name": c or "", "role": r} for g, n, c, r in rows]
+
+
+def forget_memberships(session: Session, table: Table) -> None:
+    """Tests only need this to start clean."""
+    session.execute(delete(table))
