@@ -1,0 +1,73 @@
+"""The membership projection every service keeps for its permission checks."""
+
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import MetaData
+
+from plumbing.auth.memberships import MEMBERSHIP_EVENT_HANDLERS, SqlMembershipLookup, membership_table
+from plumbing.auth.permissions import NotAMember, Permission, PermissionDenied, require
+from plumbing.clock import FixedClock
+from plumbing.config import REPO_ROOT
+from plumbing.db import make_engine, make_session_factory
+from plumbing.events.consumer import EventConsumer
+from plumbing.events.envelope import Envelope
+from plumbing.events.schemas import EventSchemas
+from plumbing.events.tables import inbox_table, outbox_table
+from plumbing.uow import Messaging, SqlAlchemyUnitOfWork
+
+ACCOUNT, GROUP, COMPANY = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+
+
+@pytest.fixture()
+def world(tmp_path: Path):
+    metadata = MetaData()
+    outbox, inbox, table = outbox_table(metadata), inbox_table(metadata), membership_table(metadata)
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    metadata.create_all(engine)
+    clock = FixedClock()
+    schemas = EventSchemas(REPO_ROOT / "contracts" / "events")
+    messaging = Messaging(producer="test", outbox=outbox, inbox=inbox, schemas=schemas, clock=clock)
+    session_factory = make_session_factory(engine)
+    consumer = EventConsumer("test", lambda: SqlAlchemyUnitOfWork(session_factory, messaging),
+                             MEMBERSHIP_EVENT_HANDLERS, schemas)
+    return consumer, session_factory, table, clock
+
+
+def _event(event_type: str, version: int, role: str | None = None, **extra) -> bytes:
+    data = {"account_id": ACCOUNT, "group_id": GROUP, "company_id": COMPANY, "version": version, **extra}
+    if role:
+        data["role"] = role
+    return Envelope.new(event_type, data, producer="company-portal", occurred_at=FixedClock().now()).to_json()
+
+
+def _role(session_factory, table):
+    with session_factory() as session:
+        return SqlMembershipLookup(session, table).role_of(ACCOUNT, GROUP)
+
+
+def test_grant_change_revoke_take_effect_in_order(world):
+    consumer, session_factory, table, _ = world
+    consumer(_event("portal.membership.granted", 1, "finances", group_name="Groupe 001", company_name="Génivert"), {})
+    assert _role(session_factory, table) == "finances"
+    with session_factory() as session:
+        lookup = SqlMembershipLookup(session, table)
+        require(lookup, ACCOUNT, GROUP, Permission.BUY_PRODUCTS)
+        with pytest.raises(PermissionDenied):
+            require(lookup, ACCOUNT, GROUP, Permission.CREATE_PUBLISH_OFFERS)
+        assert lookup.groups_of(ACCOUNT) == [
+            {"id": GROUP, "name": "Groupe 001", "company_name": "Génivert", "role": "finances"}]
+    consumer(_event("portal.membership.role_changed", 2, "principal"), {})
+    assert _role(session_factory, table) == "principal"
+    consumer(_event("portal.membership.revoked", 3), {})
+    with session_factory() as session:
+        with pytest.raises(NotAMember):
+            require(SqlMembershipLookup(session, table), ACCOUNT, GROUP, Permission.BUY_PRODUCTS)
+
+
+def test_a_late_older_event_never_overwrites_a_newer_state(world):
+    consumer, session_factory, table, _ = world
+    consumer(_event("portal.membership.revoked", 5), {})
+    consumer(_event("portal.membership.granted", 4, "principal"), {})
+    assert _role(session_factory, table) is None

@@ -1,0 +1,61 @@
+"""The e2e harness: the distributed suite (a gunicorn per service, workers, gateway, SMTP sink) on
+throw-away PostgreSQL databases, a throw-away RabbitMQ vhost and free ports, once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from plumbing.config import REPO_ROOT
+from plumbing.testing import create_test_database, create_test_vhost, delete_test_vhost, drop_test_database
+from suite.distributed import DistributedSuite, Infrastructure, free_port
+from suite.services import built_services
+from tests_e2e_support import Browser
+
+
+@pytest.fixture(scope="session")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DistributedSuite]:
+    services = built_services()
+    databases = {service: create_test_database(f"e2e_{service.replace('-', '_')}") for service in services}
+    amqp_url = create_test_vhost(prefix="e2e")
+    run_dir = tmp_path_factory.mktemp("suite")
+    infra = Infrastructure(databases, amqp_url, redis_prefix=f"e2e:{uuid.uuid4().hex[:8]}:")
+    extra_env = {
+        "GATEWAY_RATE_LIMIT_AUTH": "1000/minute",
+        "GATEWAY_RATE_LIMIT_DEFAULT": "10000/minute",
+        "LOG_LEVEL": "INFO",
+    }
+    suite = DistributedSuite(infra, run_dir, gateway_port=free_port(), services=services, extra_env=extra_env)
+    try:
+        suite.start()
+        yield suite
+    finally:
+        suite.stop()
+        keep = REPO_ROOT / "test-output" / "e2e-logs"
+        if os.environ.get("CI") or os.environ.get("KEEP_E2E_LOGS", "1") == "1":
+            shutil.rmtree(keep, ignore_errors=True)
+            shutil.copytree(run_dir / "logs", keep, dirs_exist_ok=True)
+        delete_test_vhost(amqp_url)
+        for url in databases.values():
+            drop_test_database(url)
+
+
+@pytest.fixture()
+def browser(suite: DistributedSuite) -> Iterator[Browser]:
+    with Browser(suite.gateway_url) as client:
+        yield client
+
+
+@pytest.fixture()
+def mail_dir(suite: DistributedSuite) -> Path:
+    return suite.mail_dir
+
+
+def unique_email(domain_hint: str = "genie") -> str:
+    token = uuid.uuid4().hex[:10]
+    return f"e2e.{token}@{domain_hint}-{token}.ca"
