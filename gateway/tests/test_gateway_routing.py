@@ -1,0 +1,73 @@
+"""The routing table: every row, whole-segment prefixes, through the gateway too."""
+
+from __future__ import annotations
+
+import pytest
+from gateway_testkit import upstream_saw
+
+from gateway.config import SERVICE_NAMES
+from gateway.routing import ROUTES, resolve
+
+CASES = [
+    *((f"/api/{name}/v1/things", name) for name in SERVICE_NAMES),
+    *((f"/api/{name}", name) for name in SERVICE_NAMES),
+    ("/compte", "identity"),
+    ("/compte/connexion", "identity"),
+    ("/entreprises/mon-entreprise", "company-portal"),
+    ("/employeur/forfaits", "catalog-billing"),
+    ("/employeur/panier/ajouter", "catalog-billing"),
+    ("/employeur/caisse", "catalog-billing"),
+    ("/employeur/transactions/42", "catalog-billing"),
+    ("/employeur/performance", "metrics"),
+    ("/employeur/communications/preferences", "mailer"),
+    ("/employeur", "offers"),
+    ("/employeur/offres/12", "offers"),
+    ("/moderation/file", "moderation"),
+    ("/emplois/123-ingenieur", "offers"),
+    ("/", "offers"),
+    ("/flux.xml", "offers"),
+    # whole segments only
+    ("/comptes", "offers"),
+    ("/compteur/x", "offers"),
+    ("/employeur/forfaitsx", "offers"),
+    ("/employeur/performances", "offers"),
+    ("/api/identityx/v1", "offers"),
+    ("/moderations", "offers"),
+]
+
+
+@pytest.mark.parametrize(("path", "service"), CASES)
+def test_resolve(path: str, service: str) -> None:
+    assert resolve(path) == service
+
+
+def test_every_row_of_the_table_is_covered() -> None:
+    covered = {path for path, _ in CASES}
+    for prefix, service in ROUTES:
+        assert any(p == prefix or p.startswith(prefix + "/") for p in covered), prefix
+        assert resolve(prefix) == service
+
+
+@pytest.mark.parametrize(("path", "service"), CASES)
+async def test_gateway_forwards_to_the_right_service(harness, path: str, service: str) -> None:
+    seen = upstream_saw(await harness.client.get(path, params={"q": "génie civil"}))
+    assert seen["service"] == service
+    assert seen["path"] == path
+    assert seen["query"] == "q=g%C3%A9nie+civil"
+
+
+async def test_path_is_forwarded_verbatim(harness) -> None:
+    seen = upstream_saw(await harness.client.get("/emplois/a%2Fb%20c"))
+    assert seen["raw_path"] == "/emplois/a%2Fb%20c"
+
+
+async def test_service_without_upstream_is_a_503_page(make_harness) -> None:
+    from gateway_testkit import IdentityState, all_transports
+
+    identity = IdentityState()
+    transports = all_transports(identity, ("offers",))
+    h = await make_harness(transports=transports, identity=identity)
+    response = await h.client.get("/moderation/file")
+    assert response.status_code == 503
+    assert "text/html" in response.headers["content-type"]
+    assert "Service indisponible" in response.text
