@@ -1,0 +1,149 @@
+"""The composition root of identity: `bootstrap()` wires everything; nothing connects at import.
+
+Also `create_account_directly()`, for operators and the demo seed (a command through the bus,
+not a back door).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy.exc import SQLAlchemyError
+
+from identity.adapters.hashing import Argon2Hasher
+from identity.adapters.jwt_tokens import JwtSigner
+from identity.adapters.keystore import SigningKeyStore
+from identity.adapters.orm import metadata, start_mappers
+from identity.adapters.unit_of_work import SqlIdentityUnitOfWork
+from identity.adapters.webmail import load_email_policy
+from identity.config import IdentityConfig
+from identity.domain.errors import EmailAlreadyUsed
+from identity.domain.model import LockoutPolicy
+from identity.entrypoints import http, web
+from identity.service_layer import commands
+from identity.service_layer.handlers import AccountView
+from identity.service_layer.messagebus import MessageBus
+from identity.service_layer.ports import Dependencies
+from identity.service_layer.unit_of_work import EventPublisher
+from plumbing.auth.tokens import TokenVerifier, configure_verifier
+from plumbing.clock import Clock
+from plumbing.config import Settings
+from plumbing.service import ServiceBundle, build_runtime
+from plumbing.web.api import build_api
+from plumbing.web.app import ServiceApp, instrumented
+from plumbing.web.pages import create_pages_app
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR.parents[1] / "migrations"
+HEALTH_PATHS = ("/healthz", "/readyz")
+
+
+class WarmSigningKeys:
+    """ASGI wrapper: before the first request, read the signing keys in a thread (not the loop).
+
+    The keys cannot be read at bootstrap when the database is not migrated yet (the embedded
+    runner and the migrate command bootstrap first); until they are, each request retries at most
+    every few seconds.
+    """
+
+    def __init__(self, app: Any, keystore: SigningKeyStore, retry_seconds: float = 5.0) -> None:
+        self.app = app
+        self.keystore = keystore
+        self.retry_seconds = retry_seconds
+        self._next_try = 0.0
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if (scope["type"] == "http" and not self.keystore.loaded and scope.get("path") not in HEALTH_PATHS
+                and time.monotonic() >= self._next_try):
+            try:
+                await anyio.to_thread.run_sync(self.keystore.ensure_loaded)
+            except SQLAlchemyError as exc:
+                self._next_try = time.monotonic() + self.retry_seconds
+                log.warning("signing keys not readable yet: %s", type(exc).__name__)
+        await self.app(scope, receive, send)
+
+
+def _try_load_keys(keystore: SigningKeyStore) -> None:
+    try:
+        keystore.ensure_loaded()
+    except SQLAlchemyError as exc:
+        log.info("signing keys deferred to first use (database not ready: %s)", type(exc).__name__)
+
+
+def build_dependencies(settings: Settings, config: IdentityConfig, clock: Clock,
+                       keystore: SigningKeyStore) -> Dependencies:
+    return Dependencies(
+        clock=clock,
+        hasher=Argon2Hasher(config.argon2_time_cost, config.argon2_memory_kib, config.argon2_parallelism),
+        signer=JwtSigner(keystore, config.access_ttl),
+        email_policy=load_email_policy(),
+        public_url=settings.public_url,
+        lockout=LockoutPolicy(config.lockout_threshold, timedelta(minutes=config.lockout_minutes)),
+        verification_ttl=timedelta(hours=config.verification_ttl_hours),
+        reset_ttl=timedelta(minutes=config.reset_ttl_minutes),
+        refresh_ttl=timedelta(hours=config.refresh_ttl_hours),
+    )
+
+
+def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
+              config: IdentityConfig | None = None) -> ServiceBundle:
+    """identity, ready to serve: API, pages, token verification with its own keys."""
+    settings = settings or Settings.from_env("identity")
+    config = config or IdentityConfig.from_env()
+    start_mappers()
+    runtime = build_runtime(settings, metadata, clock=clock)
+    keystore = SigningKeyStore(runtime.engine, runtime.clock)
+    _try_load_keys(keystore)
+    configure_verifier(TokenVerifier(keystore.jwks))  # identity verifies with its own keys, locally
+
+    deps = build_dependencies(settings, config, runtime.clock, keystore)
+
+    def new_uow(publish: EventPublisher) -> SqlIdentityUnitOfWork:
+        return SqlIdentityUnitOfWork(runtime.session_factory, runtime.messaging(), publish)
+
+    bus = MessageBus(new_uow, deps)
+
+    http.init(http.ApiDependencies(bus=bus, keystore=keystore, email_policy=deps.email_policy))
+    api = build_api("identity", settings.contracts_dir, "identity.entrypoints.http")
+    pages = create_pages_app("identity", PACKAGE_DIR)
+    pages.extensions["identity"] = web.PagesDependencies(bus=bus)
+    pages.register_blueprint(web.blueprint)
+
+    app = ServiceApp("identity", api=api, pages=pages, readiness_checks={"database": runtime.check_database})
+    return ServiceBundle(
+        runtime=runtime,
+        asgi=instrumented(WarmSigningKeys(app, keystore)),
+        migrations_dir=MIGRATIONS_DIR,
+        extras={"bus": bus, "keystore": keystore, "config": config, "deps": deps},
+    )
+
+
+def create_account_directly(bundle: ServiceBundle, email: str, password: str, kind: str, first_name: str,
+                            last_name: str, verified: bool = True) -> AccountView:
+    """Create an account unless its address already has one (then return that one): idempotent.
+
+    verified=True: `CreateVerifiedAccount` (staff, demo data; any kind). verified=False: a normal
+    sign-up (`RegisterAccount`: employer or member; a confirmation email goes out).
+    """
+    bus: MessageBus = bundle.extras["bus"]
+    command: commands.Command
+    if verified:
+        command = commands.CreateVerifiedAccount(email=email, password=password, kind=kind,
+                                                 first_name=first_name, last_name=last_name)
+    else:
+        command = commands.RegisterAccount(email=email, password=password, kind=kind,
+                                           first_name=first_name, last_name=last_name)
+    try:
+        return bus.handle(command)
+    except EmailAlreadyUsed:
+        existing = bus.handle(commands.FindAccount(email=email))
+        if existing is None:  # pragma: no cover - only if the account vanished in between
+            raise
+        return existing

@@ -1,0 +1,35 @@
+"""identity's own settings (environment variables), beside plumbing's Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from plumbing.config import env_int
+
+
+@dataclass(frozen=True)
+class IdentityConfig:
+    access_ttl: int = 300  # IDENTITY_ACCESS_TTL, seconds
+    lockout_threshold: int = 5  # IDENTITY_LOCKOUT_THRESHOLD, consecutive failures
+    lockout_minutes: int = 15  # IDENTITY_LOCKOUT_MINUTES
+    refresh_ttl_hours: int = 12  # IDENTITY_REFRESH_TTL_HOURS
+    verification_ttl_hours: int = 48  # IDENTITY_VERIFICATION_TTL_HOURS
+    reset_ttl_minutes: int = 60  # IDENTITY_RESET_TTL_MINUTES
+    argon2_time_cost: int = 3  # IDENTITY_ARGON2_TIME_COST
+    argon2_memory_kib: int = 65536  # IDENTITY_ARGON2_MEMORY_KIB
+    argon2_parallelism: int = 4  # IDENTITY_ARGON2_PARALLELISM
+
+    @classmethod
+    def from_env(cls) -> IdentityConfig:
+        d = cls()
+        return cls(
+            access_ttl=env_int("IDENTITY_ACCESS_TTL", d.access_ttl),
+            lockout_threshold=env_int("IDENTITY_LOCKOUT_THRESHOLD", d.lockout_threshold),
+            lockout_minutes=env_int("IDENTITY_LOCKOUT_MINUTES", d.lockout_minutes),
+            refresh_ttl_hours=env_int("IDENTITY_REFRESH_TTL_HOURS", d.refresh_ttl_hours),
+            verification_ttl_hours=env_int("IDENTITY_VERIFICATION_TTL_HOURS", d.verification_ttl_hours),
+            reset_ttl_minutes=env_int("IDENTITY_RESET_TTL_MINUTES", d.reset_ttl_minutes),
+            argon2_time_cost=env_int("IDENTITY_ARGON2_TIME_COST", d.argon2_time_cost),
+            argon2_memory_kib=env_int("IDENTITY_ARGON2_MEMORY_KIB", d.argon2_memory_kib),
+            argon2_parallelism=env_int("IDENTITY_ARGON2_PARALLELISM", d.argon2_parallelism),
+        )

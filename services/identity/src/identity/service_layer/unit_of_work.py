@@ -1,0 +1,75 @@
+"""The unit of work handlers see: repositories, the outbox (`emit`), and commit.
+
+Aggregates record domain events; `commit()` hands them to the bus's event handlers (which write
+integration events to the outbox) and then commits, so a change and its events are one
+transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, Protocol, Self
+
+from identity.domain.events import Event
+from identity.domain.model import Account, OneTimeToken, RefreshToken
+
+
+class UniqueViolation(Exception):
+    """Two writers raced for the same unique value (an email address): the later one lost."""
+
+
+class AccountRepository(Protocol):
+    seen: set[Account]
+
+    def add(self, account: Account) -> None: ...
+
+    def get(self, account_id: str) -> Account | None: ...
+
+    def get_by_email(self, email: str, *, for_update: bool = False) -> Account | None: ...
+
+
+class OneTimeTokenRepository(Protocol):
+    def add(self, token: OneTimeToken) -> None: ...
+
+    def get_by_hash(self, purpose: str, token_hash: str) -> OneTimeToken | None: ...
+
+    def count_since(self, account_id: str, purpose: str, since: datetime) -> int: ...
+
+    def spend_all(self, account_id: str, purpose: str, now: datetime) -> None: ...
+
+
+class RefreshTokenRepository(Protocol):
+    def add(self, token: RefreshToken) -> None: ...
+
+    def get(self, token_id: str) -> RefreshToken | None: ...
+
+    def get_by_hash(self, token_hash: str) -> RefreshToken | None: ...
+
+    def revoke_all(self, account_id: str, now: datetime, *, except_id: str | None = None) -> None: ...
+
+
+EventPublisher = Callable[[Event, "UnitOfWork"], None]
+
+
+class UnitOfWork(Protocol):
+    accounts: AccountRepository
+    one_time_tokens: OneTimeTokenRepository
+    refresh_tokens: RefreshTokenRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc_info: Any) -> None: ...
+
+    def emit(self, event_type: str, data: dict[str, Any], version: int = 1) -> Any: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+def collect_new_events(accounts: AccountRepository) -> Iterator[Event]:
+    """Drain the events recorded by every account this unit of work has touched."""
+    for account in list(accounts.seen):
+        while account.events:
+            yield account.events.pop(0)
