@@ -54,8 +54,12 @@ def build_message(email: OutgoingEmail, sender: str) -> EmailMessage:
     message["Message-ID"] = email.message_id
     message["Auto-Submitted"] = "auto-generated"
     message["Content-Language"] = "fr, en"
-    message.set_content(email.text, subtype="plain", charset="utf-8")
-    message.add_alternative(email.html, subtype="html", charset="utf-8")
+    # quoted-printable: 7-bit clean for any relay, and no line over 76 characters
+    message.set_content(email.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(email.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    # Bodies are encoded by now (76-character lines). Header lines may then run to RFC 5322's
+    # hard limit: CPython's folding before an encoded word doubles a space in the subject.
+    message.policy = message.policy.clone(max_line_length=998)
     return message
 
 

@@ -30,21 +30,22 @@ class SqlAlchemyEmailRepository:
     def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Email]:
         """Lease up to `limit` due pending emails to this caller until `lease_until`.
 
-        One UPDATE statement: on PostgreSQL its subquery locks the rows FOR UPDATE SKIP LOCKED,
-        so concurrent senders take disjoint rows; on SQLite the statement takes the write lock
+        One UPDATE statement: on PostgreSQL its CTE locks the rows FOR UPDATE SKIP LOCKED, so
+        concurrent senders take disjoint rows; on SQLite the statement takes the write lock
         first. Either way a leased row is no longer due, so no other sender can take it until
         the lease runs out (a sender that died mid-batch).
         """
         due = (
             select(emails.c.id)
             .where(emails.c.status == EmailStatus.PENDING, emails.c.next_attempt_at <= now)
-            .order_by(emails.c.next_attempt_at, emails.c.created_at)
+            .order_by(emails.c.next_attempt_at, emails.c.created_at, emails.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
+            .cte("due")  # a locking CTE runs once; an IN (subquery) may be rescanned and overshoot
         )
         claimed = self.session.execute(
             update(emails)
-            .where(emails.c.id.in_(due.scalar_subquery()))
+            .where(emails.c.id.in_(select(due.c.id)))
             .where(emails.c.status == EmailStatus.PENDING, emails.c.next_attempt_at <= now)
             .values(next_attempt_at=lease_until)
             .returning(emails.c.id)

@@ -2,8 +2,8 @@
 
     python -m mailer.devtools.smtp_sink --port 1025 --dir var/mail-sink
 
-Tests read the messages back with `read_messages(directory)` (it also reads the FileMailer's
-directory, same format).
+Tests read the messages back with `read_messages(directory, to=...)` (it also reads the
+FileMailer's directory, same format), then `find_link(message, "/compte/verifier")`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import uuid
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class _SaveToDirectory:
@@ -31,7 +32,8 @@ class _SaveToDirectory:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
         content = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode()
-        prefix = "".join(f"X-Sink-Rcpt-To: {rcpt}\r\n" for rcpt in envelope.rcpt_tos).encode()
+        prefix = "".join(f"X-Sink-Rcpt-To: {rcpt}\n" for rcpt in envelope.rcpt_tos).encode()
+        content = content.replace(b"\r\n", b"\n")  # stored with local line ends, as the FileMailer does
         name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
@@ -90,6 +92,20 @@ def read_messages(directory: Path | str, *, to: str | None = None) -> list[Email
     return messages
 
 
+def message_text(message: EmailMessage) -> str:
+    """The decoded text/plain part of a message ("" if it has none)."""
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
+
+
+def find_link(message: EmailMessage, path: str) -> str | None:
+    """The first link in the text part whose path is `path` (e.g. `/compte/verifier`)."""
+    for word in message_text(message).split():
+        if word.startswith(("http://", "https://")) and urlsplit(word).path == path:
+            return word
+    return None
+
+
 def _addressed_to(message: EmailMessage, address: str) -> bool:
     wanted = address.strip().lower()
     recipients = [str(v) for v in message.get_all("X-Sink-Rcpt-To", [])]
@@ -111,7 +127,8 @@ def main(argv: list[str] | None = None) -> None:
         signal.signal(sig, lambda *_: stop.set())
     with SmtpSink(args.dir, args.port, args.host):
         print(f"smtp sink on {args.host}:{args.port}, writing to {Path(args.dir).resolve()}", flush=True)
-        stop.wait()
+        while not stop.wait(0.5):
+            pass
 
 
 if __name__ == "__main__":
