@@ -50,7 +50,7 @@ class SqlOneTimeTokenRepository:
     def count_since(self, account_id: str, purpose: str, since: datetime) -> int:
         table = orm.one_time_tokens
         query = select(func.count()).select_from(table).where(
-            table.c.account_id == account_id, table.c.purpose == str(purpose), table.c.created_at >= since)
+            table.c.account_id == account_id, table.c.purpose == str(purpose), table.c.created_at > since)
         return int(self.session.scalar(query) or 0)
 
     def spend_all(self, account_id: str, purpose: str, now: datetime) -> None:

@@ -34,7 +34,8 @@ class OneTimeTokenRepository(Protocol):
 
     def get_by_hash(self, purpose: str, token_hash: str) -> OneTimeToken | None: ...
 
-    def count_since(self, account_id: str, purpose: str, since: datetime) -> int: ...
+    def count_since(self, account_id: str, purpose: str, since: datetime) -> int:
+        """Tokens of this purpose made strictly after `since`."""
 
     def spend_all(self, account_id: str, purpose: str, now: datetime) -> None: ...
 

@@ -1,0 +1,216 @@
+"""Domain rules, pure Python: addresses, passwords, names, lock-out, one-time and refresh tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from identity.adapters.webmail import load_email_policy
+from identity.domain import errors
+from identity.domain.emails import EmailPolicy, advise, is_valid_syntax, normalise_email, parse_email
+from identity.domain.model import (
+    Account,
+    LockoutPolicy,
+    OneTimeToken,
+    RefreshToken,
+    TokenPurpose,
+    clean_name,
+    hash_token,
+)
+from identity.domain.passwords import password_problems
+
+NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+POLICY = load_email_policy()
+
+
+def codes(password: str, email: str = "marie.tremblay@genivert.ca") -> list[str]:
+    return [code for code, _, _ in password_problems(password, email)]
+
+
+# Addresses ----------------------------------------------------------------------------------
+def test_email_is_trimmed_and_lowercased():
+    assert normalise_email("  Marie.Tremblay@GeniVert.CA \n") == "marie.tremblay@genivert.ca"
+    assert parse_email(" Marie@Genivert.ca ") == "marie@genivert.ca"
+
+
+@pytest.mark.parametrize("email", [
+    "marie@genivert.ca", "marie.tremblay+oiq@genivert.qc.ca", "a_b-c@x-y.com", "o'neil@firm.ca",
+    "x@xn--bcher-kva.ch",
+])
+def test_valid_addresses(email):
+    assert is_valid_syntax(email)
+
+
+@pytest.mark.parametrize("email", [
+    "", "marie", "marie@", "@genivert.ca", "marie@genivert", "marie@@genivert.ca", "ma rie@genivert.ca",
+    "marie@genivert..ca", ".marie@genivert.ca", "marie.@genivert.ca", "marie@-genivert.ca",
+    "marie@genivert.c", "marie@genivert.123", "mariè@genivert.ca", "marie@génivert.ca",
+    "a" * 65 + "@genivert.ca", "m@" + "a" * 250 + ".ca", "marie@genivert.ca\u0000", "marie\ud800@genivert.ca",
+])
+def test_invalid_addresses(email):
+    assert not is_valid_syntax(email)
+    with pytest.raises(errors.InvalidEmail):
+        parse_email(email)
+
+
+@pytest.mark.parametrize("domain", [
+    "gmail.com", "hotmail.com", "outlook.com", "live.com", "yahoo.com", "yahoo.ca", "icloud.com", "me.com",
+    "aol.com", "gmx.com", "protonmail.com", "proton.me", "videotron.ca", "hotmail.ca", "live.ca", "msn.com",
+    "mail.com", "yandex.com", "zoho.com",
+])
+def test_free_webmail_refused_for_employers(domain):
+    with pytest.raises(errors.WebmailNotAllowed) as caught:
+        POLICY.check(f"marie@{domain}", professional=True)
+    assert caught.value.field == "email"
+    assert "gmail.com" in caught.value.message_fr and "ne sont pas acceptées" in caught.value.message_fr
+    assert "professional email address" in caught.value.message_en
+
+
+def test_webmail_rule_covers_subdomains_and_case_but_not_lookalikes():
+    assert POLICY.is_free_webmail("x@mail.yahoo.com")
+    with pytest.raises(errors.WebmailNotAllowed):
+        POLICY.check("X@GMAIL.COM", professional=True)
+    assert POLICY.check("x@notgmail.com", professional=True) == "x@notgmail.com"
+    assert POLICY.check("x@gmail.com.genivert.ca", professional=True) == "x@gmail.com.genivert.ca"
+
+
+def test_members_may_use_webmail():
+    assert POLICY.check("alex.roy@gmail.com", professional=False) == "alex.roy@gmail.com"
+
+
+def test_policy_list_is_data():
+    policy = EmailPolicy.of(["  Example.org ", "", "# not a domain"])
+    assert policy.is_free_webmail("x@example.org")
+
+
+def test_advice_for_live_hints():
+    assert advise(POLICY, "marie@genivert.ca").allowed
+    refused = advise(POLICY, "marie@gmail.com")
+    assert (refused.allowed, refused.reason_code) == (False, "webmail_not_allowed")
+    assert refused.message_fr and refused.message_en
+    assert advise(POLICY, "pas une adresse").reason_code == "invalid_email"
+
+
+@given(st.text(max_size=400))
+def test_any_text_is_either_an_address_or_refused_cleanly(raw):
+    try:
+        email = POLICY.check(raw, professional=True)
+    except (errors.InvalidEmail, errors.WebmailNotAllowed):
+        return
+    assert is_valid_syntax(email) and email == email.strip().lower()
+
+
+# Passwords ----------------------------------------------------------------------------------
+def test_a_good_password_passes():
+    assert codes("Ponts-et-chaussees-2026") == []
+
+
+@pytest.mark.parametrize(("password", "expected"), [
+    ("Court-2026", ["too_short"]),
+    ("a1" * 64 + "b", ["too_long"]),
+    ("123456789012", ["no_letter"]),
+    ("Ponts-et-chaussees", ["no_digit"]),
+    ("x", ["too_short", "no_digit"]),
+    ("", ["too_short", "no_letter", "no_digit"]),
+    ("MARIE.TREMBLAY-2026", ["contains_email"]),
+    ("xx-marie.tremblay-2026", ["contains_email"]),
+])
+def test_password_rules(password, expected):
+    assert codes(password) == expected
+
+
+def test_boundaries_of_length():
+    assert codes("a" * 11 + "1") == []
+    assert codes("a" * 10 + "1") == ["too_short"]
+    assert codes("a" * 127 + "1") == []
+    assert codes("a" * 128 + "1") == ["too_long"]
+
+
+def test_short_local_parts_do_not_forbid_letters():
+    assert codes("Ponts-et-chaussees-2026", "a@genivert.ca") == []
+    assert codes("Ponts-et-chaussees-2026", "pon@genivert.ca") == ["contains_email"]
+
+
+def test_weak_password_messages_in_both_languages():
+    error = errors.WeakPassword(password_problems("court", "m@x.ca"))
+    assert "12 caractères" in error.message_fr and "12 characters" in error.message_en
+    assert "un chiffre" in error.message_fr and "one digit" in error.message_en
+    assert error.field == "password"
+
+
+# Names --------------------------------------------------------------------------------------
+def test_names_are_trimmed_and_bounded():
+    assert clean_name("  Marie   Ève ", "first_name") == "Marie Ève"
+    for bad in ("", "   ", "x" * 101, "Marie\u0000", "Ma\u200brie"):
+        with pytest.raises(errors.InvalidName) as caught:
+            clean_name(bad, "last_name")
+        assert caught.value.field == "last_name"
+
+
+# Lock-out -----------------------------------------------------------------------------------
+def account() -> Account:
+    return Account("a1", "marie@genivert.ca", "employer", "Marie", "Tremblay", "$argon2id$x", "fr", NOW)
+
+
+def test_five_consecutive_failures_lock_for_fifteen_minutes():
+    a, policy = account(), LockoutPolicy()
+    for _ in range(4):
+        a.login_failed(NOW, policy)
+    assert not a.is_locked(NOW)
+    a.login_failed(NOW, policy)
+    assert a.is_locked(NOW)
+    assert a.is_locked(NOW + timedelta(minutes=14, seconds=59))
+    assert not a.is_locked(NOW + timedelta(minutes=15))
+
+
+def test_success_resets_the_count():
+    a, policy = account(), LockoutPolicy()
+    for _ in range(4):
+        a.login_failed(NOW, policy)
+    a.login_succeeded()
+    for _ in range(4):
+        a.login_failed(NOW, policy)
+    assert not a.is_locked(NOW)
+
+
+def test_locked_error_says_how_long():
+    until = NOW + timedelta(minutes=15)
+    error = errors.AccountLocked(until, NOW)
+    assert error.message_fr == ("Votre compte est temporairement verrouillé après plusieurs tentatives "
+                                "infructueuses. Réessayez dans 15 minutes ou réinitialisez votre mot de passe.")
+    assert "15 minutes" in error.message_en and error.retry_after == 900
+    assert "Réessayez dans 1 minutes" in errors.AccountLocked(until, until - timedelta(seconds=10)).message_fr
+
+
+# Tokens -------------------------------------------------------------------------------------
+def test_one_time_token_is_single_use_and_expires():
+    token = OneTimeToken.issue("t1", "a1", TokenPurpose.VERIFY_EMAIL, "secret-" * 5, NOW, timedelta(hours=48))
+    assert token.token_hash == hash_token("secret-" * 5) and len(token.token_hash) == 64
+    with pytest.raises(errors.TokenExpired):
+        token.use(NOW + timedelta(hours=48))
+    token.use(NOW + timedelta(hours=47, minutes=59))
+    with pytest.raises(errors.TokenAlreadyUsed):
+        token.use(NOW + timedelta(hours=1))
+
+
+def test_hash_of_odd_text_does_not_fail():
+    assert len(hash_token("\ud800\x00é")) == 64
+
+
+def test_refresh_token_activity():
+    token = RefreshToken.issue("s1", "a1", "raw", NOW, timedelta(hours=12))
+    assert token.is_active(NOW + timedelta(hours=11, minutes=59))
+    assert not token.is_active(NOW + timedelta(hours=12))
+    token.revoke(NOW)
+    token.revoke(NOW + timedelta(hours=1))
+    assert token.revoked_at == NOW and not token.is_active(NOW)
+
+
+def test_verify_records_one_event_only():
+    a = account()
+    a.verify(NOW)
+    a.verify(NOW + timedelta(hours=1))
+    assert len(a.events) == 1 and a.verified_at == NOW
