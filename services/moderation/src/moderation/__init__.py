@@ -1,1 +1,1 @@
-"""moderation: OIQ staff queues and decisions (built by a later issue)."""
+"""moderation: the OIQ staff queue of account requests, staff decisions and staff tools."""

@@ -1,0 +1,4 @@
+from moderation.adapters.orm import metadata
+from plumbing.migrations import run_env
+
+run_env(metadata)

@@ -1,0 +1,281 @@
+"""The HTTP client of company-portal's staff API (docs/portal-flows.md, "Synchronous staff API").
+
+Called only while a staff member waits: a 5 s timeout, the staff member's bearer token
+forwarded, an `Idempotency-Key` (uuid4) on every POST/PATCH, and retries only for GET (safe to
+repeat). Failures become two exceptions the pages turn into messages: `PortalUnavailable`
+(down, timeout, 5xx) and `PortalRejected` (a 4xx answer, with its detail and field errors).
+
+Answers are read tolerantly (only the fields the pages show, with fallbacks), never by importing
+company-portal's package.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+API_PREFIX = "/api/company-portal/v1/staff"
+
+
+class PortalError(Exception):
+    """Base of the errors of company-portal calls."""
+
+
+class PortalUnavailable(PortalError):
+    """company-portal is down, too slow or failing (5xx): the staff member may retry later."""
+
+
+class PortalRejected(PortalError):
+    """company-portal refused the call (4xx): `detail`, `code` and `field_errors` say why."""
+
+    def __init__(self, status: int, detail: str = "", code: str = "", field_errors: dict[str, str] | None = None):
+        super().__init__(f"{status} {code} {detail}".strip())
+        self.status = status
+        self.detail = detail
+        self.code = code
+        self.field_errors = field_errors or {}
+
+
+# Read models (what the pages show) ---------------------------------------------------------
+@dataclass(frozen=True)
+class Member:
+    account_id: str
+    email: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    name: str
+    member_count: int
+    members: tuple[Member, ...] = ()
+
+
+@dataclass(frozen=True)
+class Company:
+    id: str
+    legal_name: str
+    neq: str | None
+    address: str
+    city: str
+    province: str
+    postal_code: str
+    country: str
+    phone: str
+    groups: tuple[Group, ...] = ()
+    user_count: int = 0
+
+    def as_form(self) -> dict[str, str]:
+        return {
+            "legal_name": self.legal_name, "neq": self.neq or "", "address": self.address, "city": self.city,
+            "province": self.province, "postal_code": self.postal_code, "country": self.country,
+            "phone": self.phone,
+        }
+
+
+@dataclass(frozen=True)
+class Membership:
+    group_id: str
+    group_name: str
+    company_id: str
+    company_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class User:
+    account_id: str
+    email: str
+    name: str
+    memberships: tuple[Membership, ...] = field(default_factory=tuple)
+
+
+class PortalClient(Protocol):
+    """What the staff pages need from company-portal (a fake implements it in tests)."""
+
+    def search_companies(self, token: str, q: str) -> list[Company]: ...
+
+    def get_company(self, token: str, company_id: str) -> Company: ...
+
+    def update_company(self, token: str, company_id: str, data: dict[str, Any]) -> Company: ...
+
+    def create_group(self, token: str, company_id: str, name: str) -> Group: ...
+
+    def search_users(self, token: str, q: str) -> list[User]: ...
+
+    def move_membership(self, token: str, account_id: str, from_group_id: str, to_group_id: str,
+                        role: str) -> None: ...
+
+
+# Tolerant reading ----------------------------------------------------------------------------
+def _text(raw: dict[str, Any], *names: str) -> str:
+    for name in names:
+        value = raw.get(name)
+        if value is not None and value != "":
+            return str(value)
+    return ""
+
+
+def _items(body: Any, *keys: str) -> list[dict[str, Any]]:
+    if isinstance(body, list):
+        return [x for x in body if isinstance(x, dict)]
+    if isinstance(body, dict):
+        for key in (*keys, "items", "results", "data"):
+            if isinstance(body.get(key), list):
+                return [x for x in body[key] if isinstance(x, dict)]
+    return []
+
+
+def _name(raw: dict[str, Any]) -> str:
+    full = _text(raw, "name", "full_name")
+    return full or f"{_text(raw, 'first_name')} {_text(raw, 'last_name')}".strip()
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def read_member(raw: dict[str, Any]) -> Member:
+    return Member(account_id=_text(raw, "account_id", "id"), email=_text(raw, "email"), name=_name(raw),
+                  role=_text(raw, "role"))
+
+
+def read_group(raw: dict[str, Any]) -> Group:
+    members = tuple(read_member(m) for m in _items(raw.get("members")))
+    count = raw.get("member_count", raw.get("user_count", raw.get("users")))
+    return Group(id=_text(raw, "id", "group_id"), name=_text(raw, "name", "group_name"),
+                 member_count=_int(count) if count is not None and not isinstance(count, list) else len(members),
+                 members=members)
+
+
+def read_company(raw: dict[str, Any]) -> Company:
+    groups = tuple(read_group(g) for g in _items(raw.get("groups")))
+    count = raw.get("user_count", raw.get("member_count"))
+    return Company(
+        id=_text(raw, "id", "company_id"),
+        legal_name=_text(raw, "legal_name", "name"),
+        neq=_text(raw, "neq") or None,
+        address=_text(raw, "address"),
+        city=_text(raw, "city"),
+        province=_text(raw, "province"),
+        postal_code=_text(raw, "postal_code"),
+        country=_text(raw, "country"),
+        phone=_text(raw, "phone"),
+        groups=groups,
+        user_count=_int(count) if count is not None else sum(g.member_count for g in groups),
+    )
+
+
+def read_user(raw: dict[str, Any]) -> User:
+    memberships = tuple(
+        Membership(group_id=_text(m, "group_id", "id"), group_name=_text(m, "group_name", "name"),
+                   company_id=_text(m, "company_id"), company_name=_text(m, "company_name", "legal_name"),
+                   role=_text(m, "role"))
+        for m in _items(raw.get("memberships", raw.get("groups")))
+    )
+    return User(account_id=_text(raw, "account_id", "id"), email=_text(raw, "email"), name=_name(raw),
+                memberships=memberships)
+
+
+def read_problem(response: requests.Response) -> PortalRejected:
+    """A 4xx answer (problem+json when company-portal wrote it) as PortalRejected."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    field_errors: dict[str, str] = {}
+    if body.get("field"):
+        field_errors[str(body["field"])] = _text(body, "detail", "title")
+    errors = body.get("errors")
+    if isinstance(errors, dict):
+        field_errors.update({str(k): str(v) for k, v in errors.items()})
+    elif isinstance(errors, list):
+        for error in errors:
+            if isinstance(error, dict) and error.get("field"):
+                field_errors[str(error["field"])] = _text(error, "detail", "message", "title")
+    return PortalRejected(response.status_code, _text(body, "detail", "title"), _text(body, "code"), field_errors)
+
+
+# The HTTP client -----------------------------------------------------------------------------
+class HttpPortalClient:
+    def __init__(self, base_url: str, *, timeout: float = 5.0, get_retries: int = 2, backoff: float = 0.2,
+                 session_factory: Callable[[], requests.Session] = requests.Session) -> None:
+        self.base_url = base_url.rstrip("/") + API_PREFIX
+        self.timeout = timeout
+        retry = Retry(
+            total=get_retries, connect=get_retries, read=get_retries, status=get_retries,
+            backoff_factor=backoff, allowed_methods=frozenset({"GET"}),
+            status_forcelist=(502, 503, 504), raise_on_status=False,
+        )
+        # Two sessions: GET may be retried (safe); POST/PATCH never are (they carry their key once).
+        self._reads = self._session(session_factory, retry)
+        self._writes = self._session(session_factory, Retry(total=0, raise_on_status=False))
+
+    @staticmethod
+    def _session(factory: Callable[[], requests.Session], retry: Retry) -> requests.Session:
+        session = factory()
+        adapter = HTTPAdapter(max_retries=retry)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        return session
+
+    def _call(self, method: str, path: str, token: str, *, params: dict[str, str] | None = None,
+              body: dict[str, Any] | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        session = self._reads
+        if method != "GET":
+            headers["Idempotency-Key"] = str(uuid.uuid4())
+            session = self._writes
+        try:
+            response = session.request(method, self.base_url + path, params=params, json=body,
+                                            headers=headers, timeout=self.timeout)
+        except requests.RequestException as exc:  # connection refused, timeout, too many retries
+            raise PortalUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
+        if response.status_code >= 500:
+            raise PortalUnavailable(f"{method} {path}: HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise read_problem(response)
+        if response.status_code == 204 or not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise PortalUnavailable(f"{method} {path}: the answer is not JSON") from exc
+
+    def search_companies(self, token: str, q: str) -> list[Company]:
+        return [read_company(c) for c in _items(self._call("GET", "/companies", token, params={"q": q}),
+                                                "companies")]
+
+    def get_company(self, token: str, company_id: str) -> Company:
+        body = self._call("GET", f"/companies/{company_id}", token)
+        return read_company(body.get("company", body) if isinstance(body, dict) else {})
+
+    def update_company(self, token: str, company_id: str, data: dict[str, Any]) -> Company:
+        body = self._call("PATCH", f"/companies/{company_id}", token, body=data)
+        return read_company(body.get("company", body) if isinstance(body, dict) else {})
+
+    def create_group(self, token: str, company_id: str, name: str) -> Group:
+        body = self._call("POST", f"/companies/{company_id}/groups", token, body={"name": name})
+        return read_group(body.get("group", body) if isinstance(body, dict) else {})
+
+    def search_users(self, token: str, q: str) -> list[User]:
+        return [read_user(u) for u in _items(self._call("GET", "/users", token, params={"q": q}), "users")]
+
+    def move_membership(self, token: str, account_id: str, from_group_id: str, to_group_id: str,
+                        role: str) -> None:
+        self._call("POST", "/memberships/move", token, body={
+            "account_id": account_id, "from_group_id": from_group_id, "to_group_id": to_group_id, "role": role,
+        })

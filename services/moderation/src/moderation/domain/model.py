@@ -1,0 +1,215 @@
+"""The queue item: one account request that needs OIQ staff, and its decision.
+
+An item is born "en_attente" from a `portal.request.submitted` event (kinds `new_group` and
+`company_creation`). Staff approve it (for a company creation, with the company data they
+validated or corrected) or refuse it with a reason; company-portal may also close it. A decision
+is taken once; every decision or closure is written to the item's journal (who, when, why).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from moderation.domain.company import CompanyData, validate_company
+
+MAX_REASON = 1000  # company-portal keeps reasons up to 1000 characters
+
+
+class Kind(StrEnum):
+    NEW_GROUP = "new_group"
+    COMPANY_CREATION = "company_creation"
+
+
+#: Kinds of `portal.request.submitted` that come to the staff queue (`join_group` does not).
+QUEUED_KINDS = frozenset(k.value for k in Kind)
+
+
+class Status(StrEnum):
+    PENDING = "en_attente"
+    APPROVED = "approuvee"
+    REFUSED = "refusee"
+
+
+class Action(StrEnum):
+    APPROVED = "approved"
+    REFUSED = "refused"
+    CLOSED_BY_PORTAL = "closed_by_portal"
+    PORTAL_OUTCOME = "portal_outcome"  # company-portal reported an outcome after our decision
+
+
+class DecisionError(Exception):
+    """A decision that the rules forbid; `code` names the rule."""
+
+    code = "decision_error"
+
+
+class AlreadyDecided(DecisionError):
+    code = "already_decided"
+
+
+class ReasonRequired(DecisionError):
+    code = "reason_required"
+
+
+class ReasonTooLong(DecisionError):
+    code = "reason_too_long"
+
+
+@dataclass(frozen=True)
+class Requester:
+    account_id: str
+    email: str
+    first_name: str
+    last_name: str
+    phone: str
+    extension: str | None
+    function: str
+    locale: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class Decider:
+    """The staff member who decides (from their verified token)."""
+
+    account_id: str
+    email: str
+
+
+@dataclass
+class JournalEntry:
+    """One line of history: who did what, when and why."""
+
+    action: str
+    at: datetime
+    actor_account_id: str | None = None
+    actor_email: str | None = None
+    reason: str | None = None
+    request_id: str | None = None
+    company_id: str | None = None
+    details: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class RequestApproved:
+    """Domain event: staff approved a request."""
+
+    request_id: str
+    kind: str
+    decided_by: Decider
+    decided_at: datetime
+    reason: str | None
+    company: CompanyData | None
+    company_id: str | None
+
+
+@dataclass(frozen=True)
+class RequestRefused:
+    request_id: str
+    kind: str
+    decided_by: Decider
+    decided_at: datetime
+    reason: str
+
+
+def clean_reason(reason: str | None) -> str | None:
+    text = (reason or "").strip()
+    if len(text) > MAX_REASON:
+        raise ReasonTooLong()
+    return text or None
+
+
+@dataclass
+class QueueItem:
+    request_id: str
+    kind: str
+    company: CompanyData
+    requester: Requester
+    submitted_at: datetime
+    company_id: str | None = None
+    group_name: str | None = None
+    status: str = Status.PENDING.value
+    decided_by_account_id: str | None = None
+    decided_by_email: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+    approved_company: CompanyData | None = None
+    closed_by: str | None = None
+    journal: list[JournalEntry] = field(default_factory=list)
+    version: int = 1
+
+    @property
+    def pending(self) -> bool:
+        return self.status == Status.PENDING
+
+    @property
+    def decided_by(self) -> Decider | None:
+        if self.decided_by_account_id is None:
+            return None
+        return Decider(self.decided_by_account_id, self.decided_by_email or "")
+
+    def _ensure_pending(self) -> None:
+        if not self.pending:
+            raise AlreadyDecided()
+
+    def _record(self, status: Status, by: Decider | None, at: datetime, reason: str | None, closed_by: str) -> None:
+        self.status = status.value
+        self.decided_by_account_id = by.account_id if by else None
+        self.decided_by_email = by.email if by else None
+        self.decided_at = at
+        self.reason = reason
+        self.closed_by = closed_by
+
+    def approve(self, by: Decider, at: datetime, *, reason: str | None = None,
+                company_fields: dict[str, str] | None = None) -> RequestApproved:
+        """Approve; a company creation needs the company data staff validated (InvalidCompanyData)."""
+        self._ensure_pending()
+        note = clean_reason(reason)
+        company: CompanyData | None = None
+        if self.kind == Kind.COMPANY_CREATION:
+            company = validate_company(company_fields if company_fields is not None else self.company.as_form())
+            self.approved_company = company
+        self._record(Status.APPROVED, by, at, note, "moderation")
+        self.journal.append(JournalEntry(Action.APPROVED.value, at, by.account_id, by.email, note,
+                                         request_id=self.request_id, company_id=self.company_id))
+        return RequestApproved(self.request_id, self.kind, by, at, note, company, self.company_id)
+
+    def refuse(self, by: Decider, at: datetime, reason: str | None) -> RequestRefused:
+        """Refuse with a reason (required: the requester reads it)."""
+        self._ensure_pending()
+        why = clean_reason(reason)
+        if not why:
+            raise ReasonRequired()
+        self._record(Status.REFUSED, by, at, why, "moderation")
+        self.journal.append(JournalEntry(Action.REFUSED.value, at, by.account_id, by.email, why,
+                                         request_id=self.request_id, company_id=self.company_id))
+        return RequestRefused(self.request_id, self.kind, by, at, why)
+
+    def close_from_portal(self, approved: bool, at: datetime, reason: str | None = None) -> bool:
+        """company-portal reports the request's outcome; True when the item changed.
+
+        A pending item is closed with that outcome. A decided item keeps its decision (ours, with
+        who and why); a different outcome reported by the portal is written to the journal only.
+        A repeated report changes nothing, so redeliveries and re-emissions are harmless.
+        """
+        status = Status.APPROVED if approved else Status.REFUSED
+        if self.pending:
+            self._record(status, None, at, (reason or "").strip()[:MAX_REASON] or None, "company-portal")
+            self.journal.append(JournalEntry(Action.CLOSED_BY_PORTAL.value, at, reason=self.reason,
+                                             request_id=self.request_id, company_id=self.company_id,
+                                             details=status.value))
+            return True
+        if self.status == status or any(
+            e.action == Action.PORTAL_OUTCOME and e.details == status.value for e in self.journal
+        ):
+            return False
+        self.journal.append(JournalEntry(Action.PORTAL_OUTCOME.value, at, reason=(reason or None),
+                                         request_id=self.request_id, company_id=self.company_id,
+                                         details=status.value))
+        return True

@@ -1,0 +1,206 @@
+"""Helpers of moderation's tests: signed tokens, events as company-portal sends them, a fake
+company-portal client, and settings for a throw-away SQLite database."""
+
+from __future__ import annotations
+
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from jwt.algorithms import OKPAlgorithm
+
+from moderation.adapters.portal_client import (
+    Company,
+    Group,
+    Member,
+    Membership,
+    PortalRejected,
+    PortalUnavailable,
+    User,
+)
+from plumbing.auth.tokens import AUDIENCE, ISSUER, TokenVerifier
+from plumbing.config import REPO_ROOT, Settings
+from plumbing.events.envelope import Envelope
+
+TESTS_DIR = Path(__file__).resolve().parent
+KID = "moderation-test-key"
+
+
+# Tokens ------------------------------------------------------------------------------------
+class TokenMaker:
+    """An Ed25519 key, its JWKS, a verifier over it, and tokens as identity signs them."""
+
+    def __init__(self) -> None:
+        self.private_key = Ed25519PrivateKey.generate()
+        jwk = OKPAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
+        self.jwks = {"keys": [{**jwk, "kid": KID, "use": "sig", "alg": "EdDSA"}]}
+
+    def verifier(self) -> TokenVerifier:
+        return TokenVerifier(lambda: self.jwks)
+
+    def token(self, kind: str = "staff", *, account_id: str | None = None, email: str | None = None) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": ISSUER, "aud": AUDIENCE, "sub": account_id or str(uuid.uuid4()),
+            "email": email or f"{kind}.{uuid.uuid4().hex[:6]}@oiq-test.ca", "kind": kind,
+            "sid": str(uuid.uuid4()), "iat": now, "exp": now + 600,
+        }
+        return jwt.encode(claims, self.private_key, algorithm="EdDSA", headers={"kid": KID})
+
+    def headers(self, kind: str = "staff", **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(kind, **kwargs)}", "X-CSRF-Token": "csrf-test-token"}
+
+
+# Settings and contracts ----------------------------------------------------------------------
+def make_contracts_dir(target: Path) -> Path:
+    """The repository's event schemas, plus this folder's stand-ins for missing portal ones."""
+    events = target / "events"
+    shutil.copytree(REPO_ROOT / "contracts" / "events", events)
+    for stand_in in (TESTS_DIR / "contracts" / "events").glob("*.schema.json"):
+        if not (events / stand_in.name).exists():
+            shutil.copy(stand_in, events / stand_in.name)
+    return target
+
+
+def make_settings(tmp_path: Path, contracts_dir: Path) -> Settings:
+    return Settings(
+        service="moderation", mode="embedded", database_url=f"sqlite:///{tmp_path / 'moderation.db'}",
+        amqp_url="amqp://guest:guest@127.0.0.1:5672/%2F", exchange="ingemplois.events",
+        identity_url="http://127.0.0.1:1", public_url="http://127.0.0.1:1", var_dir=tmp_path,
+        contracts_dir=contracts_dir, log_level="WARNING", db_pool_size=5,
+    )
+
+
+# Events ------------------------------------------------------------------------------------
+def utc_text(instant: datetime) -> str:
+    return instant.isoformat().replace("+00:00", "Z")
+
+
+def company_data(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "legal_name": "Génivert inc.", "neq": "1171234567", "phone": "514 555-0101", "country": "Canada",
+        "address": "1000, rue Sherbrooke Ouest", "city": "Montréal", "province": "QC", "postal_code": "H3A 3G4",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def submitted(kind: str = "company_creation", submitted_at: datetime | None = None, *,
+              request_id: str | None = None, company: dict[str, Any] | None = None,
+              occurred_at: datetime | None = None) -> Envelope:
+    """A `portal.request.submitted` envelope with every field the flows document lists."""
+    at = submitted_at or datetime.fromisoformat("2026-11-02T14:00:00+00:00")
+    data: dict[str, Any] = {
+        "request_id": request_id or str(uuid.uuid4()),
+        "kind": kind,
+        "submitted_at": utc_text(at),
+        "company": company or company_data(),
+        "requester": {
+            "account_id": str(uuid.uuid4()), "email": "marie.tremblay@genivert-test.ca", "first_name": "Marie",
+            "last_name": "Tremblay", "phone": "514 555-0102", "extension": "204", "function": "Directrice RH",
+            "locale": "fr",
+        },
+    }
+    if kind == "new_group":
+        data["company"] = {**data["company"], "id": str(uuid.uuid4())}
+    if kind == "join_group":
+        data["company"] = {**data["company"], "id": str(uuid.uuid4())}
+        data["group"] = {"id": str(uuid.uuid4()), "name": "Groupe 001"}
+        data["principal_emails"] = ["luc.gagnon@genivert-test.ca"]
+    return Envelope.new("portal.request.submitted", data, producer="company-portal",
+                        occurred_at=occurred_at or at)
+
+
+def portal_outcome(request_id: str, approved: bool, decided_at: datetime, kind: str = "new_group") -> Envelope:
+    data: dict[str, Any] = {
+        "request_id": request_id, "kind": kind, "requester_email": "marie.tremblay@genivert-test.ca",
+        "locale": "fr", "company_name": "Génivert inc.", "decided_at": utc_text(decided_at),
+    }
+    if approved:
+        data.update(group_name="Groupe 001", role="principal")
+    else:
+        data["reason"] = "Doublon d'une demande précédente."
+    kind_type = "portal.request.approved" if approved else "portal.request.refused"
+    return Envelope.new(kind_type, data, producer="company-portal", occurred_at=decided_at)
+
+
+# A fake company-portal -------------------------------------------------------------------------
+@dataclass
+class FakePortal:
+    """In-memory company-portal staff API; `down` makes every call fail as a dead server would."""
+
+    companies: dict[str, Company] = field(default_factory=dict)
+    users: list[User] = field(default_factory=list)
+    down: bool = False
+    calls: list[tuple[str, str, tuple[Any, ...]]] = field(default_factory=list)
+    reject_next: PortalRejected | None = None
+
+    def _enter(self, name: str, token: str, *args: Any) -> None:
+        self.calls.append((name, token, args))
+        if self.down:
+            raise PortalUnavailable(f"{name}: connection refused")
+        if self.reject_next is not None:
+            rejection, self.reject_next = self.reject_next, None
+            raise rejection
+
+    def _company(self, company_id: str) -> Company:
+        if company_id not in self.companies:
+            raise PortalRejected(404, "Introuvable", "not_found")
+        return self.companies[company_id]
+
+    def search_companies(self, token: str, q: str) -> list[Company]:
+        self._enter("search_companies", token, q)
+        needle = q.lower()
+        return [c for c in self.companies.values() if needle in c.legal_name.lower() or needle == (c.neq or "")]
+
+    def get_company(self, token: str, company_id: str) -> Company:
+        self._enter("get_company", token, company_id)
+        return self._company(company_id)
+
+    def update_company(self, token: str, company_id: str, data: dict[str, Any]) -> Company:
+        self._enter("update_company", token, company_id, data)
+        company = replace(self._company(company_id), **data)
+        self.companies[company_id] = company
+        return company
+
+    def create_group(self, token: str, company_id: str, name: str) -> Group:
+        self._enter("create_group", token, company_id, name)
+        company = self._company(company_id)
+        group = Group(id=str(uuid.uuid4()), name=name, member_count=0)
+        self.companies[company_id] = replace(company, groups=(*company.groups, group))
+        return group
+
+    def search_users(self, token: str, q: str) -> list[User]:
+        self._enter("search_users", token, q)
+        return [u for u in self.users if q.lower() in u.email.lower() or q.lower() in u.name.lower()]
+
+    def move_membership(self, token: str, account_id: str, from_group_id: str, to_group_id: str,
+                        role: str) -> None:
+        self._enter("move_membership", token, account_id, from_group_id, to_group_id, role)
+
+
+def demo_company() -> Company:
+    marie = Member(account_id=str(uuid.uuid4()), email="marie.tremblay@genivert-test.ca", name="Marie Tremblay",
+                   role="principal")
+    luc = Member(account_id=str(uuid.uuid4()), email="luc.gagnon@genivert-test.ca", name="Luc Gagnon",
+                 role="affichage")
+    return Company(
+        id=str(uuid.uuid4()), legal_name="Génivert inc.", neq="1171234567", address="1000, rue Sherbrooke Ouest",
+        city="Montréal", province="QC", postal_code="H3A 3G4", country="Canada", phone="514 555-0101",
+        groups=(Group(id=str(uuid.uuid4()), name="Groupe 001", member_count=2, members=(marie, luc)),
+                Group(id=str(uuid.uuid4()), name="Bureau de Québec", member_count=0)),
+        user_count=2,
+    )
+
+
+def demo_user(company: Company) -> User:
+    group = company.groups[0]
+    member = group.members[0]
+    return User(account_id=member.account_id, email=member.email, name=member.name,
+                memberships=(Membership(group.id, group.name, company.id, company.legal_name, member.role),))
