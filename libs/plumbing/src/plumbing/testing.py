@@ -21,7 +21,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -172,25 +172,55 @@ def delete_test_vhost(amqp_url: str) -> None:
     rabbitmqctl("delete_vhost", vhost)
 
 
-def queue_message_count(amqp_url: str, queue: str) -> int:
-    """Messages in a queue, ready and unacknowledged (0 if the queue does not exist)."""
-    out = rabbitmqctl("list_queues", "-q", "--no-table-headers", "-p", vhost_of(amqp_url), "name", "messages")
+def unacked_count(amqp_url: str) -> int:
+    """Messages delivered but not yet acknowledged, over every channel of the URL's vhost.
+
+    Read live from the channels (`rabbitmqctl list_queues` figures for quorum queues lag by
+    seconds, which would make "the queue is empty" checks pass too early or late).
+    """
+    out = rabbitmqctl("list_channels", "-q", "--no-table-headers", "vhost", "messages_unacknowledged")
+    vhost = vhost_of(amqp_url)
+    total = 0
     for line in out.splitlines():
         fields = line.split("\t")
-        if len(fields) == 2 and fields[0] == queue:
-            return int(fields[1])
-    return 0
+        if len(fields) == 2 and fields[0] == vhost:
+            total += int(fields[1])
+    return total
 
 
-def restart_broker_app(amqp_url: str, timeout: float = 60.0) -> None:
-    """Stop and start the RabbitMQ application (every connection drops); wait until usable again.
+def ready_count(amqp_url: str, queue: str) -> int:
+    """Messages ready in a queue (live, from a passive declare); the queue must exist."""
+    import pika
 
-    Disruptive for anything else using the broker on this machine: only for tests that own it.
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        return connection.channel().queue_declare(queue, passive=True).method.message_count
+    finally:
+        connection.close()
+
+
+def queue_message_count(amqp_url: str, queue: str) -> int:
+    """Ready messages in `queue` plus the unacknowledged ones of the whole vhost (see unacked_count).
+
+    In a test vhost where only this queue is consumed, 0 means every message was acked.
+    """
+    return ready_count(amqp_url, queue) + unacked_count(amqp_url)
+
+
+@contextlib.contextmanager
+def broker_stopped(amqp_url: str, timeout: float = 60.0) -> Iterator[None]:
+    """`rabbitmqctl stop_app` for the duration of the block, then start it and wait until usable.
+
+    Every connection drops. Disruptive for anything else using the broker on this machine: only
+    for tests that own it. The broker is started again even when the block fails.
     """
     rabbitmqctl("stop_app")
-    rabbitmqctl("start_app", timeout=timeout)
-    rabbitmqctl("await_startup", timeout=timeout)
-    wait_until(lambda: _can_connect(amqp_url), timeout=timeout, interval=0.2, message="broker back after restart")
+    try:
+        yield
+    finally:
+        rabbitmqctl("start_app", timeout=timeout)
+        rabbitmqctl("await_startup", timeout=timeout)
+        wait_until(lambda: _can_connect(amqp_url), timeout=timeout, interval=0.2, message="broker back")
 
 
 # TCP proxy ---------------------------------------------------------------------------------

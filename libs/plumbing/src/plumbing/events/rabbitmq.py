@@ -3,11 +3,12 @@
 Topology, per consuming service (declared idempotently by `RabbitConsumerTransport.declare`):
 
 - one durable topic exchange shared by every service;
-- `<queue>`: the service's quorum queue, bound to each of its binding keys;
+- `<queue>`: the service's quorum queue, bound to each of its binding keys; a message delivered
+  `delivery_limit` times without an ack (it crashes its consumer) is dead-lettered by the broker;
 - `<queue>.retry`: a durable classic queue without consumers; a failed message is published there
   with a per-message `expiration` (the back-off) and dead-letters back to `<queue>` when it expires;
 - `<queue>.dlq`: a durable queue of dead letters (poison, or out of attempts), with the reason in
-  the `x-death-reason` and `x-error` headers.
+  the `x-death-reason` and `x-error` headers (or the broker's `x-death`, for the delivery limit).
 
 A message is acked only after the handler returned (its effect is committed) or after its copy in
 the retry or dead-letter queue was confirmed by the broker, so a crash at any point redelivers and
@@ -167,6 +168,7 @@ class RabbitConsumerTransport:
         *,
         poll_interval: float = 0.25,
         reconnect_delays: tuple[float, float] = (0.5, 10.0),
+        delivery_limit: int = 20,
     ) -> None:
         if not retry_delays_ms:
             raise ValueError("retry_delays_ms must not be empty")
@@ -176,6 +178,7 @@ class RabbitConsumerTransport:
         self.retry_delays_ms = tuple(int(d) for d in retry_delays_ms)
         self.poll_interval = poll_interval
         self.reconnect_delays = reconnect_delays
+        self.delivery_limit = delivery_limit
 
     # Topology ------------------------------------------------------------------------------
     def declare(self, subscription: Subscription) -> None:
@@ -189,7 +192,18 @@ class RabbitConsumerTransport:
     def _declare(self, channel: BlockingChannel, subscription: Subscription) -> None:
         queue = subscription.queue
         declare_exchange(channel, self.exchange)
-        channel.queue_declare(queue=queue, durable=True, arguments={"x-queue-type": "quorum"})
+        channel.queue_declare(
+            queue=queue,
+            durable=True,
+            arguments={
+                "x-queue-type": "quorum",
+                # A message that keeps coming back without an ack (it kills the consumer process)
+                # is dead-lettered by the broker after this many deliveries.
+                "x-delivery-limit": self.delivery_limit,
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": dlq_name(queue),
+            },
+        )
         for key in subscription.binding_keys:
             channel.queue_bind(queue=queue, exchange=self.exchange, routing_key=key)
         channel.queue_declare(queue=dlq_name(queue), durable=True)
