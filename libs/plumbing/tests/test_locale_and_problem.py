@@ -1,6 +1,7 @@
 import json
 
 import pytest
+
 from plumbing.web.locale import locale_from_headers, pick_locale
 from plumbing.web.problem import ApiProblem, problem_body
 

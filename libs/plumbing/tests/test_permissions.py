@@ -1,6 +1,7 @@
 """The role → permission table is exactly PRODUCT.md §2.11."""
 
 import pytest
+
 from plumbing.auth.permissions import MATRIX, NotAMember, Permission, PermissionDenied, Role, allows, require
 
 # The matrix as the guide states it: permission → roles that hold it (P, A, F).

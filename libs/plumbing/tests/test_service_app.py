@@ -6,6 +6,7 @@ import textwrap
 import httpx
 import pytest
 from flask import Flask
+
 from plumbing.web.api import build_api
 from plumbing.web.app import ServiceApp
 
