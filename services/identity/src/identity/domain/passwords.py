@@ -19,6 +19,8 @@ NO_LETTER = ("no_letter", "Le mot de passe doit contenir au moins une lettre.",
              "The password must contain at least one letter.")
 NO_DIGIT = ("no_digit", "Le mot de passe doit contenir au moins un chiffre.",
             "The password must contain at least one digit.")
+BAD_CHARACTERS = ("bad_characters", "Le mot de passe contient des caractères non valides.",
+                  "The password contains characters that are not valid.")
 CONTAINS_EMAIL = ("contains_email",
                   "Le mot de passe ne doit pas contenir la partie de votre adresse courriel avant le « @ ».",
                   "The password must not contain the part of your email address before the “@”.")
@@ -35,6 +37,8 @@ def password_problems(password: str, email: str) -> list[tuple[str, str, str]]:
         problems.append(NO_LETTER)
     if not any(ch.isdecimal() for ch in password):
         problems.append(NO_DIGIT)
+    if any("\ud800" <= ch <= "\udfff" or ch == "\x00" for ch in password):
+        problems.append(BAD_CHARACTERS)  # lone surrogates (only JSON escapes make them) and NUL
     local = local_part_of(email).lower()
     if len(local) >= MIN_LOCAL_PART_CHECKED and local in password.lower():
         problems.append(CONTAINS_EMAIL)
