@@ -48,7 +48,9 @@ $(STAMP): requirements.txt package.json $(wildcard */pyproject.toml libs/*/pypro
 	touch $(STAMP)
 
 translations: $(STAMP)
-	@for d in $(TRANSLATIONS); do $(VENV)/bin/pybabel compile -d $$d >/dev/null; done
+	@for d in $(TRANSLATIONS); do \
+	  if ls $$d/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(VENV)/bin/pybabel compile -d $$d >/dev/null 2>&1 || { echo "pybabel compile failed in $$d"; exit 1; }; fi; \
+	done
 
 infra:
 	bash scripts/ensure-infra.sh
