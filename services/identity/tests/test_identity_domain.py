@@ -117,6 +117,8 @@ def test_a_good_password_passes():
     ("", ["too_short", "no_letter", "no_digit"]),
     ("MARIE.TREMBLAY-2026", ["contains_email"]),
     ("xx-marie.tremblay-2026", ["contains_email"]),
+    ("Ponts-et-chaussees-2026\x00", ["bad_characters"]),
+    ("Ponts-et-chaussees-2026\ud800", ["bad_characters"]),
 ])
 def test_password_rules(password, expected):
     assert codes(password) == expected
