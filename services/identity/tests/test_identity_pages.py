@@ -161,7 +161,7 @@ async def test_login_form_keeps_next_from_the_query(c):
 async def test_bad_credentials_keep_the_email_not_the_password(c, bundle):
     email = await verified_account(c, bundle)
     r = await c.post("/compte/connexion", data={"csrf_token": CSRF, "email": email, "password": "Pas-le-bon-2026"})
-    assert r.status_code == 422 and "x-session-grant" not in r.headers
+    assert r.status_code == 401 and "x-session-grant" not in r.headers
     assert "Adresse courriel ou mot de passe incorrect." in r.text
     assert f'value="{email}"' in input_tag(r.text, "email") and "value=" not in input_tag(r.text, "password")
 
@@ -170,13 +170,16 @@ async def test_unverified_login_is_explained(c):
     email = new_email()
     await c.post("/compte/inscription", data=signup_form(email))
     r = await c.post("/compte/connexion", data={"csrf_token": CSRF, "email": email, "password": PASSWORD})
-    assert r.status_code == 422 and "Confirmez d'abord votre adresse courriel" in unescape(r.text)
+    assert r.status_code == 403 and "n'est pas encore vérifiée" in unescape(r.text)
 
 
 async def test_locked_account_message(c, bundle):
     email = await verified_account(c, bundle)
     for _ in range(5):
         r = await c.post("/compte/connexion", data={"csrf_token": CSRF, "email": email, "password": "Pas-le-bon-2026"})
+        assert r.status_code == 401 and "verrouillé" not in r.text
+    r = await c.post("/compte/connexion", data={"csrf_token": CSRF, "email": email, "password": PASSWORD})
+    assert r.status_code == 423 and "x-session-grant" not in r.headers
     message = ("Votre compte est temporairement verrouillé après plusieurs tentatives infructueuses. "
                "Réessayez dans 15 minutes ou réinitialisez votre mot de passe.")
     assert message in text_of(r.text)

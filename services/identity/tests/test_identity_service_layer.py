@@ -171,7 +171,7 @@ def test_login_refused_until_verified(h):
     register(h)
     with pytest.raises(errors.AccountNotVerified) as caught:
         login(h)
-    assert "Confirmez d'abord votre adresse courriel" in caught.value.message_fr
+    assert "n'est pas encore vérifiée" in caught.value.message_fr
     h.bus.handle(VerifyEmail(verification_token(h)))
     issued = login(h, "  MARIE.Tremblay@genivert.ca")
     assert issued.refresh_token and issued.expires_in == 300
@@ -198,14 +198,14 @@ def test_unknown_address_spends_a_verification(h, monkeypatch):
 
 def test_five_failures_lock_the_account_for_fifteen_minutes(h):
     verified(h)
-    for _ in range(4):
+    for _ in range(5):  # the fifth locks, but answers like the others
         with pytest.raises(errors.InvalidCredentials):
             login(h, password="Pas-le-bon-2026")
-    with pytest.raises(errors.AccountLocked) as fifth:
-        login(h, password="Pas-le-bon-2026")
-    assert "Réessayez dans 15 minutes" in fifth.value.message_fr
-    with pytest.raises(errors.AccountLocked):
+    with pytest.raises(errors.AccountLocked) as locked:
         login(h)  # even the right password, while locked
+    assert "Réessayez dans 15 minutes" in locked.value.message_fr
+    with pytest.raises(errors.AccountLocked):
+        login(h, password="Pas-le-bon-2026")  # attempts while locked do not extend the lock
     h.clock.advance(minutes=14, seconds=59)
     with pytest.raises(errors.AccountLocked):
         login(h)
@@ -232,10 +232,11 @@ def test_lockout_threshold_and_duration_are_configurable(tmp_path):
 
     h = fake_harness(lockout=LockoutPolicy(threshold=2, duration=timedelta(minutes=3)))
     verified(h)
-    with pytest.raises(errors.InvalidCredentials):
-        login(h, password="Pas-le-bon-2026")
+    for _ in range(2):
+        with pytest.raises(errors.InvalidCredentials):
+            login(h, password="Pas-le-bon-2026")
     with pytest.raises(errors.AccountLocked) as caught:
-        login(h, password="Pas-le-bon-2026")
+        login(h)
     assert "3 minutes" in caught.value.message_en
     h.clock.advance(minutes=3)
     assert login(h).refresh_token
@@ -335,11 +336,13 @@ def test_password_change_needs_the_current_password(h):
 def test_wrong_current_passwords_count_towards_the_lockout(h):
     verified(h)
     issued = login(h)
-    for _ in range(4):
+    for _ in range(5):
         with pytest.raises(errors.WrongCurrentPassword):
             h.bus.handle(ChangePassword(issued.account_id, issued.session_id, "Pas-le-bon-2026", NEW_PASSWORD))
     with pytest.raises(errors.AccountLocked):
-        h.bus.handle(ChangePassword(issued.account_id, issued.session_id, "Pas-le-bon-2026", NEW_PASSWORD))
+        h.bus.handle(ChangePassword(issued.account_id, issued.session_id, PASSWORD, NEW_PASSWORD))
+    with pytest.raises(errors.AccountLocked):
+        login(h)
 
 
 def test_password_change_needs_a_live_session(h):
@@ -416,8 +419,10 @@ def test_a_weak_new_password_keeps_the_link_usable(h):
 def test_a_reset_lifts_a_lockout(h):
     verified(h)
     for _ in range(5):
-        with pytest.raises((errors.InvalidCredentials, errors.AccountLocked)):
+        with pytest.raises(errors.InvalidCredentials):
             login(h, password="Pas-le-bon-2026")
+    with pytest.raises(errors.AccountLocked):
+        login(h)
     h.bus.handle(RequestPasswordReset(EMAIL))
     h.bus.handle(ResetPassword(reset_token(h), NEW_PASSWORD))
     assert login(h, password=NEW_PASSWORD).refresh_token

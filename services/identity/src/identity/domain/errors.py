@@ -94,9 +94,10 @@ class WrongCurrentPassword(IdentityError):
 
 class AccountNotVerified(IdentityError):
     code = "account_not_verified"
-    message_fr = ("Confirmez d'abord votre adresse courriel : suivez le lien que nous vous avons envoyé "
-                  "par courriel.")
-    message_en = "Please confirm your email address first: follow the link we sent you by email."
+    message_fr = ("Votre adresse courriel n'est pas encore vérifiée : suivez le lien que nous vous avons "
+                  "envoyé par courriel pour la confirmer.")
+    message_en = ("Your email address is not verified yet: follow the link we sent you by email to "
+                  "confirm it.")
 
 
 class AccountLocked(IdentityError):

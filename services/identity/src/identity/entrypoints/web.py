@@ -28,6 +28,12 @@ ACCOUNT_HOME = "/compte/"
 #: Longest value read from a form field; longer input is cut (the rules then refuse it).
 MAX_FIELD = 1024
 FORM_ERROR = "form"
+#: The login page answers with the API's statuses (the form is shown again in every case).
+LOGIN_STATUS: dict[type[errors.IdentityError], int] = {
+    errors.InvalidCredentials: 401,
+    errors.AccountNotVerified: 403,
+    errors.AccountLocked: 423,
+}
 
 
 @dataclass(frozen=True)
@@ -157,8 +163,8 @@ def login() -> ResponseReturnValue:
     try:
         issued = _bus().handle(commands.Login(email=email, password=_field("password")))
     except errors.IdentityError as error:
-        return _render(template, 422, values={"email": email}, next=target, errors=field_errors(error),
-                       locked=isinstance(error, errors.AccountLocked))
+        return _render(template, LOGIN_STATUS.get(type(error), 422), values={"email": email}, next=target,
+                       errors=field_errors(error), locked=isinstance(error, errors.AccountLocked))
     return _see_other(target, {"X-Session-Grant": issued.refresh_token, "Cache-Control": "no-store"})
 
 

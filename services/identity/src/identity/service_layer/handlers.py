@@ -191,10 +191,9 @@ def login(cmd: commands.Login, uow: UnitOfWork, deps: Dependencies) -> IssuedTok
         if account.is_locked(now):
             raise errors.AccountLocked(account.locked_until, now)  # type: ignore[arg-type]
         if not deps.hasher.verify(account.password_hash, cmd.password):
+            # The failure that locks the account answers like the others; the next attempt says "locked".
             account.login_failed(now, deps.lockout)
             uow.commit()
-            if account.is_locked(now):
-                raise errors.AccountLocked(account.locked_until, now)  # type: ignore[arg-type]
             raise errors.InvalidCredentials()
         if not account.is_verified:
             raise errors.AccountNotVerified()
@@ -242,8 +241,6 @@ def change_password(cmd: commands.ChangePassword, uow: UnitOfWork, deps: Depende
         if not deps.hasher.verify(account.password_hash, cmd.current_password):
             account.login_failed(now, deps.lockout)
             uow.commit()
-            if account.is_locked(now):
-                raise errors.AccountLocked(account.locked_until, now)  # type: ignore[arg-type]
             raise errors.WrongCurrentPassword()
         if cmd.new_password == cmd.current_password:
             raise errors.SamePassword()
