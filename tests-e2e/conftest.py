@@ -54,8 +54,3 @@ def browser(suite: DistributedSuite) -> Iterator[Browser]:
 @pytest.fixture()
 def mail_dir(suite: DistributedSuite) -> Path:
     return suite.mail_dir
-
-
-def unique_email(domain_hint: str = "genie") -> str:
-    token = uuid.uuid4().hex[:10]
-    return f"e2e.{token}@{domain_hint}-{token}.ca"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html.parser import HTMLParser
@@ -90,3 +91,9 @@ def link_in(message: EmailMessage, path_prefix: str) -> str:
     match = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s]*)", body.get_content())
     assert match, f"no link to {path_prefix} in:\n{body.get_content()}"
     return match.group(1)
+
+
+def unique_email(domain_hint: str = "genie") -> str:
+    """A professional-looking address nobody has used yet."""
+    token = uuid.uuid4().hex[:10]
+    return f"e2e.{token}@{domain_hint}-{token}.ca"
