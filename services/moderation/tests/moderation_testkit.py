@@ -178,7 +178,9 @@ class FakePortal:
 
     def search_users(self, token: str, q: str) -> list[User]:
         self._enter("search_users", token, q)
-        return [u for u in self.users if q.lower() in u.email.lower() or q.lower() in u.name.lower()]
+        needle = q.lower()
+        return [u for u in self.users if needle in u.email.lower() or needle in u.name.lower()
+                or any(needle in m.company_name.lower() for m in u.memberships)]
 
     def move_membership(self, token: str, account_id: str, from_group_id: str, to_group_id: str,
                         role: str) -> None:
