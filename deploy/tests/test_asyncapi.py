@@ -1,0 +1,132 @@
+"""contracts/asyncapi.yaml and contracts/events/ agree: a channel per schema, a schema per channel.
+
+The JSON Schemas are what the code validates against; the AsyncAPI file says who sends and who
+receives each type. These tests keep them in step, check that every reference resolves, and that
+the mailer's declared subscriptions are the handlers its consumer really has.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+REPO = Path(__file__).resolve().parents[2]
+CONTRACTS = REPO / "contracts"
+EVENTS = CONTRACTS / "events"
+SCHEMA_NAME = re.compile(r"^(?P<type>[a-z-]+\.[a-z_]+\.[a-z_]+)\.v(?P<version>\d+)\.schema\.json$")
+IDENTITY_EVENTS = {"identity.account.registered", "identity.account.verified", "identity.password.reset_requested"}
+
+
+def load() -> dict[str, Any]:
+    return yaml.safe_load((CONTRACTS / "asyncapi.yaml").read_text(encoding="utf-8"))
+
+
+def schema_types() -> dict[str, Path]:
+    """`<type>` → its schema file, for every event schema (the envelope excluded)."""
+    found = {}
+    for path in sorted(EVENTS.glob("*.schema.json")):
+        if path.name == "envelope.schema.json":
+            continue
+        match = SCHEMA_NAME.match(path.name)
+        assert match, f"{path.name}: not named <producer>.<aggregate>.<event>.v<N>.schema.json"
+        found[match["type"]] = path
+    return found
+
+
+def resolve(document: dict[str, Any], ref: str) -> Any:
+    assert ref.startswith("#/"), f"not a local reference: {ref}"
+    node: Any = document
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        assert isinstance(node, dict) and part in node, f"dangling reference {ref}"
+        node = node[part]
+    return node
+
+
+def local_refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        refs = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return refs + [r for value in node.values() for r in local_refs(value)]
+    if isinstance(node, list):
+        return [r for value in node for r in local_refs(value)]
+    return []
+
+
+def message_payload_refs(document: dict[str, Any], channel: dict[str, Any]) -> set[str]:
+    refs = set()
+    for message in channel["messages"].values():
+        message = resolve(document, message["$ref"]) if "$ref" in message else message
+        refs |= {r for r in local_refs(message["payload"]) if not r.startswith("#")}
+    return refs
+
+
+def test_document_is_asyncapi_3_on_the_topic_exchange() -> None:
+    document = load()
+    assert document["asyncapi"].startswith("3.0")
+    binding = document["components"]["channelBindings"]["eventsExchange"]["amqp"]
+    assert binding["is"] == "routingKey"
+    assert binding["exchange"] == {"name": "ingemplois.events", "type": "topic", "durable": True, "autoDelete": False}
+
+
+def test_every_schema_has_a_channel_and_every_channel_a_schema() -> None:
+    channels = load()["channels"]
+    types = schema_types()
+    missing = sorted(set(types) - set(channels))
+    extra = sorted(set(channels) - set(types))
+    assert not missing, (f"schemas without a channel in contracts/asyncapi.yaml "
+                         f"(add its channel, message and send operation): {missing}")
+    assert not extra, f"channels without a schema file in contracts/events/: {extra}"
+
+
+def test_channels_are_routing_keys_and_reference_their_schema_and_the_envelope() -> None:
+    document = load()
+    types = schema_types()
+    for name, channel in document["channels"].items():
+        assert channel["address"] == name, f"{name}: the address is the routing key, the channel's name"
+        refs = message_payload_refs(document, channel)
+        assert f"./events/{types[name].name}" in refs, f"{name}: payload does not reference its schema"
+        assert "./events/envelope.schema.json" in refs, f"{name}: payload does not reference the envelope"
+
+
+def test_every_reference_resolves_and_every_schema_file_is_valid() -> None:
+    document = load()
+    for ref in local_refs(document):
+        if ref.startswith("#"):
+            resolve(document, ref)
+        else:
+            path = (CONTRACTS / ref).resolve()
+            assert path.is_file(), f"{ref}: no such file"
+            Draft202012Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
+
+
+def operations(action: str, tag: str) -> set[str]:
+    """Channel names of the operations with this action whose tags name this service."""
+    document = load()
+    found = set()
+    for operation in document["operations"].values():
+        if operation["action"] == action and {"name": tag} in operation.get("tags", []):
+            found.add(operation["channel"]["$ref"].removeprefix("#/channels/"))
+    return found
+
+
+def test_identity_sends_its_three_events_and_the_mailer_receives_them() -> None:
+    assert operations("send", "identity") == IDENTITY_EVENTS
+    assert IDENTITY_EVENTS <= operations("receive", "mailer")
+
+
+def test_every_channel_has_a_sender_named_after_its_producer() -> None:
+    document = load()
+    for name in document["channels"]:
+        producer = name.split(".")[0].replace("portal", "company-portal")
+        assert name in operations("send", producer), f"{name}: no send operation tagged {producer}"
+
+
+def test_the_mailer_receives_exactly_what_its_consumer_handles() -> None:
+    consumer = pytest.importorskip("mailer.entrypoints.consumer")
+    assert operations("receive", "mailer") == set(consumer.HANDLERS)
