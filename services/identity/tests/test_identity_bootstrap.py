@@ -45,3 +45,22 @@ def test_the_process_verifier_uses_identitys_own_keys_and_honours_expiry(tmp_pat
     with pytest.raises(InvalidToken):
         get_verifier().verify(token[:-4] + "AAAA")
     bundle.runtime.engine.dispose()
+
+
+async def test_an_expired_verification_link_points_to_the_reset_path(tmp_path):
+    from identity_support import API, last_event, new_email, signup_body
+
+    clock = real_time_clock()
+    bundle = bootstrap(make_settings(f"sqlite:///{tmp_path / 'expiry.db'}", tmp_path), clock=clock, config=FAST)
+    bundle.migrate()
+    email = new_email()
+    async with client(bundle) as c:
+        assert (await c.post(f"{API}/accounts", json=signup_body(email))).status_code == 201
+        token = last_event(bundle, "identity.account.registered", email)["verification_token"]
+        clock.advance(hours=48)
+        r = await c.post("/compte/verifier", data={"token": token})
+        assert r.status_code == 422 and "Ce lien a expiré." in r.text
+        assert 'href="/compte/mot-de-passe-oublie"' in r.text
+        r = await c.post("/compte/verifier", data={"token": token}, headers={"cookie": "lang=en"})
+        assert "This link has expired." in r.text and "To get a new link, ask for a new password" in r.text
+    bundle.runtime.engine.dispose()

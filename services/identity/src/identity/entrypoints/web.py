@@ -148,7 +148,8 @@ def verify_submit() -> ResponseReturnValue:
         _bus().handle(commands.VerifyEmail(token=token))
     except errors.IdentityError as error:
         return _render("identity/verify.html", 422, token=token, done=False, error=error.message(current_locale()),
-                       used=isinstance(error, errors.TokenAlreadyUsed))
+                       used=isinstance(error, errors.TokenAlreadyUsed),
+                       expired=isinstance(error, errors.TokenExpired))
     return _render("identity/verify.html", token="", done=True, error=None)
 
 
