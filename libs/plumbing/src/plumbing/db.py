@@ -12,17 +12,32 @@ from sqlalchemy.types import TypeDecorator
 
 
 def make_engine(url: str, pool_size: int = 5) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and real transactions.
+
+    pysqlite's own transaction handling starts transactions late and makes a SAVEPOINT the
+    outermost transaction, whose RELEASE commits on its own: a nested block (the inbox claim)
+    would then commit before the handler's effect. So SQLAlchemy takes over (its documented
+    recipe): the driver is put in autocommit mode and SQLAlchemy emits the BEGIN itself. It is
+    BEGIN IMMEDIATE: a deferred transaction that reads then writes can fail at once with
+    "database is locked" when another writer got there first (no busy wait on a lock upgrade);
+    taking the write lock up front makes writers queue on the busy timeout instead. Fine for the
+    embedded mode, which is one machine and light traffic; PostgreSQL is the production store.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
