@@ -16,7 +16,7 @@ run: install
 
 ## test: install what is needed and run every test (unit, service, contract, e2e)
 test: install infra
-	$(PY) -m pytest --import-mode=importlib -p no:randomly libs/plumbing/tests gateway/tests services tests-e2e
+	$(PY) -m pytest libs/plumbing/tests gateway/tests services suite/tests deploy/tests tests-e2e
 
 ## up: the distributed suite in the foreground (PostgreSQL, RabbitMQ, Redis, gunicorn per service)
 up: install infra
