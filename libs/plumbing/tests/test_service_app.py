@@ -76,7 +76,7 @@ def app(tmp_path, monkeypatch):
     pages.add_url_rule("/page", "page", lambda: "a page")
     api = build_api("demo", tmp_path, "demo_handlers_mod")
     checks = {"database": lambda: None, "broker": lambda: (_ for _ in ()).throw(ConnectionError("down"))}
-    return ServiceApp("demo", api=api, pages=pages, readiness_checks=checks, max_api_body=1024)
+    return ServiceApp("demo", api=api, pages=pages, readiness_checks=checks, max_api_body=512 * 1024)
 
 
 @pytest.fixture()
@@ -105,6 +105,7 @@ async def test_dispatch_api_pages_and_health(client):
         (b"{not json", {}),
         (b'{"name": "\xff\xfe"}', {}),
         (b"[]", {}),
+        (b"[" * 100_000 + b"]" * 100_000, {}),
     ],
 )
 async def test_bad_bodies_are_4xx_problems(client, content, headers):
@@ -115,7 +116,7 @@ async def test_bad_bodies_are_4xx_problems(client, content, headers):
 
 
 async def test_oversized_body_is_413(client):
-    r = await client.post("/api/demo/v1/echo", content=b"x" * 2048, headers={"content-type": "application/json"})
+    r = await client.post("/api/demo/v1/echo", content=b"x" * (513 * 1024), headers={"content-type": "application/json"})
     assert r.status_code == 413
     assert r.json()["title"] == "Contenu trop volumineux"
 

@@ -112,7 +112,6 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
 
     http.init(http.ApiDependencies(bus=bus, keystore=keystore, email_policy=deps.email_policy))
     api = build_api("identity", settings.contracts_dir, "identity.entrypoints.http")
-    api.add_error_handler(RecursionError, http.on_too_deep)
     pages = create_pages_app("identity", PACKAGE_DIR)
     pages.extensions["identity"] = web.PagesDependencies(bus=bus)
     pages.register_blueprint(web.blueprint)

@@ -54,6 +54,13 @@ def _on_bad_encoding(request: ConnexionRequest, exc: Exception) -> ConnexionResp
     return _response(400, problem_bytes(400, locale, detail, code="invalid_encoding"))
 
 
+def _on_too_deep(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """JSON nested thousands deep makes the parser recurse until RecursionError: a 400, not a 500."""
+    locale = _locale(request)
+    detail = "The JSON body is nested too deeply." if locale == "en" else "Le corps JSON est trop imbriqué."
+    return _response(400, problem_bytes(400, locale, detail, code="invalid_json"))
+
+
 def _on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     log.exception("unhandled error in API handler", exc_info=exc)
     return _response(500, problem_bytes(500, _locale(request)))
@@ -85,5 +92,6 @@ def build_api(
     app.add_error_handler(ProblemException, _on_connexion_problem)
     app.add_error_handler(HTTPException, _on_http_exception)
     app.add_error_handler(UnicodeDecodeError, _on_bad_encoding)
+    app.add_error_handler(RecursionError, _on_too_deep)
     app.add_error_handler(Exception, _on_unexpected)
     return app

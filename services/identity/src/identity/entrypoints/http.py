@@ -13,7 +13,6 @@ from typing import Any
 
 import anyio.to_thread
 from connexion import request
-from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 
 from identity.adapters.keystore import SigningKeyStore
 from identity.domain import errors
@@ -23,7 +22,7 @@ from identity.service_layer.handlers import AccountView
 from identity.service_layer.messagebus import MessageBus
 from plumbing.auth.tokens import Principal
 from plumbing.web.locale import locale_from_headers
-from plumbing.web.problem import PROBLEM_TYPE, ApiProblem, problem_bytes
+from plumbing.web.problem import ApiProblem
 
 
 @dataclass(frozen=True)
@@ -80,17 +79,6 @@ def to_problem(error: errors.IdentityError) -> ApiProblem:
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, errors.AccountLocked) else None
     return ApiProblem(STATUS_OF.get(type(error), 400), error.code, error.message_fr, error.message_en,
                       field=error.field, headers=headers)
-
-
-def on_too_deep(req: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    """JSON nested thousands deep makes the parser recurse until RecursionError: a 400, not a 500.
-
-    (plumbing's build_api does not handle it yet; bootstrap registers this on identity's API.)
-    """
-    locale = locale_from_headers({k.lower(): v for k, v in req.headers.items()})
-    detail = "The JSON body is nested too deeply." if locale == "en" else "Le corps JSON est trop imbriqué."
-    body = problem_bytes(400, locale, detail, code="invalid_json")
-    return ConnexionResponse(status_code=400, body=body, content_type=PROBLEM_TYPE, mimetype=PROBLEM_TYPE)
 
 
 def _handle(command: commands.Command) -> Any:
