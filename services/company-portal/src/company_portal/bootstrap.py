@@ -1,0 +1,132 @@
+"""The composition root of company-portal: the one place that wires database, bus, API, pages
+and consumer. Nothing connects at import time; `bootstrap()` builds, the caller runs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from company_portal.adapters import registry_csv
+from company_portal.adapters.images import process_logo
+from company_portal.adapters.orm import metadata, start_mappers
+from company_portal.adapters.sanitizer import sanitize_html
+from company_portal.adapters.unit_of_work import SqlPortalUnitOfWork
+from company_portal.config import SERVICE, PortalConfig
+from company_portal.entrypoints.consumer import consumer_handlers
+from company_portal.entrypoints.web import register_pages
+from company_portal.service_layer import seed
+from company_portal.service_layer.messagebus import MessageBus
+from company_portal.service_layer.ports import Dependencies
+from company_portal.service_layer.registry import ImportReport, import_registry
+from company_portal.service_layer.unit_of_work import EventPublisher
+from plumbing.clock import Clock
+from plumbing.config import Settings
+from plumbing.events.consumer import EventConsumer
+from plumbing.service import ServiceBundle, build_runtime
+from plumbing.web.api import build_api
+from plumbing.web.app import ServiceApp, instrumented
+from plumbing.web.pages import create_pages_app
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR.parents[1] / "migrations"
+#: Logos are at most 2 MiB; bodies up to 3 MiB reach the handlers so they can say so next to the field.
+MAX_UPLOAD = 3 * 1024 * 1024
+BUS_STATE_KEY = "company_portal_bus"
+
+
+@dataclass
+class PortalBundle(ServiceBundle):
+    """A ServiceBundle whose migrate step also loads the company registry on first start."""
+
+    @property
+    def bus(self) -> MessageBus:
+        return self.extras["bus"]
+
+    def migrate(self) -> None:
+        super().migrate()
+        self.load_registry_if_empty()
+
+    def load_registry_if_empty(self) -> ImportReport | None:
+        config: PortalConfig = self.extras["config"]
+        with self.bus.new_uow() as uow:
+            if uow.queries.company_count() > 0:
+                return None
+        if config.registry_csv is not None:
+            names = registry_csv.read_legal_names(config.registry_names_csv) if config.registry_names_csv else None
+            return load_registry_file(self.bus, config.registry_csv, names)
+        if config.registry_sample <= 0:
+            return None
+        sample = self.runtime.settings.var_dir / f"registry-sample-{config.registry_sample}-{config.registry_seed}.csv"
+        if not sample.is_file():
+            registry_csv.write_sample(sample, config.registry_sample, config.registry_seed)
+        report = load_registry_file(self.bus, sample)
+        log.info("company registry loaded from the generated sample: %s", report.summary())
+        return report
+
+
+def load_registry_file(bus: MessageBus, path: Path, names: dict[str, str] | None = None, *,
+                       include_inactive: bool = False) -> ImportReport:
+    """Parse a Registraire export and import it in one transaction."""
+    parsed = registry_csv.parse_registry(path, names)
+    with bus.new_uow() as uow:
+        report = import_registry(uow, parsed.rows, bus.deps.clock.now(), bus.deps.new_id,
+                                 include_inactive=include_inactive, invalid=parsed.invalid)
+        uow.commit()
+    return report
+
+
+def _with_bus(api: Any, bus: MessageBus) -> Any:
+    """The API app, with the bus in each request's scope (handlers read it there, not from a global)."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] in {"http", "websocket"}:
+            scope.setdefault("state", {})[BUS_STATE_KEY] = bus
+        await api(scope, receive, send)
+
+    return app
+
+
+def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
+              config: PortalConfig | None = None) -> PortalBundle:
+    settings = settings or Settings.from_env(SERVICE)
+    config = config or PortalConfig.from_env(settings)
+    start_mappers()
+    runtime = build_runtime(settings, metadata, clock=clock)
+    deps = Dependencies(clock=runtime.clock, sanitize_html=sanitize_html, process_logo=process_logo,
+                        public_url=settings.public_url)
+    messaging = runtime.messaging()
+
+    def uow_factory(publish: EventPublisher) -> SqlPortalUnitOfWork:
+        return SqlPortalUnitOfWork(runtime.session_factory, messaging, publish)
+
+    bus = MessageBus(uow_factory, deps)
+    consumer = EventConsumer(SERVICE, bus.new_uow, consumer_handlers(deps), runtime.schemas)  # type: ignore[arg-type]
+    api = build_api(SERVICE, settings.contracts_dir, "company_portal.entrypoints.http")
+    pages = create_pages_app("company_portal", PACKAGE_DIR, max_upload=MAX_UPLOAD)
+    register_pages(pages, bus)
+    app = ServiceApp(SERVICE, api=_with_bus(api, bus), pages=pages, max_api_body=MAX_UPLOAD,
+                     readiness_checks={"database": runtime.check_database})
+    return PortalBundle(runtime=runtime, asgi=instrumented(app), migrations_dir=MIGRATIONS_DIR,
+                        consumers=[consumer], extras={"bus": bus, "config": config})
+
+
+def seed_demo(bundle: ServiceBundle, *, principal: Sequence[str], affichage: Sequence[str] | None = None,
+              finances: Sequence[str] | None = None, join_requester: Sequence[str] | None = None,
+              new_group_requester: Sequence[str] | None = None,
+              creation_requester: Sequence[str] | None = None) -> dict[str, str]:
+    """Demo data for suite/seed.py. Each person is (account_id, email, first_name, last_name);
+    the ones not given are portal-only placeholder accounts. Idempotent."""
+
+    def person(value: Sequence[str] | None) -> seed.DemoAccount | None:
+        return seed.DemoAccount(*value) if value else None
+
+    return seed.seed_demo(
+        bundle.extras["bus"], principal=seed.DemoAccount(*principal), affichage=person(affichage),
+        finances=person(finances), join_requester=person(join_requester),
+        new_group_requester=person(new_group_requester), creation_requester=person(creation_requester),
+    )

@@ -1,0 +1,58 @@
+"""Domain events: what happened, recorded by the aggregates, turned into integration events
+(outbox) by the service layer's event handlers in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class Event:
+    """Base class of the domain events."""
+
+
+@dataclass(frozen=True)
+class CompanyCreated(Event):
+    company_id: str
+
+
+@dataclass(frozen=True)
+class RequestSubmitted(Event):
+    request_id: str
+
+
+@dataclass(frozen=True)
+class RequestApproved(Event):
+    request_id: str
+
+
+@dataclass(frozen=True)
+class RequestRefused(Event):
+    request_id: str
+
+
+@dataclass(frozen=True)
+class MembershipGranted(Event):
+    account_id: str
+    group_id: str
+    version: int
+    role: str
+
+
+@dataclass(frozen=True)
+class MembershipRoleChanged(Event):
+    account_id: str
+    group_id: str
+    version: int
+    role: str
+
+
+@dataclass(frozen=True)
+class MembershipRevoked(Event):
+    account_id: str
+    group_id: str
+    version: int
+
+
+@dataclass(frozen=True)
+class BrandingChanged(Event):
+    group_id: str

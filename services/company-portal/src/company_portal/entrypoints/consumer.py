@@ -1,0 +1,64 @@
+"""Events company-portal consumes, and the table mapping each type to its handlers.
+
+Each handler reads only the fields it uses and runs the matching service-layer handler in the
+consumer's unit of work (plumbing.events.consumer.EventConsumer commits it with the inbox record).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from company_portal.service_layer import commands as c
+from company_portal.service_layer import handlers
+from company_portal.service_layer.ports import Dependencies
+from plumbing.events.envelope import Envelope
+
+EventHandler = Callable[[Envelope, Any], None]
+
+
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def on_staff_approved(envelope: Envelope, uow: Any, deps: Dependencies) -> None:
+    data = envelope.data
+    handlers.apply_staff_approval(c.ApplyStaffApproval(
+        request_id=data["request_id"],
+        decided_by_id=data["decided_by"]["account_id"],
+        decided_by_email=data["decided_by"].get("email", ""),
+        decided_at=_instant(data.get("decided_at")),
+        reason=data.get("reason"),
+        company=data.get("company"),
+    ), uow, deps)
+
+
+def on_staff_refused(envelope: Envelope, uow: Any, deps: Dependencies) -> None:
+    data = envelope.data
+    handlers.apply_staff_refusal(c.ApplyStaffRefusal(
+        request_id=data["request_id"],
+        decided_by_id=data["decided_by"]["account_id"],
+        decided_by_email=data["decided_by"].get("email", ""),
+        decided_at=_instant(data.get("decided_at")),
+        reason=data["reason"],
+    ), uow, deps)
+
+
+def on_account_registered(envelope: Envelope, uow: Any, deps: Dependencies) -> None:
+    data = envelope.data
+    if data.get("kind") != "employer":
+        return
+    handlers.record_account(c.RecordAccount(
+        account_id=data["account_id"], email=data["email"], first_name=data.get("first_name", ""),
+        last_name=data.get("last_name", ""), locale=data.get("locale", "fr"),
+    ), uow, deps)
+
+
+def consumer_handlers(deps: Dependencies) -> dict[str, Sequence[EventHandler]]:
+    return {
+        "moderation.request.approved": [partial(on_staff_approved, deps=deps)],
+        "moderation.request.refused": [partial(on_staff_refused, deps=deps)],
+        "identity.account.registered": [partial(on_account_registered, deps=deps)],
+    }
