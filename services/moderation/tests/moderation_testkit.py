@@ -117,17 +117,22 @@ def submitted(kind: str = "company_creation", submitted_at: datetime | None = No
                         occurred_at=occurred_at or at)
 
 
-def portal_outcome(request_id: str, approved: bool, decided_at: datetime, kind: str = "new_group") -> Envelope:
+def portal_outcome(request_id: str, approved: bool, decided_at: datetime, kind: str = "new_group", *,
+                   decided_by: dict[str, str] | None = None) -> Envelope:
+    """A `portal.request.approved|refused` envelope as company-portal writes it."""
     data: dict[str, Any] = {
-        "request_id": request_id, "kind": kind, "requester_email": "marie.tremblay@genivert-test.ca",
-        "locale": "fr", "company_name": "Génivert inc.", "decided_at": utc_text(decided_at),
+        "request_id": request_id, "kind": kind, "requester_account_id": str(uuid.uuid4()),
+        "requester_email": "marie.tremblay@genivert-test.ca", "locale": "fr", "company_name": "Génivert inc.",
+        "decided_at": utc_text(decided_at),
+        "decided_by": decided_by or {"account_id": str(uuid.uuid4()), "email": "luc.gagnon@genivert-test.ca",
+                                     "kind": "principal"},
     }
     if approved:
         data.update(group_name="Groupe 001", role="principal")
     else:
         data["reason"] = "Doublon d'une demande précédente."
-    kind_type = "portal.request.approved" if approved else "portal.request.refused"
-    return Envelope.new(kind_type, data, producer="company-portal", occurred_at=decided_at)
+    event_type = "portal.request.approved" if approved else "portal.request.refused"
+    return Envelope.new(event_type, data, producer="company-portal", occurred_at=decided_at)
 
 
 # A fake company-portal -------------------------------------------------------------------------

@@ -59,13 +59,20 @@ def server() -> Iterator[tuple[str, Script]]:
         httpd.server_close()
 
 
+# Shapes of contracts/company-portal.yaml (Company, StaffGroup, Member, StaffUser).
 COMPANY = {
     "id": "c-1", "legal_name": "Génivert inc.", "neq": "1171234567", "address": "1000, rue Sherbrooke Ouest",
     "city": "Montréal", "province": "QC", "postal_code": "H3A 3G4", "country": "Canada", "phone": "514-555-0101",
-    "groups": [{"id": "g-1", "name": "Groupe 001", "member_count": 2,
+    "source": "registry", "user_count": 2,
+    "groups": [{"id": "g-1", "company_id": "c-1", "name": "Groupe 001", "user_count": 2,
                 "members": [{"account_id": "a-1", "email": "marie@genivert.ca", "first_name": "Marie",
-                             "last_name": "Tremblay", "role": "principal"}]}],
-    "unknown_field": "ignored",
+                             "last_name": "Tremblay", "function": "RH", "role": "principal", "version": 3}]}],
+}
+USER = {
+    "id": "a-1", "email": "marie@genivert.ca", "first_name": "Marie", "last_name": "Tremblay", "function": "RH",
+    "phone": "514-555-0102",
+    "groups": [{"group_id": "g-1", "group_name": "Groupe 001", "company_id": "c-1", "company_name": "Génivert inc.",
+                "role": "principal"}],
 }
 
 
@@ -81,21 +88,21 @@ def test_get_forwards_the_bearer_token_and_reads_answers_tolerantly(server):
     assert request["path"] == "/api/company-portal/v1/staff/companies?q=g%C3%A9nivert"
     assert request["headers"]["Authorization"] == "Bearer staff-token"
     assert "Idempotency-Key" not in request["headers"]
-    script.answers = [(200, [{"account_id": "a-1", "email": "marie@genivert.ca", "name": "Marie Tremblay",
-                              "memberships": [{"group_id": "g-1", "group_name": "Groupe 001", "company_id": "c-1",
-                                               "company_name": "Génivert inc.", "role": "principal"}]}])]
+    script.answers = [(200, {"items": [USER]})]
     (user,) = client.search_users("staff-token", "marie")
-    assert user.memberships[0].role == "principal"
-    script.answers = [(200, {"company": COMPANY})]
-    assert client.get_company("staff-token", "c-1").groups[0].name == "Groupe 001"
+    assert (user.account_id, user.name) == ("a-1", "Marie Tremblay")
+    assert (user.memberships[0].company_name, user.memberships[0].role) == ("Génivert inc.", "principal")
+    script.answers = [(200, {**COMPANY, "extra": "ignored"})]
+    detail = client.get_company("staff-token", "c-1")
+    assert (detail.groups[0].name, detail.groups[0].member_count) == ("Groupe 001", 2)
 
 
 def test_every_write_carries_a_fresh_idempotency_key(server):
     url, script = server
-    script.answers = [(201, {"id": "g-2", "name": "Bureau"})]
+    script.answers = [(201, {"id": "g-2", "company_id": "c-1", "name": "Bureau", "user_count": 0})]
     client = HttpPortalClient(url, backoff=0)
     assert client.create_group("tok", "c-1", "Bureau").id == "g-2"
-    script.answers = [(204, {})]
+    script.answers = [(200, {"account_id": "a-1", "group_id": "g-2", "role": "affichage", "version": 1})]
     client.move_membership("tok", "a-1", "g-1", "g-2", "affichage")
     script.answers = [(200, COMPANY)]
     client.update_company("tok", "c-1", {"legal_name": "Génivert inc."})
@@ -112,7 +119,7 @@ def test_every_write_carries_a_fresh_idempotency_key(server):
 
 def test_get_is_retried_after_a_503_but_writes_never_are(server):
     url, script = server
-    script.answers = [(503, {}), (200, [COMPANY])]
+    script.answers = [(503, {}), (200, {"items": [COMPANY]})]
     client = HttpPortalClient(url, backoff=0)
     assert len(client.search_companies("tok", "x")) == 1
     assert len(script.received) == 2

@@ -191,17 +191,21 @@ class QueueItem:
                                          request_id=self.request_id, company_id=self.company_id))
         return RequestRefused(self.request_id, self.kind, by, at, why)
 
-    def close_from_portal(self, approved: bool, at: datetime, reason: str | None = None) -> bool:
+    def close_from_portal(self, approved: bool, at: datetime, reason: str | None = None, *,
+                          by: Decider | None = None) -> bool:
         """company-portal reports the request's outcome; True when the item changed.
 
-        A pending item is closed with that outcome. A decided item keeps its decision (ours, with
-        who and why); a different outcome reported by the portal is written to the journal only.
-        A repeated report changes nothing, so redeliveries and re-emissions are harmless.
+        A pending item is closed with that outcome (and who decided there, when the portal says).
+        A decided item keeps its decision (ours, with who and why); a different outcome reported by
+        the portal is written to the journal only. A repeated report changes nothing, so
+        redeliveries and re-emissions are harmless.
         """
         status = Status.APPROVED if approved else Status.REFUSED
+        why = (reason or "").strip()[:MAX_REASON] or None
+        actor = (by.account_id, by.email) if by else (None, None)
         if self.pending:
-            self._record(status, None, at, (reason or "").strip()[:MAX_REASON] or None, "company-portal")
-            self.journal.append(JournalEntry(Action.CLOSED_BY_PORTAL.value, at, reason=self.reason,
+            self._record(status, by, at, why, "company-portal")
+            self.journal.append(JournalEntry(Action.CLOSED_BY_PORTAL.value, at, *actor, why,
                                              request_id=self.request_id, company_id=self.company_id,
                                              details=status.value))
             return True
@@ -209,7 +213,7 @@ class QueueItem:
             e.action == Action.PORTAL_OUTCOME and e.details == status.value for e in self.journal
         ):
             return False
-        self.journal.append(JournalEntry(Action.PORTAL_OUTCOME.value, at, reason=(reason or None),
+        self.journal.append(JournalEntry(Action.PORTAL_OUTCOME.value, at, *actor, why,
                                          request_id=self.request_id, company_id=self.company_id,
                                          details=status.value))
         return True

@@ -91,11 +91,14 @@ def close_command(envelope: Envelope, approved: bool) -> commands.CloseRequest:
     request_id = _text(data, "request_id")
     if not request_id:
         raise PoisonMessage(f"{envelope.type} without request_id")
+    decided_by = data.get("decided_by") or {}
     return commands.CloseRequest(
         request_id=request_id,
         approved=approved,
         decided_at=_instant(data.get("decided_at"), envelope.occurred_at),
         reason=_text(data, "reason") or None,
+        decided_by_account_id=_text(decided_by, "account_id") or None,
+        decided_by_email=_text(decided_by, "email") or None,
     )
 
 

@@ -30,6 +30,8 @@ class CloseRequest:
     approved: bool
     decided_at: datetime
     reason: str | None = None
+    decided_by_account_id: str | None = None  # whoever decided in company-portal, when it says
+    decided_by_email: str | None = None
 
 
 @dataclass(frozen=True)

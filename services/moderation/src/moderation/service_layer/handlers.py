@@ -11,6 +11,7 @@ from typing import Any
 
 from moderation.domain.model import (
     QUEUED_KINDS,
+    Decider,
     JournalEntry,
     QueueItem,
     RequestApproved,
@@ -92,7 +93,8 @@ def close_request(cmd: commands.CloseRequest, uow: ModerationUnitOfWork, clock: 
     item = uow.queue.get(cmd.request_id)
     if item is None:
         return False
-    return item.close_from_portal(cmd.approved, cmd.decided_at, cmd.reason)
+    by = Decider(cmd.decided_by_account_id, cmd.decided_by_email or "") if cmd.decided_by_account_id else None
+    return item.close_from_portal(cmd.approved, cmd.decided_at, cmd.reason, by=by)
 
 
 def approve_request(cmd: commands.ApproveRequest, uow: ModerationUnitOfWork, clock: Clock) -> QueueItem:
