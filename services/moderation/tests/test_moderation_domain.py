@@ -128,6 +128,15 @@ def test_company_data_rules():
     assert validate_company({**GOOD, "province": "colombie-britannique", "postal_code": "V6B 1A1"}).province == "BC"
 
 
+def test_a_correction_of_an_existing_company_only_requires_its_name():
+    partial = validate_company({"legal_name": "Génivert", "postal_code": "h2x3j6"}, require_all=False)
+    assert (partial.phone, partial.country, partial.postal_code) == ("", "Canada", "H2X 3J6")
+    with pytest.raises(InvalidCompanyData) as caught:
+        validate_company({"legal_name": "", "phone": "12", "postal_code": "75001"}, require_all=False)
+    assert caught.value.errors == {"legal_name": "required", "phone": "phone_format",
+                                   "postal_code": "postal_code_format"}
+
+
 def test_company_portal_closes_a_pending_item_once():
     queued = item(kind="new_group")
     assert queued.close_from_portal(True, NOW) is True

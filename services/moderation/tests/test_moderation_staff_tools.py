@@ -2,6 +2,7 @@
 
 import re
 import socket
+from dataclasses import replace
 
 import httpx
 from moderation_testkit import demo_company, demo_user, make_settings
@@ -61,6 +62,15 @@ async def test_the_company_page_fixes_data_with_validation(client, tokens, porta
     assert "Les renseignements de l&#39;entreprise sont enregistrés." in page.text
     journal = page.text[page.text.index('id="journal"'):]
     assert "entreprise corrigés" in journal and "sophie.belanger@oiq-test.ca" in journal
+
+
+async def test_a_registry_company_without_phone_can_be_fixed(client, tokens, portal):
+    company = replace(demo_company(), phone="", neq=None)
+    portal.companies[company.id] = company
+    form = {**company.as_form(), "city": "Laval", "csrf_token": "x"}
+    response = await client.post(f"/moderation/entreprises/{company.id}", data=form, headers=tokens.headers())
+    assert response.status_code == 303
+    assert portal.companies[company.id].city == "Laval"
 
 
 async def test_creating_a_group(client, tokens, portal):

@@ -104,15 +104,17 @@ def north_american_phone(phone: str) -> str | None:
     return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
 
 
-def validate_company(raw: Mapping[str, Any]) -> CompanyData:
+def validate_company(raw: Mapping[str, Any], *, require_all: bool = True) -> CompanyData:
     """Check and clean the eight fields (all required but the NEQ); raise InvalidCompanyData.
 
     Cleaning: spaces collapsed, NEQ digits only, phone as 514-555-0123; in Canada the country is
-    "Canada", the province its code (QC) and the postal code `A1A 1A1`.
+    "Canada", the province its code (QC) and the postal code `A1A 1A1`. `require_all=False` (a
+    correction of an existing company, whose registry data may lack a phone) only requires the
+    legal name; the fields given are still checked.
     """
     values = {name: " ".join(str(raw.get(name) or "").split()) for name in FIELDS}
     errors: dict[str, str] = {}
-    for name in REQUIRED:
+    for name in REQUIRED if require_all else ("legal_name",):
         if not values[name]:
             errors[name] = "required"
     for name, limit in MAX_LENGTHS.items():
@@ -131,6 +133,8 @@ def validate_company(raw: Mapping[str, Any]) -> CompanyData:
         else:
             values["phone"] = phone
 
+    if not values["country"] and not require_all:
+        values["country"] = CANADA  # as company-portal reads a company without a country
     if values["country"] and is_canada(values["country"]):
         values["country"] = CANADA
         match = _POSTAL_CODE.match(values["postal_code"].upper())

@@ -242,7 +242,7 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
     def update_company(company_id: str) -> Page:
         raw = _form(*FIELDS)
         try:
-            company = validate_company(raw)
+            company = validate_company(raw, require_all=False)
         except InvalidCompanyData as exc:
             return _company_page(company_id, status=422, form=raw, errors=_messages(exc.errors))
         data: dict[str, Any] = {**company.as_dict(), "neq": company.neq or ""}  # "" clears a wrong NEQ
