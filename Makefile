@@ -8,14 +8,14 @@ PACKAGES := libs/plumbing gateway $(wildcard services/*)
 TRANSLATIONS := $(wildcard libs/plumbing/src/plumbing/translations services/*/src/*/translations gateway/src/gateway/translations)
 STAMP := $(VENV)/.installed
 
-.PHONY: run test up lint migrate bench install infra translations unit e2e clean
+.PHONY: run test up lint migrate bench install infra chromium translations clean
 
 ## run: install what is needed and start the whole suite (embedded default) at http://127.0.0.1:8080
 run: install
 	$(PY) -m suite.embedded
 
 ## test: install what is needed and run every test (unit, service, contract, e2e)
-test: install infra
+test: install infra chromium
 	$(PY) -m pytest libs/plumbing/tests gateway/tests services suite/tests deploy/tests tests-e2e
 
 ## up: the distributed suite in the foreground (PostgreSQL, RabbitMQ, Redis, gunicorn per service)
@@ -54,6 +54,12 @@ translations: $(STAMP)
 
 infra:
 	bash scripts/ensure-infra.sh
+
+# Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; fi; }
 
 clean:
 	rm -rf $(VENV) node_modules var test-output
