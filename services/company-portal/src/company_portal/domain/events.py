@@ -3,11 +3,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
+
+_order = itertools.count()
 
 
+@dataclass(frozen=True)
 class Event:
-    """Base class of the domain events."""
+    """Base class of the domain events; `sequence` keeps the order they happened in across aggregates."""
+
+    sequence: int = field(default_factory=lambda: next(_order), compare=False, kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -136,8 +136,11 @@ EventPublisher = Callable[[Event, UnitOfWork], None]
 
 
 def collect_new_events(repositories: Iterable[Any]) -> Iterator[Event]:
-    """Drain the events recorded by every aggregate this unit of work has touched."""
+    """Drain the events recorded by every aggregate this unit of work has touched, in the order
+    they happened (a move revokes, then grants)."""
+    pending: list[Event] = []
     for repository in repositories:
         for aggregate in list(repository.seen):
-            while getattr(aggregate, "events", None):
-                yield aggregate.events.pop(0)
+            pending.extend(getattr(aggregate, "events", ()))
+            aggregate.events = []
+    yield from sorted(pending, key=lambda event: event.sequence)
