@@ -40,6 +40,7 @@ def server() -> Iterator[tuple[str, Script]]:
             self.send_response(status)
             self.send_header("Content-Type", "application/problem+json" if status >= 400 else "application/json")
             self.send_header("Content-Length", str(len(data)))
+            self.send_header("Set-Cookie", "ingemplois_csrf=abc; Path=/; HttpOnly")
             self.end_headers()
             self.wfile.write(data)
 
@@ -107,6 +108,8 @@ def test_every_write_carries_a_fresh_idempotency_key(server):
     script.answers = [(200, COMPANY)]
     client.update_company("tok", "c-1", {"legal_name": "Génivert inc."})
     keys = [r["headers"]["Idempotency-Key"] for r in script.received]
+    # The gateway's cookies are never sent back: the client is shared by every staff member.
+    assert all("Cookie" not in r["headers"] for r in script.received)
     assert len(set(keys)) == 3 and all(uuid.UUID(k).version == 4 for k in keys)
     assert [(r["method"], r["path"]) for r in script.received] == [
         ("POST", "/api/company-portal/v1/staff/companies/c-1/groups"),

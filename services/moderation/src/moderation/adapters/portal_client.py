@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http.cookiejar import CookiePolicy
 from typing import Any, Protocol
 
 import requests
@@ -210,6 +211,27 @@ def read_problem(response: requests.Response) -> PortalRejected:
 
 
 # The HTTP client -----------------------------------------------------------------------------
+class _NoCookies(CookiePolicy):
+    """Keep no cookie: the client is shared by every staff member, and a cookie set by the
+    gateway would make the next call look like a browser's (and fail its CSRF check)."""
+
+    netscape = True
+    rfc2965 = False
+    hide_cookie2 = False
+
+    def set_ok(self, cookie: object, request: object) -> bool:
+        return False
+
+    def return_ok(self, cookie: object, request: object) -> bool:
+        return False
+
+    def domain_return_ok(self, domain: str, request: object) -> bool:
+        return False
+
+    def path_return_ok(self, path: str, request: object) -> bool:
+        return False
+
+
 class HttpPortalClient:
     def __init__(self, base_url: str, *, timeout: float = 5.0, get_retries: int = 2, backoff: float = 0.2,
                  session_factory: Callable[[], requests.Session] = requests.Session) -> None:
@@ -227,6 +249,7 @@ class HttpPortalClient:
     @staticmethod
     def _session(factory: Callable[[], requests.Session], retry: Retry) -> requests.Session:
         session = factory()
+        session.cookies.set_policy(_NoCookies())
         adapter = HTTPAdapter(max_retries=retry)
         session.mount("http://", adapter)
         session.mount("https://", adapter)

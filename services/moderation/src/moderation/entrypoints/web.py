@@ -233,6 +233,7 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
             log.warning("company-portal unavailable: %s", exc)
             return _company_page(company_id, status=503, problem=str(labels.PORTAL_DOWN), **forms)
         assert isinstance(exc, PortalRejected)
+        log.info("company-portal refused a staff action on %s: %s", company_id, exc)
         if exc.status == 404:
             abort(404)
         return _company_page(company_id, status=422 if exc.status in (400, 409, 422) else 502,
