@@ -132,3 +132,18 @@ def outbox(bundle: PortalBundle, event_type: str | None = None) -> list[Envelope
 
 def envelope(event_type: str, data: dict[str, Any], producer: str = "moderation") -> bytes:
     return Envelope.new(event_type, data, producer=producer, occurred_at=datetime(2026, 11, 3, tzinfo=UTC)).to_json()
+
+
+def image_bytes(width: int = 240, height: int = 120, image_format: str = "PNG", mode: str = "RGBA") -> bytes:
+    """A real image, made with Pillow."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new(mode, (width, height), (20, 120, 60, 255) if mode == "RGBA" else (20, 120, 60)).save(
+        out, format=image_format)
+    return out.getvalue()
+
+
+API = "/api/company-portal/v1"

@@ -37,6 +37,10 @@ class SqlPortalUnitOfWork(SqlAlchemyUnitOfWork):
         self.audit = SqlAuditLog(session)
         self.queries = SqlQueries(session)
 
+    def flush(self) -> None:
+        """Write pending changes (still uncommitted) so reads in this transaction see them."""
+        self.session.flush()
+
     def commit(self) -> None:
         """Flush, write the events of the touched aggregates to the outbox, then commit."""
         tracked = (self.companies, self.groups, self.memberships, self.requests)

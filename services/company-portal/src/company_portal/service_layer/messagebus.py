@@ -98,7 +98,9 @@ class MessageBus:
             stored = self._stored(uow, call)
             if stored is not None:
                 return stored
-            status, body = call.answer(handler(command, uow, self.deps), uow)
+            result = handler(command, uow, self.deps)
+            uow.flush()
+            status, body = call.answer(result, uow)
             uow.idempotency.add(call.account_id, call.key, call.fingerprint, status, body, self.deps.clock.now())
             try:
                 uow.commit()
