@@ -97,6 +97,60 @@ class Events:
         }
         return self._envelope("identity.account.verified", {**data, **overrides})
 
+    # company-portal: account requests (contracts/events/portal.request.*.v1.schema.json)
+
+    def _portal(self, event_type: str, data: dict[str, Any]) -> Envelope:
+        return Envelope.new(event_type, data, producer="company-portal", occurred_at=self.clock.now())
+
+    def request_submitted(self, kind: str = "join_group", **overrides: Any) -> Envelope:
+        data: dict[str, Any] = {
+            "request_id": str(uuid.uuid4()),
+            "kind": kind,
+            "submitted_at": "2026-11-02T14:00:00Z",
+            "company": {
+                "id": str(uuid.uuid4()), "neq": "1234567890", "legal_name": "Génie Conseil inc.",
+                "phone": "514-555-0100", "country": "Canada", "address": "1000 rue Sherbrooke Ouest",
+                "city": "Montréal", "province": "Québec", "postal_code": "H3A 3G4",
+            },
+            "requester": {
+                "account_id": str(uuid.uuid4()), "email": f"julie.{uuid.uuid4().hex[:8]}@genie-conseil.example",
+                "first_name": "Julie", "last_name": "Tremblay", "phone": "514-555-0101", "extension": "204",
+                "function": "Directrice des ressources humaines", "locale": "fr",
+            },
+        }
+        if kind == "join_group":
+            data["group"] = {"id": str(uuid.uuid4()), "name": "Bureau de Québec"}
+            data["principal_emails"] = ["alain.roy@genie-conseil.example", "nadia.cote@genie-conseil.example"]
+        if kind == "company_creation":
+            del data["company"]["id"]
+        return self._portal("portal.request.submitted", {**data, **overrides})
+
+    def _decision(self, kind: str, decided_by: str) -> dict[str, Any]:
+        return {
+            "request_id": str(uuid.uuid4()),
+            "kind": kind,
+            "requester_account_id": str(uuid.uuid4()),
+            "requester_email": f"julie.{uuid.uuid4().hex[:8]}@genie-conseil.example",
+            "locale": "fr",
+            "company_id": str(uuid.uuid4()),
+            "company_name": "Génie Conseil inc.",
+            "group_id": str(uuid.uuid4()),
+            "group_name": "Bureau de Québec",
+            "decided_at": "2026-11-04T15:30:00Z",
+            "decided_by": {"account_id": str(uuid.uuid4()), "email": "alain.roy@genie-conseil.example",
+                           "kind": decided_by},
+        }
+
+    def request_approved(self, kind: str = "join_group", role: str = "affichage", decided_by: str = "principal",
+                         **overrides: Any) -> Envelope:
+        data = {**self._decision(kind, decided_by), "role": role}
+        return self._portal("portal.request.approved", {**data, **overrides})
+
+    def request_refused(self, kind: str = "join_group", reason: str = "Nous ne connaissons pas cette personne.",
+                        decided_by: str = "principal", **overrides: Any) -> Envelope:
+        data = {**self._decision(kind, decided_by), "reason": reason}
+        return self._portal("portal.request.refused", {**data, **overrides})
+
 
 @pytest.fixture
 def settings_for() -> Callable[..., Settings]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from mailer.adapters.mail import FileMailer, Mailer, SmtpMailer
 from mailer.adapters.orm import metadata, start_mappers
 from mailer.adapters.templates import EmailTemplates
-from mailer.config import MailSettings
+from mailer.config import MailSettings, contact_email
 from mailer.entrypoints.consumer import build_consumer
 from mailer.entrypoints.scheduler import build_tickers
 from mailer.service_layer.handlers import COMMAND_HANDLERS
@@ -47,6 +47,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
         "clock": runtime.clock,
         "templates": EmailTemplates(),
         "public_url": settings.public_url,
+        "contact_email": contact_email(),
     }
     bus = MessageBus({command: inject(handler, dependencies) for command, handler in COMMAND_HANDLERS.items()})
     app = ServiceApp(SERVICE, api=None, pages=None, readiness_checks={"database": runtime.check_database})

@@ -9,6 +9,12 @@ from mailer.adapters.mail import DEFAULT_FROM
 from plumbing.config import Settings, env, env_bool, env_int
 
 TRANSPORTS = ("smtp", "file")
+DEFAULT_CONTACT_EMAIL = "ingemplois@oiq.qc.ca"
+
+
+def contact_email() -> str:
+    """`OIQ_CONTACT_EMAIL`: the address the emails give to reach l'Ordre (the portal shows the same)."""
+    return env("OIQ_CONTACT_EMAIL", DEFAULT_CONTACT_EMAIL)
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,16 @@ def test_an_event_on_rabbitmq_reaches_the_smtp_sink(tmp_path, pg_url, amqp_url, 
         assert parse_qs(urlsplit(link).query)["token"] == [event.data["verification_token"]]
         wait_until(lambda: ready_count(amqp_url, "mailer") == 0, timeout=30)
         assert len(read_messages(sink_dir, to=event.data["email"])) == 1
+
+        # the portal's request events are bound too: a join request mails the requester and each principal
+        request = events.request_submitted("join_group")
+        wait_until(lambda: _published(publisher, request), timeout=60, interval=0.5, message="broker unusable")
+        requester = request.data["requester"]["email"]
+        [pending] = wait_until(lambda: read_messages(sink_dir, to=requester), timeout=30)
+        assert find_link(pending, "/entreprises/mes-demandes") == "http://127.0.0.1:18080/entreprises/mes-demandes"
+        for principal in request.data["principal_emails"]:
+            [notice] = wait_until(lambda p=principal: read_messages(sink_dir, to=p), timeout=30)
+            assert find_link(notice, "/entreprises/demandes") == "http://127.0.0.1:18080/entreprises/demandes"
     finally:
         publisher.close()
         for process in (worker, sink):

@@ -40,11 +40,14 @@ def links_in(text: str) -> list[str]:
     return [word for word in text.split() if word.startswith("https://")]
 
 
-def test_the_consumer_listens_to_the_three_identity_events(bundle):
+def test_the_consumer_listens_to_identity_and_the_portal_requests(bundle):
     assert set(bundle.consumers[0].binding_keys) == {
         "identity.account.registered",
         "identity.password.reset_requested",
         "identity.account.verified",
+        "portal.request.submitted",
+        "portal.request.approved",
+        "portal.request.refused",
     }
     assert bundle.consumers[0].name == "mailer"
 

@@ -26,6 +26,18 @@ def test_the_message_id_is_derived_from_the_dedup_key():
     assert dedup_key("e", "t") == "e:t"
 
 
+def test_an_event_mailing_several_people_has_one_key_per_address():
+    rendered = Rendered(subject="s", text="t", html="h")
+    event_id = "2f0c8a1e-0000-4000-8000-000000000001"
+    emails = [Email.queue(event_id=event_id, template="join_request_notice", recipient=address, rendered=rendered,
+                          now=NOW, per_recipient=True)
+              for address in ("a@example.com", "b@example.com")]
+    assert emails[0].dedup_key.startswith(f"{event_id}:join_request_notice:")
+    assert emails[0].dedup_key != emails[1].dedup_key and emails[0].message_id != emails[1].message_id
+    assert dedup_key("e", "t", " A@Example.com") == dedup_key("e", "t", "a@example.com")  # one address, one key
+    assert len(dedup_key(event_id, "join_request_notice", "x" * 254)) <= 200  # the column's size
+
+
 def test_a_new_email_is_pending_and_due_now():
     email = new_email()
     assert (email.status, email.attempts, email.next_attempt_at, email.sent_at) == (EmailStatus.PENDING, 0, NOW, None)

@@ -28,6 +28,11 @@ def date_en(value: datetime) -> str:
     return format_datetime(value, "MMMM d, y 'at' h:mm a", tzinfo=QUEBEC_TZ, locale="en_CA")
 
 
+def period(text: str) -> str:
+    """End a sentence that may end with a name: `Génie Conseil inc.` takes no second period."""
+    return text if text.rstrip().endswith((".", "!", "?", "…")) else text + "."
+
+
 class EmailTemplates:
     def __init__(self, directory: Path = TEMPLATES_DIR) -> None:
         self.env = Environment(
@@ -40,6 +45,7 @@ class EmailTemplates:
         )
         self.env.filters["date_fr"] = date_fr
         self.env.filters["date_en"] = date_en
+        self.env.filters["period"] = period
 
     def render(self, name: str, context: dict[str, Any]) -> Rendered:
         subject = " ".join(self.env.get_template(f"{name}.subject.txt").render(context).split())

@@ -27,9 +27,17 @@ class EmailStatus(StrEnum):
     FAILED = "failed"
 
 
-def dedup_key(event_id: str, template: str) -> str:
-    """One email per (event, template): the key a redelivered event can never get past."""
-    return f"{event_id}:{template}"
+def dedup_key(event_id: str, template: str, recipient: str | None = None) -> str:
+    """One email per (event, template): the key a redelivered event can never get past.
+
+    An event that mails the same template to several people (`per_recipient`) gets one key per
+    address: `<event id>:<template>:<sha256(lower-cased address)[:16]>` (an address can be 254
+    characters, the key at most 200).
+    """
+    if recipient is None:
+        return f"{event_id}:{template}"
+    digest = hashlib.sha256(recipient.strip().lower().encode()).hexdigest()[:16]
+    return f"{event_id}:{template}:{digest}"
 
 
 def message_id_for(key: str) -> str:
@@ -70,8 +78,9 @@ class Email:
     sent_at: datetime | None = None
 
     @classmethod
-    def queue(cls, *, event_id: str, template: str, recipient: str, rendered: Rendered, now: datetime) -> Email:
-        key = dedup_key(event_id, template)
+    def queue(cls, *, event_id: str, template: str, recipient: str, rendered: Rendered, now: datetime,
+              per_recipient: bool = False) -> Email:
+        key = dedup_key(event_id, template, recipient if per_recipient else None)
         if "\n" in rendered.subject or "\r" in rendered.subject:
             raise ValueError("a subject is one line")
         return cls(

@@ -17,6 +17,9 @@ HANDLERS: dict[str, list[Callable[..., None]]] = {
     "identity.account.registered": [handlers.queue_verification_email],
     "identity.password.reset_requested": [handlers.queue_password_reset_email],
     "identity.account.verified": [handlers.queue_welcome_email],
+    "portal.request.submitted": [handlers.queue_request_emails],
+    "portal.request.approved": [handlers.queue_request_approved_email],
+    "portal.request.refused": [handlers.queue_request_refused_email],
 }
 
 

@@ -13,7 +13,14 @@ from urllib.parse import quote
 
 from mailer.domain.model import Email, Rendered, dedup_key
 from mailer.service_layer import commands, sender
-from mailer.service_layer.inbound import AccountRegistered, AccountVerified, PasswordResetRequested
+from mailer.service_layer.inbound import (
+    AccountRegistered,
+    AccountVerified,
+    PasswordResetRequested,
+    RequestApproved,
+    RequestRefused,
+    RequestSubmitted,
+)
 from mailer.service_layer.unit_of_work import MailerUnitOfWork
 from plumbing.clock import Clock
 from plumbing.events.envelope import Envelope
@@ -26,12 +33,14 @@ class Templates(Protocol):
 
 
 def _queue(uow: MailerUnitOfWork, envelope: Envelope, template: str, recipient: str,
-           render: Callable[[], Rendered], clock: Clock) -> None:
-    if uow.emails.get_by_dedup_key(dedup_key(envelope.id, template)) is not None:
+           render: Callable[[], Rendered], clock: Clock, *, per_recipient: bool = False) -> None:
+    """Queue one email unless this event already did (per address when it mails several people)."""
+    key = dedup_key(envelope.id, template, recipient if per_recipient else None)
+    if uow.emails.get_by_dedup_key(key) is not None:
         log.info("email %s for event %s already queued", template, envelope.id)
         return
     email = Email.queue(event_id=envelope.id, template=template, recipient=recipient, rendered=render(),
-                        now=clock.now())
+                        now=clock.now(), per_recipient=per_recipient)
     uow.emails.add(email)
     log.info("queued %s email %s for event %s", template, email.id, envelope.id)
 
@@ -66,6 +75,71 @@ def queue_welcome_email(envelope: Envelope, uow: MailerUnitOfWork, *, templates:
     event = AccountVerified.read(envelope.data)
     context = {"kind": event.kind, "link": public_url + WELCOME_PATHS.get(event.kind, "/")}
     _queue(uow, envelope, "welcome", event.email, lambda: templates.render("welcome", context), clock)
+
+
+# Company portal: account requests --------------------------------------------------------
+
+MY_REQUESTS_PATH = "/entreprises/mes-demandes"
+GROUP_REQUESTS_PATH = "/entreprises/demandes"
+MY_COMPANY_PATH = "/entreprises/mon-entreprise"
+
+
+def _decider(kind: str, decided_by: str | None = None) -> str:
+    """Who decides: `principal` (the group's Responsable principal.e) or `staff` (l'Ordre)."""
+    return decided_by or ("principal" if kind == "join_group" else "staff")
+
+
+ROLE_LABELS = {  # (French, English)
+    "principal": ("Responsable principal.e", "Primary administrator"),
+    "affichage": ("Responsable de l’affichage", "Job posting manager"),
+    "finances": ("Responsable des finances", "Finance manager"),
+}
+
+
+def queue_request_emails(envelope: Envelope, uow: MailerUnitOfWork, *, templates: Templates,
+                         public_url: str, clock: Clock) -> None:
+    """The requester's "en attente d'approbation"; for `join_group`, a notice to each principal."""
+    event = RequestSubmitted.read(envelope.data)
+    request = {"kind": event.kind, "company_name": event.company_name, "group_name": event.group_name}
+    pending = {**request, "first_name": event.requester_first_name, "decider": _decider(event.kind),
+               "link": public_url + MY_REQUESTS_PATH}
+    _queue(uow, envelope, "request_pending", event.requester_email,
+           lambda: templates.render("request_pending", pending), clock)
+    if event.kind != "join_group":
+        return
+    if not event.principal_emails:
+        log.warning("join request in event %s: the group has no principal to notify", envelope.id)
+        return
+    notice = {**request, "requester_name": event.requester_name, "requester_email": event.requester_email,
+              "link": public_url + GROUP_REQUESTS_PATH}
+    rendered = templates.render("join_request_notice", notice)  # the same email for every principal
+    for principal in event.principal_emails:
+        _queue(uow, envelope, "join_request_notice", principal, lambda: rendered, clock, per_recipient=True)
+
+
+def queue_request_approved_email(envelope: Envelope, uow: MailerUnitOfWork, *, templates: Templates,
+                                 public_url: str, clock: Clock) -> None:
+    event = RequestApproved.read(envelope.data)
+    role_fr, role_en = ROLE_LABELS.get(event.role or "", (None, None))
+    context = {
+        "kind": event.kind, "company_name": event.company_name, "group_name": event.group_name,
+        "decider": _decider(event.kind, event.decided_by), "role_fr": role_fr, "role_en": role_en,
+        "link": public_url + MY_COMPANY_PATH,
+    }
+    _queue(uow, envelope, "request_approved", event.requester_email,
+           lambda: templates.render("request_approved", context), clock)
+
+
+def queue_request_refused_email(envelope: Envelope, uow: MailerUnitOfWork, *, templates: Templates,
+                                public_url: str, contact_email: str, clock: Clock) -> None:
+    event = RequestRefused.read(envelope.data)
+    context = {  # group_name is optional in the contract: "un groupe de l’entreprise …"
+        "kind": event.kind, "company_name": event.company_name, "group_name": None,
+        "decider": _decider(event.kind, event.decided_by), "reason": event.reason, "contact_email": contact_email,
+        "link": public_url + MY_REQUESTS_PATH,
+    }
+    _queue(uow, envelope, "request_refused", event.requester_email,
+           lambda: templates.render("request_refused", context), clock)
 
 
 # Commands → handlers (events → handlers: entrypoints/consumer.py) -----------------------

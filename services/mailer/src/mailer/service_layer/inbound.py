@@ -80,3 +80,103 @@ class AccountVerified:
     @classmethod
     def read(cls, data: dict[str, Any]) -> AccountVerified:
         return cls(email=_required(data, "email"), kind=str(data.get("kind") or "member"))
+
+
+def _text(value: Any) -> str | None:
+    """A non-blank string, stripped; None otherwise (the email then words around it)."""
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _object(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _addresses(value: Any) -> tuple[str, ...]:
+    """The distinct non-blank addresses of a list, in order (compared without case)."""
+    found: dict[str, str] = {}
+    for item in value if isinstance(value, list) else []:
+        address = _text(item)
+        if address is not None:
+            found.setdefault(address.lower(), address)
+    return tuple(found.values())
+
+
+@dataclass(frozen=True)
+class RequestSubmitted:
+    """portal.request.submitted: confirm to the requester; for `join_group`, notify the principals."""
+
+    kind: str
+    requester_email: str
+    requester_first_name: str | None
+    requester_last_name: str | None
+    company_name: str | None
+    group_name: str | None
+    principal_emails: tuple[str, ...]
+
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> RequestSubmitted:
+        requester = _object(data, "requester")
+        return cls(
+            kind=_required(data, "kind"),
+            requester_email=_required(requester, "email"),
+            requester_first_name=_text(requester.get("first_name")),
+            requester_last_name=_text(requester.get("last_name")),
+            company_name=_text(_object(data, "company").get("legal_name")),
+            group_name=_text(_object(data, "group").get("name")),
+            principal_emails=_addresses(data.get("principal_emails")),
+        )
+
+    @property
+    def requester_name(self) -> str | None:
+        return " ".join(n for n in (self.requester_first_name, self.requester_last_name) if n) or None
+
+
+def _decider(data: dict[str, Any]) -> str | None:
+    """Who decided: `principal` (the group's Responsable principal.e) or `staff` (l'Ordre)."""
+    kind = _object(data, "decided_by").get("kind")
+    return kind if kind in ("principal", "staff") else None
+
+
+@dataclass(frozen=True)
+class RequestApproved:
+    """portal.request.approved: tell the requester, with the company, the group and the role."""
+
+    kind: str
+    requester_email: str
+    company_name: str | None
+    group_name: str | None
+    role: str | None
+    decided_by: str | None
+
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> RequestApproved:
+        return cls(
+            kind=_required(data, "kind"),
+            requester_email=_required(data, "requester_email"),
+            company_name=_text(data.get("company_name")),
+            group_name=_text(data.get("group_name")),
+            role=_text(data.get("role")),
+            decided_by=_decider(data),
+        )
+
+
+@dataclass(frozen=True)
+class RequestRefused:
+    """portal.request.refused: tell the requester, with the reason given."""
+
+    kind: str
+    requester_email: str
+    company_name: str | None
+    reason: str | None  # required by the contract; a blank one still lets the refusal be told
+    decided_by: str | None
+
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> RequestRefused:
+        return cls(
+            kind=_required(data, "kind"),
+            requester_email=_required(data, "requester_email"),
+            company_name=_text(data.get("company_name")),
+            reason=_text(data.get("reason")),
+            decided_by=_decider(data),
+        )
