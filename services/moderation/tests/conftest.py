@@ -21,7 +21,7 @@ from moderation_testkit import FakePortal, TokenMaker, make_contracts_dir, make_
 
 import moderation  # noqa: E402
 from moderation.bootstrap import bootstrap  # noqa: E402
-from plumbing.auth.tokens import configure_verifier  # noqa: E402
+from plumbing.auth import tokens as token_module  # noqa: E402
 from plumbing.clock import FixedClock  # noqa: E402
 
 TRANSLATIONS = Path(moderation.__file__).resolve().parent / "translations"
@@ -53,8 +53,11 @@ def tokens() -> TokenMaker:
 
 
 @pytest.fixture(autouse=True)
-def _verifier(tokens: TokenMaker) -> None:
-    configure_verifier(tokens.verifier())
+def _verifier(tokens: TokenMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our verifier for this test; the process's previous one comes back after it (other suites
+    in the same run configure their own)."""
+    monkeypatch.setattr(token_module, "_verifier", token_module._verifier)  # restored after the test
+    token_module.configure_verifier(tokens.verifier())
 
 
 @pytest.fixture()
