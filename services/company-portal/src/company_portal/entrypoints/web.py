@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
@@ -136,6 +137,16 @@ def safe_back(target: str | None, fallback: str = "/entreprises/mon-entreprise")
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return fallback
     return target
+
+
+STYLESHEET = Path(__file__).resolve().parents[1] / "data" / "portal.css"
+
+
+@blueprint.get("/static/portal.css")
+def stylesheet() -> Response:
+    response = Response(STYLESHEET.read_bytes(), mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @blueprint.get("/")
