@@ -157,11 +157,13 @@ def test_a_4xx_answer_is_a_rejection_with_its_field_errors(server):
 def test_a_server_that_does_not_answer_in_time_is_unavailable(server):
     url, script = server
     script.hang = True
-    client = HttpPortalClient(url, timeout=0.2, get_retries=0)
+    client = HttpPortalClient(url, timeout=0.2, backoff=0)
     with pytest.raises(PortalUnavailable):
         client.search_companies("tok", "x")
+    assert len(script.received) == 1  # a read timeout is not retried: the page answers in time
     with pytest.raises(PortalUnavailable):
         client.move_membership("tok", "a-1", "g-1", "g-2", "principal")
+    assert len(script.received) == 2
 
 
 def test_an_answer_without_objects_reads_as_empty(server):

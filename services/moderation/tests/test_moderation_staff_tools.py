@@ -170,7 +170,8 @@ def test_the_default_client_goes_through_the_gateway_with_a_5_second_timeout(tmp
     service = bootstrap(settings)
     client = service.extras["portal_client"]
     assert isinstance(client, HttpPortalClient)
-    assert client.base_url == f"{settings.public_url}/api/company-portal/v1/staff" and client.timeout == 5.0
+    assert client.base_url == f"{settings.public_url}/api/company-portal/v1/staff"
+    assert (client.timeout, client.connect_timeout) == (5.0, 2.0)
     monkeypatch.setenv("COMPANY_PORTAL_URL", "http://company-portal:8000/")
     other = bootstrap(settings).extras["portal_client"]
     assert other.base_url == "http://company-portal:8000/api/company-portal/v1/staff"

@@ -233,12 +233,18 @@ class _NoCookies(CookiePolicy):
 
 
 class HttpPortalClient:
-    def __init__(self, base_url: str, *, timeout: float = 5.0, get_retries: int = 2, backoff: float = 0.2,
-                 session_factory: Callable[[], requests.Session] = requests.Session) -> None:
+    """`timeout` bounds each answer (5 s); connecting gets `connect_timeout` (2 s: the service is
+    near). A GET is retried after a refused connection or a 502/503/504, never after a read
+    timeout, so a hung company-portal costs one timeout and the page still answers within the
+    gateway's own upstream timeout (10 s) with its message."""
+
+    def __init__(self, base_url: str, *, timeout: float = 5.0, connect_timeout: float = 2.0, get_retries: int = 2,
+                 backoff: float = 0.2, session_factory: Callable[[], requests.Session] = requests.Session) -> None:
         self.base_url = base_url.rstrip("/") + API_PREFIX
         self.timeout = timeout
+        self.connect_timeout = min(connect_timeout, timeout)
         retry = Retry(
-            total=get_retries, connect=get_retries, read=get_retries, status=get_retries,
+            total=get_retries, connect=get_retries, read=0, status=get_retries, other=0,
             backoff_factor=backoff, allowed_methods=frozenset({"GET"}),
             status_forcelist=(502, 503, 504), raise_on_status=False,
         )

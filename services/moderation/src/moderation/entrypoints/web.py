@@ -204,7 +204,7 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
             log.warning("company-portal unavailable: %s", exc)
             problem, status = problem or str(labels.PORTAL_DOWN), 503
         except PortalRejected as exc:
-            if exc.status == 404:
+            if exc.status in (400, 404):  # 400: not even a company id (company-portal checks the format)
                 abort(404)
             problem, status = problem or _portal_problem(exc), 502
         done = labels.DONE.get(request.args.get("fait", ""))
