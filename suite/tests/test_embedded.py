@@ -82,7 +82,8 @@ async def test_one_trace_from_gateway_to_mailer(embedded, tmp_path: Path) -> Non
 
     def mailer_span():
         return next((s for s in exporter.get_finished_spans()
-                     if s.name == "identity.account.registered receive" and s.kind == SpanKind.CONSUMER), None)
+                     if s.name == "identity.account.registered receive" and s.kind == SpanKind.CONSUMER
+                     and s.instrumentation_scope.name == "mailer.consumer"), None)
 
     receive = wait_until(mailer_span, timeout=20, message="the mailer never consumed the event")
     spans = {s.context.span_id: s for s in exporter.get_finished_spans()
