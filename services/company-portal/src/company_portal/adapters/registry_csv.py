@@ -258,7 +258,12 @@ def _near_duplicate(rng: random.Random, name: str) -> str:
     if trick == 1:
         return name.replace("Génie-Conseil", "Génie-Cons.").replace("Ingénierie", "Ing.").replace(" inc.", "")
     if trick == 2:
-        return f"{name.removesuffix(' inc.').removesuffix(' ltée')} (Québec) inc."
+        base = name
+        for suffix in SUFFIXES:
+            if suffix and base.casefold().endswith(" " + suffix.casefold()):
+                base = base[: -len(suffix) - 1]
+                break
+        return f"{base} (Québec) inc."
     return fold(name).title()
 
 

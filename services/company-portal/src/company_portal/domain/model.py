@@ -215,7 +215,8 @@ class Company(Aggregate):
         return company
 
     def correct(self, info: CompanyInfo, now: datetime) -> None:
-        """Staff fix the company's data (the NEQ only when given)."""
+        """Staff fix the company's data (the NEQ only when given); later registry imports keep it."""
+        self.source = str(CompanySource.STAFF)
         self.legal_name = info.legal_name
         self.name_key = search_key(info.legal_name)
         self.neq = info.neq or self.neq
