@@ -70,7 +70,7 @@ def test_every_produced_event_matches_its_schema(bus, bundle, schemas):
 def test_the_consumer_applies_a_staff_approval_once(bus, bundle, schemas):
     consumer = bundle.consumers[0]
     assert set(consumer.binding_keys) == {"moderation.request.approved", "moderation.request.refused",
-                                          "identity.account.registered"}
+                                          "identity.account.registered", "identity.account.verified"}
     requester = new_id()
     request = submit(bus, requester, legal_name="Hydro-Boréal Conseil inc.")
     company = {**COMPANY, "legal_name": "Hydro-Boréal Conseil inc.", "neq": "1187654321"}
@@ -105,6 +105,12 @@ def test_the_consumer_learns_employer_accounts_from_identity(bus, bundle):
     bundle.consumers[0](envelope("identity.account.registered", member, producer="identity"), {})
     assert bus.query(views.account, account_id)["first_name"] == "Luc"
     assert bus.query(views.account, member["account_id"]) is None
+    demo = {"account_id": new_id(), "email": "nadia@structura-test.ca", "kind": "employer", "locale": "fr"}
+    bundle.consumers[0](envelope("identity.account.verified", demo, producer="identity"), {})
+    verified = {"account_id": account_id, "email": "luc@genivert-test.ca", "kind": "employer", "locale": "fr"}
+    bundle.consumers[0](envelope("identity.account.verified", verified, producer="identity"), {})
+    assert bus.query(views.account, demo["account_id"])["email"] == "nadia@structura-test.ca"
+    assert bus.query(views.account, account_id)["first_name"] == "Luc"
 
 
 def test_a_message_against_its_schema_is_poison(bundle):

@@ -115,18 +115,33 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
                         consumers=[consumer], extras={"bus": bus, "config": config})
 
 
-def seed_demo(bundle: ServiceBundle, *, principal: Sequence[str], affichage: Sequence[str] | None = None,
-              finances: Sequence[str] | None = None, join_requester: Sequence[str] | None = None,
-              new_group_requester: Sequence[str] | None = None,
-              creation_requester: Sequence[str] | None = None) -> dict[str, str]:
-    """Demo data for suite/seed.py. Each person is (account_id, email, first_name, last_name);
-    the ones not given are portal-only placeholder accounts. Idempotent."""
+Person = Sequence[str] | Any
 
-    def person(value: Sequence[str] | None) -> seed.DemoAccount | None:
-        return seed.DemoAccount(*value) if value else None
 
+def _person(value: Person | None) -> seed.DemoAccount | None:
+    """(account_id, email, first_name, last_name), or an object with those attributes (or `id`),
+    like identity's AccountView."""
+    if value is None:
+        return None
+    if hasattr(value, "email"):
+        account_id = getattr(value, "account_id", None) or value.id
+        return seed.DemoAccount(str(account_id), value.email, getattr(value, "first_name", ""),
+                                getattr(value, "last_name", ""))
+    return seed.DemoAccount(*value)
+
+
+def seed_demo(bundle: ServiceBundle, *, principal: Person, affichage: Person | None = None,
+              finances: Person | None = None, join_requester: Person | None = None,
+              new_group_requester: Person | None = None, creation_requester: Person | None = None) -> dict[str, str]:
+    """Demo data for suite/seed.py: Génivert inc. (NEQ 1165432109) with « Groupe 001 » and a user in
+    each role, a pending join request, a pending new-group request (Structura Ingénierie ltée) and a
+    pending company-creation request. Each person is (account_id, email, first_name, last_name) or
+    identity's AccountView; the ones not given are portal-only placeholders (they cannot log in).
+    Idempotent: returns {} once Génivert has users."""
+    main = _person(principal)
+    assert main is not None
     return seed.seed_demo(
-        bundle.extras["bus"], principal=seed.DemoAccount(*principal), affichage=person(affichage),
-        finances=person(finances), join_requester=person(join_requester),
-        new_group_requester=person(new_group_requester), creation_requester=person(creation_requester),
+        bundle.extras["bus"], principal=main, affichage=_person(affichage), finances=_person(finances),
+        join_requester=_person(join_requester), new_group_requester=_person(new_group_requester),
+        creation_requester=_person(creation_requester),
     )

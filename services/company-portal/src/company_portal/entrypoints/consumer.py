@@ -56,9 +56,19 @@ def on_account_registered(envelope: Envelope, uow: Any, deps: Dependencies) -> N
     ), uow, deps)
 
 
+def on_account_verified(envelope: Envelope, uow: Any, deps: Dependencies) -> None:
+    """Accounts made verified at once (staff, demo) never send `registered`: learn their email here."""
+    data = envelope.data
+    if data.get("kind") != "employer" or uow.accounts.get(data["account_id"]) is not None:
+        return
+    handlers.record_account(c.RecordAccount(account_id=data["account_id"], email=data["email"],
+                                            locale=data.get("locale", "fr")), uow, deps)
+
+
 def consumer_handlers(deps: Dependencies) -> dict[str, Sequence[EventHandler]]:
     return {
         "moderation.request.approved": [partial(on_staff_approved, deps=deps)],
         "moderation.request.refused": [partial(on_staff_refused, deps=deps)],
         "identity.account.registered": [partial(on_account_registered, deps=deps)],
+        "identity.account.verified": [partial(on_account_verified, deps=deps)],
     }

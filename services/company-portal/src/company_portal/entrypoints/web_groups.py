@@ -124,7 +124,7 @@ def _company_page(group: dict[str, Any], *, values: dict[str, Any] | None = None
                   errors_found: dict[str, str] | None = None, logo_error: str | None = None,
                   status: int = 200) -> tuple[str, int]:
     details = bus().query(views.group, me().account_id, group["id"])
-    logo_url = bus().deps.logo_url(details["id"], details["logo_hash"], details["logo_format"])
+    logo_url = bus().deps.logo_path(details["id"], details["logo_hash"], details["logo_format"])
     current = {
         "group_name": details["name"], "group_description": details["description"],
         "company_name": details["display_company_name"] or details["company_legal_name"],
@@ -176,8 +176,7 @@ def logo_current(group_id: str) -> Response:
     found = bus().query(views.logo, group_id)
     if found is None:
         abort(404)
-    url = bus().deps.logo_url(group_id, found["content_hash"], found["image_format"]) or ""
-    response = redirect(url.removeprefix(bus().deps.public_url), 302)
+    response = redirect(bus().deps.logo_path(group_id, found["content_hash"], found["image_format"]) or "/", 302)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 

@@ -38,8 +38,14 @@ class Dependencies:
     public_url: str = ""
     new_id: Callable[[], str] = field(default=new_id)
 
-    def logo_url(self, group_id: str, content_hash: str | None, image_format: str | None) -> str | None:
+    def logo_path(self, group_id: str, content_hash: str | None, image_format: str | None) -> str | None:
+        """Where the logo is served (the hash in the path: a new logo is a new address, cached forever)."""
         if not content_hash:
             return None
         extension = "jpg" if image_format == "jpeg" else "png"
-        return f"{self.public_url}/entreprises/logos/{group_id}/{content_hash}.{extension}"
+        return f"/entreprises/logos/{group_id}/{content_hash}.{extension}"
+
+    def logo_url(self, group_id: str, content_hash: str | None, image_format: str | None) -> str | None:
+        """The absolute address, for other services (offers show it on every offer of the group)."""
+        path = self.logo_path(group_id, content_hash, image_format)
+        return f"{self.public_url}{path}" if path else None
