@@ -215,3 +215,18 @@ def test_mon_profil(client, bus, genivert):
         "Julie", "514-555-0103", "finances@genivert-test.ca")
     english = client.get("/entreprises/mon-profil", headers=headers, cookies=ENGLISH)
     assert "The email address is your login and cannot be changed." in english.text
+
+
+def test_every_form_carries_the_csrf_token(client, bus, genivert):
+    company_id, group_id, people = genivert
+    headers = auth(people["principal"])
+    client.post("/entreprises/demande/entreprise-choisie", headers=headers, data={**CSRF, "company_id": company_id})
+    pages = ["/entreprises/mon-entreprise", "/entreprises/utilisateurs", "/entreprises/demandes",
+             "/entreprises/mon-profil", "/entreprises/demande?q=genivert", "/entreprises/demande/entreprise"]
+    seen = 0
+    for path in pages:
+        text = client.get(path, headers=headers).text
+        for form in re.findall(r'<form method="post".*?</form>', text, flags=re.S):
+            assert 'name="csrf_token" value="csrf-test-token"' in form, (path, form[:120])
+            seen += 1
+    assert seen >= 10

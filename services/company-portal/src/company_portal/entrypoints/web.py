@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
@@ -22,6 +23,7 @@ from company_portal.service_layer import views
 from company_portal.service_layer.messagebus import MessageBus
 from plumbing.auth.permissions import NotAMember, PermissionDenied
 from plumbing.auth.tokens import Principal
+from plumbing.clock import QUEBEC
 from plumbing.web.pages import current_locale, current_user
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -182,6 +184,12 @@ def register_pages(app: Flask, message_bus: MessageBus) -> None:
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["kind_label"] = kind_label
+    app.jinja_env.filters["local_date"] = local_date
+
+
+def local_date(value: datetime | None) -> str:
+    """A date as people in Québec read it (stored instants are UTC)."""
+    return value.astimezone(QUEBEC).strftime("%Y-%m-%d") if value else ""
 
 
 def role_label(role: str | None) -> str:
