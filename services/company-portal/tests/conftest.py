@@ -27,9 +27,15 @@ compile_catalog()
 
 
 @pytest.fixture(autouse=True)
-def test_keys() -> None:
-    """Every test verifies tokens with the test key (other suites may have set theirs)."""
+def test_keys() -> Iterator[None]:
+    """Every test verifies tokens with the test key; the process's previous verifier comes back after
+    (suites share one process in `make test`)."""
+    from plumbing.auth import tokens
+
+    previous = tokens._verifier
     use_test_keys()
+    yield
+    tokens._verifier = previous
 
 
 @pytest.fixture
