@@ -1,4 +1,5 @@
-"""Demo data for `make run`: one OIQ staff member, employers, job seekers. Idempotent."""
+"""Demo data for `make run`: OIQ staff, a company with users in every role, pending requests of
+each kind (for the principal and for staff), and a job seeker. Idempotent."""
 
 from __future__ import annotations
 
@@ -8,35 +9,54 @@ from plumbing.service import ServiceBundle
 
 DEMO_PASSWORD = "Demo-ingemplois-2026"
 
-DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
-    # (email, kind, first name, last name)
-    ("personnel@oiq-demo.ca", "staff", "Sophie", "Bélanger"),
-    ("marie.tremblay@genivert-demo.ca", "employer", "Marie", "Tremblay"),
-    ("luc.gagnon@genivert-demo.ca", "employer", "Luc", "Gagnon"),
-    ("nadia.cote@structura-demo.ca", "employer", "Nadia", "Côté"),
-    ("alex.roy@courriel-demo.ca", "member", "Alex", "Roy"),
+# (key, email, kind, first name, last name, what to try with it)
+DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, str]] = [
+    ("staff", "personnel@oiq-demo.ca", "staff", "Sophie", "Bélanger",
+     "Personnel OIQ : /moderation/ (demandes en attente)"),
+    ("principal", "marie.tremblay@genivert-demo.ca", "employer", "Marie", "Tremblay",
+     "Responsable principale, Génivert inc. : /entreprises/demandes"),
+    ("affichage", "luc.gagnon@genivert-demo.ca", "employer", "Luc", "Gagnon",
+     "Responsable de l'affichage, Génivert inc."),
+    ("finances", "julie.morin@genivert-demo.ca", "employer", "Julie", "Morin",
+     "Responsable des finances, Génivert inc."),
+    ("join_requester", "samuel.bouchard@genivert-demo.ca", "employer", "Samuel", "Bouchard",
+     "Demande pour joindre le Groupe 001 (en attente)"),
+    ("new_group_requester", "nadia.cote@structura-demo.ca", "employer", "Nadia", "Côté",
+     "Demande de nouveau groupe, Structura (en attente de l'Ordre)"),
+    ("creation_requester", "eric.lavoie@hydrotech-demo.ca", "employer", "Éric", "Lavoie",
+     "Demande de création d'entreprise (en attente de l'Ordre)"),
+    ("new_employer", "camille.roy@nouvelle-firme-demo.ca", "employer", "Camille", "Roy",
+     "Employeur sans entreprise : essayez l'assistant /entreprises/demande"),
+    ("member", "alex.roy@courriel-demo.ca", "member", "Alex", "Roy", "Candidat·e"),
 ]
 
 
-def seed_demo(bundles: dict[str, ServiceBundle]) -> list[tuple[str, str, str]]:
-    """Create the demo accounts that do not exist yet; return (role, email, password) rows."""
+def seed_demo(bundles: dict[str, ServiceBundle]) -> list[tuple[str, str]]:
+    """Create what does not exist yet; return (email, what to try) rows for the banner."""
     from identity.bootstrap import create_account_directly
 
     identity = bundles["identity"]
-    logins = []
-    for email, kind, first_name, last_name in DEMO_ACCOUNTS:
-        create_account_directly(identity, email, DEMO_PASSWORD, kind, first_name, last_name, verified=True)
-        logins.append((kind, email, DEMO_PASSWORD))
-    return logins
+    accounts = {
+        key: create_account_directly(identity, email, DEMO_PASSWORD, kind, first, last, verified=True)
+        for key, email, kind, first, last, _ in DEMO_ACCOUNTS
+    }
+    if "company-portal" in bundles:
+        from company_portal.bootstrap import seed_demo as seed_portal
+
+        seed_portal(
+            bundles["company-portal"],
+            principal=accounts["principal"], affichage=accounts["affichage"], finances=accounts["finances"],
+            join_requester=accounts["join_requester"], new_group_requester=accounts["new_group_requester"],
+            creation_requester=accounts["creation_requester"],
+        )
+    return [(email, hint) for _, email, _, _, _, hint in DEMO_ACCOUNTS]
 
 
-def print_banner(url: str, logins: list[tuple[str, str, str]], mail_dir: Path) -> None:
-    labels = {"staff": "Personnel OIQ", "employer": "Employeur", "member": "Candidat·e"}
+def print_banner(url: str, logins: list[tuple[str, str]], mail_dir: Path) -> None:
     lines = ["", f"  ingemplois est prêt : {url}", ""]
     if logins:
-        lines.append("  Comptes de démonstration (mot de passe identique pour tous) :")
-        lines += [f"    {labels.get(kind, kind):<14} {email}" for kind, email, _ in logins]
-        lines.append(f"    mot de passe : {logins[0][2]}")
+        lines.append(f"  Comptes de démonstration (mot de passe pour tous : {DEMO_PASSWORD}) :")
+        lines += [f"    {email:<36} {hint}" for email, hint in logins]
         lines.append("")
     lines.append(f"  Courriels envoyés : {mail_dir}/ (un fichier .eml par message)")
     lines.append("  Arrêt : Ctrl+C")
