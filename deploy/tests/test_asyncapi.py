@@ -2,7 +2,8 @@
 
 The JSON Schemas are what the code validates against; the AsyncAPI file says who sends and who
 receives each type. These tests keep them in step, check that every reference resolves, and that
-the mailer's declared subscriptions are the handlers its consumer really has.
+each consuming service's declared subscriptions (mailer, company-portal, moderation) are the
+handlers its consumer really has.
 """
 
 from __future__ import annotations
@@ -130,3 +131,33 @@ def test_every_channel_has_a_sender_named_after_its_producer() -> None:
 def test_the_mailer_receives_exactly_what_its_consumer_handles() -> None:
     consumer = pytest.importorskip("mailer.entrypoints.consumer")
     assert operations("receive", "mailer") == set(consumer.HANDLERS)
+
+
+def _company_portal_handlers() -> set[str]:
+    consumer = pytest.importorskip("company_portal.entrypoints.consumer")
+    return set(consumer.consumer_handlers(None))  # the table only: no handler runs
+
+
+def _moderation_handlers() -> set[str]:
+    consumer = pytest.importorskip("moderation.entrypoints.consumer")
+    return set(consumer.build_event_handlers(None))  # the table only: no handler runs
+
+
+@pytest.mark.parametrize(("service", "handled"), [
+    ("company-portal", _company_portal_handlers),
+    ("moderation", _moderation_handlers),
+])
+def test_each_consuming_service_receives_exactly_what_its_consumer_handles(service: str, handled: Any) -> None:
+    """The receive operations tagged with a service are the keys of the handler table its
+    bootstrap gives its EventConsumer (services/<service>/src/<package>/entrypoints/consumer.py)."""
+    assert operations("receive", service) == handled()
+
+
+def test_every_receiver_is_a_declared_tag_and_receives_a_channel_someone_sends() -> None:
+    document = load()
+    tags = {t["name"] for t in document["info"]["tags"]}
+    sent = {op["channel"]["$ref"] for op in document["operations"].values() if op["action"] == "send"}
+    for name, op in document["operations"].items():
+        assert {t["name"] for t in op.get("tags", [])} <= tags, f"{name}: tag not declared in info.tags"
+        if op["action"] == "receive":
+            assert op["channel"]["$ref"] in sent, f"{name}: nobody sends {op['channel']['$ref']}"
