@@ -354,6 +354,6 @@ def create_gateway(
         trust_proxy=config.trust_proxy,
         secure_cookies=config.secure_cookies,
     )
-    instrumented = OpenTelemetryMiddleware(edge)
+    instrumented = OpenTelemetryMiddleware(edge, excluded_urls="healthz", exclude_spans=["receive", "send"])
     instrumented.gateway = gateway  # type: ignore[attr-defined]
     return instrumented

@@ -116,7 +116,8 @@ async def test_bad_bodies_are_4xx_problems(client, content, headers):
 
 
 async def test_oversized_body_is_413(client):
-    r = await client.post("/api/demo/v1/echo", content=b"x" * (513 * 1024), headers={"content-type": "application/json"})
+    too_big = b"x" * (513 * 1024)
+    r = await client.post("/api/demo/v1/echo", content=too_big, headers={"content-type": "application/json"})
     assert r.status_code == 413
     assert r.json()["title"] == "Contenu trop volumineux"
 

@@ -152,5 +152,9 @@ class ServiceApp:
 
 
 def instrumented(app: ASGIApp) -> ASGIApp:
-    """Wrap an ASGI app so each request opens a server span continuing the caller's trace."""
-    return OpenTelemetryMiddleware(app, excluded_urls="healthz,readyz")
+    """Wrap an ASGI app so each request opens a server span continuing the caller's trace.
+
+    The middleware's per-message `receive`/`send` spans are left out: three extra spans per request
+    that say nothing the request span does not (about 100 µs per request, bench/serving).
+    """
+    return OpenTelemetryMiddleware(app, excluded_urls="healthz,readyz", exclude_spans=["receive", "send"])

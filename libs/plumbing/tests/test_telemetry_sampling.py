@@ -1,0 +1,41 @@
+"""With nowhere to export, spans are not recorded but still carry trace ids (run in a subprocess:
+the tracer provider is process-wide)."""
+
+import subprocess
+import sys
+import textwrap
+
+
+def _run(code: str, **env: str) -> str:
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                            env={"PATH": "/usr/bin:/bin", **env}, timeout=60, check=True)
+    return result.stdout.strip()
+
+
+def test_nothing_recorded_without_exporter_but_trace_ids_remain_then_recorded_once_one_is_added():
+    out = _run("""
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+        from plumbing.telemetry import setup_tracing, current_traceparent
+        setup_tracing("svc")
+        tracer = trace.get_tracer("t")
+        with tracer.start_as_current_span("a") as span:
+            print(span.is_recording(), current_traceparent() is not None, span.get_span_context().is_valid)
+        exporter = InMemorySpanExporter()
+        setup_tracing("svc", exporter=exporter, batch=False)
+        with tracer.start_as_current_span("b") as span:
+            print(span.is_recording())
+        print(len(exporter.get_finished_spans()))
+    """)
+    assert out.splitlines() == ["False True True", "True", "1"]
+
+
+def test_sampler_from_the_environment_wins():
+    out = _run("""
+        from opentelemetry import trace
+        from plumbing.telemetry import setup_tracing
+        setup_tracing("svc")
+        with trace.get_tracer("t").start_as_current_span("a") as span:
+            print(span.is_recording())
+    """, OTEL_TRACES_SAMPLER="always_on")
+    assert out == "True"
