@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from portal_support import no_email_twice, registry, staff, staff_browser  # noqa: F401 - shared fixtures
 
 from plumbing.config import REPO_ROOT
 from plumbing.testing import create_test_database, create_test_vhost, delete_test_vhost, drop_test_database
