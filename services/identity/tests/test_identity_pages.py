@@ -150,7 +150,17 @@ async def test_login_never_redirects_off_site(c, bundle, next_value):
     email = await verified_account(c, bundle)
     r = await c.post("/compte/connexion", data={"csrf_token": CSRF, "email": email, "password": PASSWORD,
                                                 "next": next_value})
-    assert r.status_code == 303 and r.headers["location"] == "/compte/"
+    assert r.status_code == 303 and r.headers["location"] == "/entreprises/"  # an employer's home
+
+
+async def test_login_without_next_lands_on_the_home_of_the_account_kind(c, bundle):
+    from identity.bootstrap import create_account_directly
+
+    for kind, home in (("staff", "/moderation/"), ("member", "/compte/"), ("employer", "/entreprises/")):
+        email = f"{kind}.home@genie-home.ca"
+        create_account_directly(bundle, email, PASSWORD, kind, "A", "B", verified=True)
+        r = await c.post("/compte/connexion", data={"csrf_token": CSRF, "email": email, "password": PASSWORD})
+        assert r.status_code == 303 and r.headers["location"] == home, kind
 
 
 async def test_login_form_keeps_next_from_the_query(c):

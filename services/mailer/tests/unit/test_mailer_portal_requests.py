@@ -184,6 +184,9 @@ def test_an_approval_gives_the_company_the_group_and_the_role(bundle, events, ro
                             f"inc., avec le rôle de {fr}.",
                      f"You are now a member of the group “Bureau de Québec” of Génie Conseil inc., as {en}.")
     assert_link(email, "/entreprises/mon-entreprise")
+    # Paragraphs stay apart in the text part (a Jinja block tag at a line's end eats its newline).
+    assert f"{fr}.\n\nVotre espace entreprise" in email.text_body
+    assert f"{en}.\n\nYour company space" in email.text_body
 
 
 def test_an_approval_by_the_ordre_of_a_company_creation(bundle, events):

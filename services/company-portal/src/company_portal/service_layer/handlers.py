@@ -184,7 +184,7 @@ def submit_request(cmd: c.SubmitRequest, uow: UnitOfWork, deps: Dependencies) ->
         raise errors.Conflict("draft_incomplete", "Il manque des renseignements : complétez les onglets précédents.",
                               "Some information is missing: complete the previous tabs.")
     about = AboutYou.parse(data["about"])
-    info = CompanyInfo.parse(data["company"], with_neq=data["mode"] == "creation")
+    info = CompanyInfo.parse(data["company"], with_neq=True)
     account = _account(uow, cmd.account_id, cmd.email, deps)
     account.update_profile(about, deps.clock.now())
     account.locale = cmd.locale if cmd.locale in {"fr", "en"} else account.locale

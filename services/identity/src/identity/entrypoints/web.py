@@ -20,11 +20,15 @@ from identity.domain import errors
 from identity.domain.model import AccountKind
 from identity.service_layer import commands, views
 from identity.service_layer.messagebus import MessageBus
+from plumbing.auth.tokens import get_verifier
 from plumbing.web.pages import current_locale, current_user
 
 blueprint = Blueprint("identity", __name__, url_prefix="/compte")
 
 ACCOUNT_HOME = "/compte/"
+#: Where a login without `next` lands: employers in the Portail des entreprises (which sends a user
+#: without a group to the request wizard), staff in the moderation UI, job seekers in their account.
+HOME_BY_KIND = {"employer": "/entreprises/", "staff": "/moderation/"}
 #: Longest value read from a form field; longer input is cut (the rules then refuse it).
 MAX_FIELD = 1024
 FORM_ERROR = "form"
@@ -166,6 +170,9 @@ def login() -> ResponseReturnValue:
     except errors.IdentityError as error:
         return _render(template, LOGIN_STATUS.get(type(error), 422), values={"email": email}, next=target,
                        errors=field_errors(error), locked=isinstance(error, errors.AccountLocked))
+    if target == ACCOUNT_HOME and _field("next") != ACCOUNT_HOME:  # no usable `next`: the kind's home
+        kind = get_verifier().verify(issued.access_token).kind
+        target = HOME_BY_KIND.get(kind, ACCOUNT_HOME)
     return _see_other(target, {"X-Session-Grant": issued.refresh_token, "Cache-Control": "no-store"})
 
 
