@@ -215,12 +215,13 @@ def build_designs(tmp: Path, workers: int) -> list[Design]:
 
 def child_env(tmp: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)  # spans are recorded, not exported: no collector here
+    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)  # the base deployment exports no spans (tracing is a component)
     env.update(
         INGEMPLOIS_VAR=str(tmp),
         INGEMPLOIS_MODE="embedded",
         IDENTITY_DATABASE_URL=f"sqlite:///{tmp / 'identity.db'}",
         LOG_LEVEL="WARNING",
+        API_VALIDATE_RESPONSES="false",  # as deploy/k8s/base/kustomization.yaml sets it in production
         PYTHONDONTWRITEBYTECODE="1",  # nothing written beside the sources
         PYTHONPATH=os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p),
         PYTHONWARNINGS="ignore::DeprecationWarning",

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
-from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.propagate import inject
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -41,6 +40,7 @@ from gateway.sessions import (
     SessionManager,
     make_session_store,
 )
+from plumbing.web.app import instrumented
 
 log = logging.getLogger(__name__)
 
@@ -354,6 +354,6 @@ def create_gateway(
         trust_proxy=config.trust_proxy,
         secure_cookies=config.secure_cookies,
     )
-    instrumented = OpenTelemetryMiddleware(edge, excluded_urls="healthz", exclude_spans=["receive", "send"])
-    instrumented.gateway = gateway  # type: ignore[attr-defined]
-    return instrumented
+    traced = instrumented(edge, excluded_urls="healthz")
+    traced.gateway = gateway  # type: ignore[attr-defined]
+    return traced

@@ -39,3 +39,27 @@ def test_sampler_from_the_environment_wins():
             print(span.is_recording())
     """, OTEL_TRACES_SAMPLER="always_on")
     assert out == "True"
+
+
+def test_requests_keep_the_callers_trace_id_when_nothing_is_recorded():
+    out = _run("""
+        import asyncio
+        from opentelemetry import trace
+        from plumbing.telemetry import setup_tracing, current_traceparent
+        from plumbing.web.app import instrumented
+        setup_tracing("svc")
+        seen = []
+
+        async def app(scope, receive, send):
+            seen.append(current_traceparent())
+
+        async def call(headers):
+            scope = {"type": "http", "method": "GET", "path": "/x", "headers": headers, "query_string": b""}
+            await instrumented(app)(scope, None, None)
+
+        asyncio.run(call([(b"traceparent", b"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")]))
+        asyncio.run(call([]))
+        print(seen[0].split("-")[1])
+        print(len(seen[1].split("-")[1]), seen[1].split("-")[1] != "0" * 32)
+    """)
+    assert out.splitlines() == ["0af7651916cd43dd8448eb211c80319c", "32 True"]

@@ -11,6 +11,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import RelativeResolver
 from starlette.exceptions import HTTPException
 
+from plumbing.config import env_bool
 from plumbing.web.locale import locale_from_headers
 from plumbing.web.problem import PROBLEM_TYPE, ApiProblem, problem_bytes
 
@@ -71,14 +72,18 @@ def build_api(
     contracts_dir: Path,
     handlers_module: str,
     *,
-    validate_responses: bool = True,
+    validate_responses: bool | None = None,
 ) -> AsyncApp:
     """An AsyncApp serving `contracts/<service>.yaml` at `/api/<service>/v1`.
 
     Requests are validated strictly (unknown query parameters refused; bodies are closed by
-    `additionalProperties: false` in the contract), responses too, and every error becomes
-    problem+json with a French or English title.
+    `additionalProperties: false` in the contract), and every error becomes problem+json with a
+    French or English title. Responses are validated too, unless API_VALIDATE_RESPONSES=false:
+    every test run and the embedded and e2e suites keep it on, so a handler that breaks its contract
+    fails there; production may switch it off (about 40-90 µs a request, bench/serving).
     """
+    if validate_responses is None:
+        validate_responses = env_bool("API_VALIDATE_RESPONSES", True)
     app = AsyncApp(handlers_module, specification_dir=str(contracts_dir))
     app.add_api(
         f"{service}.yaml",
