@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,3 +66,30 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+_mapped: set[str] = set()
+_mapping_lock = threading.Lock()
+
+
+def map_once(service: str, mapping: Callable[[], None]) -> None:
+    """Run a service's imperative mapping once per process, whoever calls first (thread-safe).
+
+    SQLAlchemy refuses to map a class twice, and bootstrap may run more than once in a process
+    (the embedded suite, tests).
+    """
+    with _mapping_lock:
+        if service in _mapped:
+            return
+        mapping()
+        _mapped.add(service)
+
+
+def _fresh_event_list(target: Any, _context: Any) -> None:
+    target.events = []
+
+
+def keep_event_list_on_load(*classes: type) -> None:
+    """Loading from the database skips __init__: give loaded aggregates their `events` list."""
+    for cls in classes:
+        event.listen(cls, "load", _fresh_event_list)

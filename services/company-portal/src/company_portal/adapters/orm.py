@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
 from sqlalchemy import (
     JSON,
     Column,
@@ -17,12 +14,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    event,
 )
 from sqlalchemy.orm import registry
 
 from company_portal.domain.model import Account, AccountRequest, Company, Group, Membership, RequestDraft
-from plumbing.db import UtcDateTime
+from plumbing.db import UtcDateTime, keep_event_list_on_load, map_once
 from plumbing.events.tables import inbox_table, outbox_table
 
 metadata = MetaData()
@@ -172,24 +168,18 @@ outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
 mapper_registry = registry(metadata=metadata)
-_lock = threading.Lock()
-_started = False
-
-
-def _fresh_events(target: Any, _context: Any) -> None:
-    target.events = []  # loading skips __init__: give loaded aggregates their event list
 
 
 def start_mappers() -> None:
     """Map the domain classes onto the tables (once per process; later calls do nothing)."""
-    global _started
-    with _lock:
-        if _started:
-            return
-        for cls, table in ((Company, companies), (Group, groups), (Membership, memberships),
-                           (AccountRequest, account_requests)):
-            mapper_registry.map_imperatively(cls, table)
-            event.listen(cls, "load", _fresh_events)
-        mapper_registry.map_imperatively(Account, accounts)
-        mapper_registry.map_imperatively(RequestDraft, request_drafts)
-        _started = True
+    map_once("company-portal", _map)
+
+
+def _map() -> None:
+    aggregates = ((Company, companies), (Group, groups), (Membership, memberships),
+                  (AccountRequest, account_requests))
+    for cls, table in aggregates:
+        mapper_registry.map_imperatively(cls, table)
+    keep_event_list_on_load(*(cls for cls, _ in aggregates))
+    mapper_registry.map_imperatively(Account, accounts)
+    mapper_registry.map_imperatively(RequestDraft, request_drafts)

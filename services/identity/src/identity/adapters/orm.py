@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, event
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.orm import registry
 
 from identity.domain.model import Account, OneTimeToken, RefreshToken
-from plumbing.db import UtcDateTime
+from plumbing.db import UtcDateTime, keep_event_list_on_load, map_once
 from plumbing.events.tables import inbox_table, outbox_table
 
 metadata = MetaData()
@@ -70,22 +67,15 @@ outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
 mapper_registry = registry(metadata=metadata)
-_lock = threading.Lock()
-_started = False
-
-
-def _fresh_events(target: Any, _context: Any) -> None:
-    target.events = []  # loading skips __init__: give loaded accounts their event list
 
 
 def start_mappers() -> None:
     """Map the domain classes onto the tables (once per process; later calls do nothing)."""
-    global _started
-    with _lock:
-        if _started:
-            return
-        mapper_registry.map_imperatively(Account, accounts)
-        mapper_registry.map_imperatively(OneTimeToken, one_time_tokens)
-        mapper_registry.map_imperatively(RefreshToken, refresh_tokens)
-        event.listen(Account, "load", _fresh_events)
-        _started = True
+    map_once("identity", _map)
+
+
+def _map() -> None:
+    mapper_registry.map_imperatively(Account, accounts)
+    mapper_registry.map_imperatively(OneTimeToken, one_time_tokens)
+    mapper_registry.map_imperatively(RefreshToken, refresh_tokens)
+    keep_event_list_on_load(Account)

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, Column, Enum, Index, Integer, MetaData, 
 from sqlalchemy.orm import registry
 
 from mailer.domain.model import Email, EmailStatus
-from plumbing.db import UtcDateTime
+from plumbing.db import UtcDateTime, map_once
 from plumbing.events.tables import inbox_table, outbox_table
 
 metadata = MetaData()
@@ -46,6 +46,4 @@ inbox = inbox_table(metadata)
 
 def start_mappers() -> None:
     """Map Email onto its table once per process (bootstrap calls this; repeat calls are no-ops)."""
-    if getattr(Email, "__mapper__", None) is not None:
-        return
-    mapper_registry.map_imperatively(Email, emails)
+    map_once("mailer", lambda: mapper_registry.map_imperatively(Email, emails))

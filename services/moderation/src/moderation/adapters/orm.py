@@ -12,7 +12,7 @@ from sqlalchemy.types import TypeDecorator
 
 from moderation.domain.company import CompanyData
 from moderation.domain.model import JournalEntry, QueueItem, Requester
-from plumbing.db import UtcDateTime
+from plumbing.db import UtcDateTime, map_once
 from plumbing.events.tables import inbox_table, outbox_table
 
 metadata = MetaData()
@@ -88,14 +88,14 @@ journal = Table(
 )
 
 mapper_registry = registry()
-_started = False
 
 
 def start_mappers() -> None:
-    """Map the domain classes onto the tables (idempotent: bootstrap may run more than once)."""
-    global _started
-    if _started:
-        return
+    """Map the domain classes onto the tables (once per process; later calls do nothing)."""
+    map_once("moderation", _map)
+
+
+def _map() -> None:
     c = queue_items.c
     journal_mapper = mapper_registry.map_imperatively(JournalEntry, journal)
     mapper_registry.map_imperatively(
@@ -115,4 +115,3 @@ def start_mappers() -> None:
             "journal": relationship(journal_mapper, order_by=journal.c.id, lazy="selectin"),
         },
     )
-    _started = True
