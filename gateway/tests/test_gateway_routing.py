@@ -71,3 +71,39 @@ async def test_service_without_upstream_is_a_503_page(make_harness) -> None:
     assert response.status_code == 503
     assert "text/html" in response.headers["content-type"]
     assert "Service indisponible" in response.text
+
+
+async def _raw_post(app, raw_path: bytes) -> int:
+    """POST a path exactly as given (httpx would remove its dot segments before sending)."""
+    from gateway_testkit import PEER
+
+    path = raw_path.decode("latin-1").replace("%2e", ".").replace("%2E", ".")
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": path, "raw_path": raw_path, "query_string": b"", "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"authorization", b"Bearer x"),
+                    (b"content-type", b"application/json"), (b"content-length", b"2")],
+        "client": (PEER, 51000), "server": ("testserver", 80),
+    }
+    sent: list[dict] = []
+    body = [{"type": "http.request", "body": b"{}", "more_body": False}]
+
+    async def receive() -> dict:
+        return body.pop(0) if body else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return next(m["status"] for m in sent if m["type"] == "http.response.start")
+
+
+@pytest.mark.parametrize("raw_path", [b"/compte/./connexion", b"/compte/x/../connexion", b"/compte/connexion/.",
+                                      b"/api/identity/v1/./sessions", b"/compte/%2e/connexion"])
+async def test_dot_segments_cannot_dodge_the_auth_limit(make_harness, raw_path: bytes) -> None:
+    """The auth limit is decided on the path the gateway sees; httpx would forward it without its dot
+    segments (`/compte/./connexion` → `/compte/connexion`), so such a path must never reach a service."""
+    h = await make_harness(rate_limit_auth="1/minute")
+    assert await _raw_post(h.app, b"/compte/connexion") in (200, 303)
+    for _ in range(3):
+        assert await _raw_post(h.app, raw_path) in (400, 404, 429)

@@ -66,6 +66,12 @@ def safe_local_path(target: str) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def has_dot_segment(path: str) -> bool:
+    """True for a path with a `.` or `..` segment. httpx removes them before sending upstream, so the
+    service would answer another path than the one routed and rate-limited here (browsers never send them)."""
+    return any(segment in (".", "..") for segment in path.split("/"))
+
+
 def _raw_target(scope: Scope) -> bytes:
     raw_path: bytes = scope.get("raw_path") or quote(scope["path"]).encode()
     query: bytes = scope.get("query_string", b"")
@@ -210,6 +216,8 @@ class Gateway:
         """Every other path: check, attach the session's token, forward, apply session headers."""
         edge: EdgeContext = request.state.edge
         path, method = request.url.path, request.method
+        if has_dot_segment(request.scope["path"]):
+            return self.fail(request, "bad-request")
         service = resolve(path)
         if self.upstreams.base_url(service) is None:
             return self.fail(request, "unavailable")
