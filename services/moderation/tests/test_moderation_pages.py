@@ -167,3 +167,14 @@ async def test_pages_speak_english_when_asked(client, tokens, consumer):
     assert "Demandes de comptes" not in html
     html = (await client.get("/moderation/", headers={**tokens.headers(), "Accept-Language": "en-CA,en;q=0.9"})).text
     assert "Moderation" in html and "Overdue" in html
+
+
+async def test_pages_keep_their_styles_under_the_gateways_csp(client, tokens):
+    """The gateway's CSP says `style-src 'self'`: an inline <style> would be dropped by the browser."""
+    page = await client.get("/moderation/", headers=tokens.headers("staff"))
+    assert page.status_code == 200
+    assert "<style" not in page.text and " style=" not in page.text
+    href = re.search(r'<link rel="stylesheet" href="(/moderation/[^"]+\.css)">', page.text).group(1)
+    sheet = await client.get(href, headers=tokens.headers("staff"))
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/css")
+    assert ".badge-late" in sheet.text

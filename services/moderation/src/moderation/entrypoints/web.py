@@ -11,6 +11,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -35,6 +36,7 @@ Page = str | tuple[str, int] | Response | WerkzeugResponse
 STATUS_FILTERS = ("en_attente", "approuvee", "refusee", "toutes")
 MAX_GROUP_NAME = 100  # company-portal's limit
 MAX_QUERY = 200
+STYLESHEET = Path(__file__).resolve().parents[1] / "data" / "moderation.css"
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,12 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
     @bp.context_processor
     def _labels() -> dict[str, Any]:
         return {"labels": labels, "company_field_names": FIELDS}
+
+    @bp.get("/static/moderation.css")
+    def stylesheet() -> Response:
+        response = Response(STYLESHEET.read_bytes(), mimetype="text/css")
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
 
     # Queue ---------------------------------------------------------------------------------
     @bp.get("/")
