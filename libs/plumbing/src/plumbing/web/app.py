@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import unquote, unquote_plus
 
 import anyio.to_thread
 from a2wsgi import WSGIMiddleware
@@ -155,6 +157,41 @@ class ServiceApp:
         await _send_bytes(send, 413, problem_bytes(413, locale, detail, code="body_too_large"), PROBLEM_TYPE)
 
 
+#: Query parameters whose value never reaches a span: one-time links (/compte/verifier?token=…,
+#: /compte/reinitialiser?token=…) would otherwise sit in every trace backend for their lifetime.
+SECRET_QUERY_PARAMS = frozenset({"token"})
+
+
+_NESTED_SECRET = re.compile(r"[?&](?:{})=".format("|".join(sorted(SECRET_QUERY_PARAMS))))
+
+
+def redact_query(query: str) -> str:
+    """The query string with the value of every secret parameter replaced by `REDACTED`, also when
+    it is nested in another parameter's value (`/langue/en?next=/compte/reinitialiser%3Ftoken%3D…`)."""
+    parts = []
+    for item in query.split("&"):
+        name, sep, value = item.partition("=")
+        secret = unquote_plus(name) in SECRET_QUERY_PARAMS or _NESTED_SECRET.search(unquote_plus(value))
+        parts.append(f"{name}=REDACTED" if sep and secret else item)
+    return "&".join(parts)
+
+
+def _redact_span_urls(span: Any, scope: dict[str, Any]) -> None:
+    """server_request_hook: rewrite the URL attributes OpenTelemetry copied from the request."""
+    raw = scope.get("query_string", b"")
+    query = raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)
+    redacted = redact_query(query)
+    if redacted == query:
+        return
+    attributes = getattr(span, "attributes", None) or {}
+    for key in ("http.url", "url.full"):
+        value = attributes.get(key)
+        if isinstance(value, str):
+            span.set_attribute(key, value.split("?", 1)[0] + "?" + unquote(redacted))
+    if "url.query" in attributes:
+        span.set_attribute("url.query", redacted)
+
+
 class _TracedRequests:
     """Continue the caller's trace on every request, at the cost tracing has right now.
 
@@ -168,7 +205,8 @@ class _TracedRequests:
 
     def __init__(self, app: ASGIApp, excluded_urls: str) -> None:
         self.app = app
-        self.full = OpenTelemetryMiddleware(app, excluded_urls=excluded_urls, exclude_spans=["receive", "send"])
+        self.full = OpenTelemetryMiddleware(app, excluded_urls=excluded_urls, exclude_spans=["receive", "send"],
+                                            server_request_hook=_redact_span_urls)
         self.tracer = trace.get_tracer(__name__)
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
