@@ -292,6 +292,23 @@ def test_staff_corrects_a_company_but_not_onto_another_neq(bus):
     assert caught.value.code == "neq_taken"
     with pytest.raises(errors.InvalidInput):
         bus.handle(c.CorrectCompany("staff", company_id, {"postal_code": "1234"}))
+    kept = bus.handle(c.CorrectCompany("staff", company_id, {"phone": "5145550123"}))
+    assert kept.neq == "1111111111"  # a field staff did not touch keeps its value
+    cleared = bus.handle(c.CorrectCompany("staff", company_id, {"neq": ""}))
+    assert cleared.neq is None  # staff may clear a wrong NEQ
+
+
+def test_staff_cannot_move_a_user_into_another_companys_group(bus, company_with_group):
+    company_id, group_id, _ = company_with_group
+    elsewhere = add_group(bus, add_company(bus, neq="3333333333"), "Ailleurs")
+    member = add_account(bus)
+    with bus.new_uow() as uow:
+        from company_portal.domain.model import Membership
+        uow.memberships.add(Membership.grant_new(member, group_id, "affichage", bus.deps.clock.now()))
+        uow.commit()
+    with pytest.raises(errors.Conflict) as caught:
+        bus.handle(c.MoveMember("staff", member, group_id, elsewhere, "finances"))
+    assert caught.value.code == "other_company"
 
 
 # Branding, profile, accounts ----------------------------------------------------------------

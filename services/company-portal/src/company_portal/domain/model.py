@@ -215,11 +215,15 @@ class Company(Aggregate):
         return company
 
     def correct(self, info: CompanyInfo, now: datetime) -> None:
-        """Staff fix the company's data (the NEQ only when given); later registry imports keep it."""
+        """Staff fix the company's data; later registry imports keep it.
+
+        `info` is the whole corrected record (the service layer merges what staff changed into the
+        current data), so an empty NEQ here means staff cleared a wrong one.
+        """
         self.source = str(CompanySource.STAFF)
         self.legal_name = info.legal_name
         self.name_key = search_key(info.legal_name)
-        self.neq = info.neq or self.neq
+        self.neq = info.neq
         self.address, self.city, self.province = info.address, info.city, info.province
         self.postal_code, self.country, self.phone = info.postal_code, info.country, info.phone
         self.updated_at = now

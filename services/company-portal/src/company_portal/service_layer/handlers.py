@@ -411,8 +411,11 @@ def move_member(cmd: c.MoveMember, uow: UnitOfWork, deps: Dependencies) -> Membe
     if cmd.from_group_id == cmd.to_group_id:
         raise errors.Conflict("same_group", "Le groupe de départ et le groupe d'arrivée sont les mêmes.",
                               "The source and target groups are the same.")
-    for group_id in sorted({cmd.from_group_id, cmd.to_group_id}):  # one lock order: no deadlock
-        _locked_group(uow, group_id)
+    locked = {group_id: _locked_group(uow, group_id)  # one lock order: no deadlock
+              for group_id in sorted({cmd.from_group_id, cmd.to_group_id})}
+    if locked[cmd.from_group_id].company_id != locked[cmd.to_group_id].company_id:
+        raise errors.Conflict("other_company", "Le groupe d'arrivée appartient à une autre entreprise.",
+                              "The target group belongs to another company.")
     leaving = _active_member(uow, cmd.account_id, cmd.from_group_id)
     check_principal_kept(uow.memberships.of_group(cmd.from_group_id), cmd.account_id, None)
     leaving.revoke(deps.clock.now())
