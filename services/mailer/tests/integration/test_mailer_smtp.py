@@ -104,3 +104,9 @@ def test_the_sink_runs_as_a_command(tmp_path):
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
+
+
+def test_credentials_are_never_sent_without_tls():
+    with pytest.raises(ValueError, match="SMTP_STARTTLS"):
+        SmtpMailer("127.0.0.1", 25, username="relay", password="secret")
+    SmtpMailer("127.0.0.1", 587, starttls=True, username="relay", password="secret")  # accepted

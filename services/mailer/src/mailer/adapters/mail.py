@@ -85,6 +85,8 @@ class SmtpMailer:
         sender: str = DEFAULT_FROM,
         timeout: float = SMTP_TIMEOUT,
     ) -> None:
+        if username and not starttls:
+            raise ValueError("SMTP credentials are only sent over TLS: set SMTP_STARTTLS=true")
         self.host = host
         self.port = port
         self.starttls = starttls
