@@ -1,0 +1,39 @@
+"""The landing page, in French by default and in English on request."""
+
+import dataclasses
+from pathlib import Path
+
+import httpx
+import pytest
+
+from offers.bootstrap import bootstrap
+from plumbing.config import Settings
+
+
+@pytest.fixture()
+async def client(tmp_path: Path):
+    settings = dataclasses.replace(Settings.from_env("offers"), database_url=f"sqlite:///{tmp_path / 'o.db'}")
+    bundle = bootstrap(settings)
+    bundle.migrate()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=bundle.asgi), base_url="http://t") as c:
+        yield c
+
+
+async def test_landing_page_in_french_then_english(client):
+    french = await client.get("/")
+    assert french.status_code == 200
+    assert "Les emplois en génie au Québec" in french.text and 'lang="fr"' in french.text
+    assert 'href="/compte/inscription/membre"' in french.text and 'href="/compte/inscription"' in french.text
+    english = await client.get("/", cookies={"lang": "en"})
+    assert "Engineering jobs in Québec" in english.text and 'lang="en"' in english.text
+
+
+async def test_health_and_readiness(client):
+    assert (await client.get("/healthz")).json() == {"status": "ok", "service": "offers"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok"}
+
+
+async def test_unknown_page_is_a_404_page(client):
+    response = await client.get("/nulle-part")
+    assert response.status_code == 404 and "introuvable" in response.text
