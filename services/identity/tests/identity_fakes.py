@@ -95,6 +95,12 @@ class FakeOneTimeTokens:
             if token.account_id == account_id and token.purpose == purpose and token.used_at is None:
                 token.used_at = now
 
+    def expire_unused(self, account_id: str, purpose: str, now: datetime) -> None:
+        for token in self.db.one_time_tokens:
+            if (token.account_id == account_id and token.purpose == purpose and token.used_at is None
+                    and token.expires_at > now):
+                token.expires_at = now
+
 
 class FakeRefreshTokens:
     def __init__(self, db: FakeDatabase) -> None:

@@ -17,6 +17,7 @@ from identity.service_layer.commands import (
     RefreshAccess,
     RegisterAccount,
     RequestPasswordReset,
+    RequestVerificationEmail,
     ResetPassword,
     VerifyEmail,
 )
@@ -164,6 +165,86 @@ def test_unknown_verification_tokens(h, token):
     register(h)
     with pytest.raises(errors.TokenInvalid):
         h.bus.handle(VerifyEmail(token))
+
+
+# A new confirmation link ----------------------------------------------------------------------
+def resent_token(h: Harness, email: str = EMAIL) -> str:
+    return [e for e in h.events("identity.account.verification_requested")
+            if e["email"] == email][-1]["verification_token"]
+
+
+def test_a_new_confirmation_link_for_an_unverified_account(h):
+    view = register(h, locale="fr")
+    h.clock.advance(hours=1)
+    assert h.bus.handle(RequestVerificationEmail(" MARIE.Tremblay@genivert.ca ", locale="en")) is None
+    event = h.last("identity.account.verification_requested")
+    assert set(event) == {"account_id", "email", "kind", "locale", "first_name", "verification_token",
+                          "verification_expires_at"}
+    assert (event["account_id"], event["email"], event["kind"], event["locale"], event["first_name"]) == (
+        view.id, EMAIL, "employer", "en", "Marie")
+    assert event["verification_expires_at"].startswith("2026-11-04T15:00:00")  # 48 h from the request
+    assert event["verification_token"] != verification_token(h)
+    assert h.bus.handle(VerifyEmail(event["verification_token"])).verified
+    assert len(h.events("identity.account.verified")) == 1
+
+
+def test_the_new_link_makes_the_older_ones_expire(h):
+    register(h)
+    first = verification_token(h)
+    h.bus.handle(RequestVerificationEmail(EMAIL))
+    second = resent_token(h)
+    h.bus.handle(RequestVerificationEmail(EMAIL))
+    third = resent_token(h)
+    for old in (first, second):
+        with pytest.raises(errors.TokenExpired):
+            h.bus.handle(VerifyEmail(old))
+    assert not h.account(EMAIL).is_verified
+    h.bus.handle(VerifyEmail(third))
+    assert h.account(EMAIL).is_verified
+
+
+def test_a_new_link_after_the_first_expired(h):
+    register(h)
+    h.clock.advance(hours=49)
+    h.bus.handle(RequestVerificationEmail(EMAIL))
+    h.clock.advance(hours=47, minutes=59)
+    assert h.bus.handle(VerifyEmail(resent_token(h))).verified
+
+
+def test_no_new_link_for_unknown_verified_or_malformed_addresses(h):
+    verified(h)
+    register(h, "luc.gagnon@gmail.com", kind="member")
+    for email in (EMAIL, "personne@genivert.ca", "pas une adresse", "", "x" * 5000):
+        assert h.bus.handle(RequestVerificationEmail(email)) is None
+    assert h.events("identity.account.verification_requested") == []
+    h.bus.handle(RequestVerificationEmail("Luc.Gagnon@gmail.com"))
+    assert h.last("identity.account.verification_requested")["kind"] == "member"
+
+
+def test_verification_emails_are_limited_to_five_per_account_and_hour(h):
+    register(h)  # the sign-up email is the first of the five
+    register(h, "luc.gagnon@genivert.ca")
+    for _ in range(7):
+        h.bus.handle(RequestVerificationEmail(EMAIL))
+    assert len(h.events("identity.account.verification_requested")) == 4
+    h.bus.handle(RequestVerificationEmail("luc.gagnon@genivert.ca"))  # another account: its own count
+    assert len(h.events("identity.account.verification_requested")) == 5
+    h.clock.advance(minutes=59, seconds=59)
+    h.bus.handle(RequestVerificationEmail(EMAIL))
+    assert len(h.events("identity.account.verification_requested")) == 5
+    h.clock.advance(seconds=1)  # the five are now an hour old
+    h.bus.handle(RequestVerificationEmail(EMAIL))
+    assert len(h.events("identity.account.verification_requested")) == 6
+
+
+def test_a_refused_request_keeps_the_last_link_usable(h):
+    register(h)
+    for _ in range(4):
+        h.bus.handle(RequestVerificationEmail(EMAIL))
+    last = resent_token(h)
+    h.bus.handle(RequestVerificationEmail(EMAIL))  # over the limit: nothing happens
+    assert resent_token(h) == last
+    assert h.bus.handle(VerifyEmail(last)).verified
 
 
 # Logging in ---------------------------------------------------------------------------------

@@ -63,6 +63,17 @@ class SqlOneTimeTokenRepository:
         )
 
 
+    def expire_unused(self, account_id: str, purpose: str, now: datetime) -> None:
+        table = orm.one_time_tokens
+        self.session.execute(
+            update(table)
+            .where(table.c.account_id == account_id, table.c.purpose == str(purpose), table.c.used_at.is_(None),
+                   table.c.expires_at > now)
+            .values(expires_at=now),
+            execution_options={"synchronize_session": False},
+        )
+
+
 class SqlRefreshTokenRepository:
     def __init__(self, session: Session) -> None:
         self.session = session

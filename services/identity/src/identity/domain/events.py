@@ -25,6 +25,19 @@ class AccountRegistered(Event):
 
 
 @dataclass(frozen=True)
+class VerificationRequested(Event):
+    """An unverified account asked for a new confirmation link (the older ones no longer work)."""
+
+    account_id: str
+    email: str
+    kind: str
+    locale: str
+    first_name: str
+    verification_token: str
+    verification_expires_at: datetime
+
+
+@dataclass(frozen=True)
 class AccountVerified(Event):
     account_id: str
     email: str

@@ -12,7 +12,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from identity.domain.errors import InvalidName, TokenAlreadyUsed, TokenExpired
-from identity.domain.events import AccountRegistered, AccountVerified, Event, PasswordResetRequested
+from identity.domain.events import (
+    AccountRegistered,
+    AccountVerified,
+    Event,
+    PasswordResetRequested,
+    VerificationRequested,
+)
 
 MAX_NAME_LENGTH = 100
 LOCALES = ("fr", "en")
@@ -104,6 +110,13 @@ class Account:
             account_id=self.id, email=self.email, kind=self.kind, locale=self.locale,
             first_name=self.first_name, last_name=self.last_name,
             verification_token=raw_token, verification_expires_at=expires_at,
+        ))
+
+    def ask_verification_again(self, raw_token: str, expires_at: datetime, locale: str | None = None) -> None:
+        """A new confirmation link; the mail goes out in `locale` (the requester's), else the account's."""
+        self.events.append(VerificationRequested(
+            account_id=self.id, email=self.email, kind=self.kind, locale=locale or self.locale,
+            first_name=self.first_name, verification_token=raw_token, verification_expires_at=expires_at,
         ))
 
     def verify(self, now: datetime) -> None:

@@ -39,6 +39,14 @@ class VerifyEmail(Command):
 
 
 @dataclass(frozen=True)
+class RequestVerificationEmail(Command):
+    """A new confirmation link for an unverified account (the first email got lost or expired)."""
+
+    email: str
+    locale: str = "fr"
+
+
+@dataclass(frozen=True)
 class Login(Command):
     email: str
     password: str = field(repr=False)

@@ -14,7 +14,13 @@ from typing import Any
 
 from identity.domain import errors
 from identity.domain.emails import is_valid_syntax, normalise_email
-from identity.domain.events import AccountRegistered, AccountVerified, Event, PasswordResetRequested
+from identity.domain.events import (
+    AccountRegistered,
+    AccountVerified,
+    Event,
+    PasswordResetRequested,
+    VerificationRequested,
+)
 from identity.domain.model import (
     Account,
     AccountKind,
@@ -180,6 +186,34 @@ def verify_email(cmd: commands.VerifyEmail, uow: UnitOfWork, deps: Dependencies)
         return AccountView.of(account)
 
 
+def request_verification_email(cmd: commands.RequestVerificationEmail, uow: UnitOfWork,
+                               deps: Dependencies) -> None:
+    """A new confirmation link for an unverified account; the older links expire.
+
+    Always the same outcome for the caller: whether the address has an account, and whether it
+    is verified, is not told.
+    """
+    email = normalise_email(cmd.email)
+    if not is_valid_syntax(email):
+        return
+    with uow:
+        account = uow.accounts.get_by_email(email)
+        if account is None or account.is_verified:
+            return
+        now = deps.clock.now()
+        recent = uow.one_time_tokens.count_since(account.id, TokenPurpose.VERIFY_EMAIL,
+                                                 now - deps.verification_window)
+        if recent >= deps.max_verifications_per_window:
+            return
+        uow.one_time_tokens.expire_unused(account.id, TokenPurpose.VERIFY_EMAIL, now)
+        raw = deps.new_secret()
+        token = OneTimeToken.issue(deps.new_id(), account.id, TokenPurpose.VERIFY_EMAIL, raw, now,
+                                   deps.verification_ttl)
+        uow.one_time_tokens.add(token)
+        account.ask_verification_again(raw, token.expires_at, clean_locale(cmd.locale))
+        uow.commit()
+
+
 def login(cmd: commands.Login, uow: UnitOfWork, deps: Dependencies) -> IssuedTokens:
     email = normalise_email(cmd.email)
     with uow:
@@ -320,6 +354,20 @@ def publish_account_registered(event: AccountRegistered, uow: UnitOfWork, deps: 
     })
 
 
+def publish_verification_requested(event: VerificationRequested, uow: UnitOfWork, deps: Dependencies) -> None:
+    data = {
+        "account_id": event.account_id,
+        "email": event.email,
+        "kind": event.kind,
+        "locale": event.locale,
+        "verification_token": event.verification_token,
+        "verification_expires_at": _instant(event.verification_expires_at),
+    }
+    if event.first_name:
+        data["first_name"] = event.first_name
+    uow.emit("identity.account.verification_requested", data)
+
+
 def publish_account_verified(event: AccountVerified, uow: UnitOfWork, deps: Dependencies) -> None:
     uow.emit("identity.account.verified", {
         "account_id": event.account_id, "email": event.email, "kind": event.kind, "locale": event.locale,
@@ -344,6 +392,7 @@ COMMAND_HANDLERS: dict[type[commands.Command], CommandHandler] = {
     commands.RegisterAccount: register_account,
     commands.CreateVerifiedAccount: create_verified_account,
     commands.VerifyEmail: verify_email,
+    commands.RequestVerificationEmail: request_verification_email,
     commands.Login: login,
     commands.RefreshAccess: refresh_access,
     commands.Logout: logout,
@@ -356,6 +405,7 @@ COMMAND_HANDLERS: dict[type[commands.Command], CommandHandler] = {
 
 EVENT_HANDLERS: dict[type[Event], list[EventHandler]] = {
     AccountRegistered: [publish_account_registered],
+    VerificationRequested: [publish_verification_requested],
     AccountVerified: [publish_account_verified],
     PasswordResetRequested: [publish_password_reset_requested],
 }

@@ -54,5 +54,8 @@ class Dependencies:
     refresh_ttl: timedelta = timedelta(hours=12)
     #: At most this many reset emails per account and reset_ttl (a victim is not flooded).
     max_resets_per_ttl: int = 5
+    #: At most this many verification emails (sign-up's included) per account and window.
+    max_verifications_per_window: int = 5
+    verification_window: timedelta = timedelta(hours=1)
     new_secret: Callable[[], str] = new_secret
     new_id: Callable[[], str] = new_id

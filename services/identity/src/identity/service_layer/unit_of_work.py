@@ -39,6 +39,9 @@ class OneTimeTokenRepository(Protocol):
 
     def spend_all(self, account_id: str, purpose: str, now: datetime) -> None: ...
 
+    def expire_unused(self, account_id: str, purpose: str, now: datetime) -> None:
+        """Unused tokens of this purpose that are still valid expire now (a newer one replaces them)."""
+
 
 class RefreshTokenRepository(Protocol):
     def add(self, token: RefreshToken) -> None: ...
