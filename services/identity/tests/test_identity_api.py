@@ -121,6 +121,28 @@ async def test_password_reset(c, bundle):
     assert r.status_code == 201
 
 
+async def test_a_new_confirmation_link_whatever_the_address(c, bundle):
+    email = new_email()
+    assert (await c.post(f"{API}/accounts", json=signup_body(email))).status_code == 201
+    first = last_event(bundle, "identity.account.registered", email)["verification_token"]
+    r = await c.post(f"{API}/accounts/verification-requests", json={"email": email.upper()},
+                     headers={"accept-language": "en"})
+    assert r.status_code == 202 and r.content == b""
+    event = last_event(bundle, "identity.account.verification_requested", email)
+    assert event["locale"] == "en" and event["first_name"] == "Marie"
+    verified = await verified_account(c, bundle)
+    for other in (new_email(), verified, "pas une adresse@x"):
+        answer = await c.post(f"{API}/accounts/verification-requests", json={"email": other, "locale": "fr"})
+        assert (answer.status_code, answer.content, answer.headers.get("content-type")) == (
+            r.status_code, r.content, r.headers.get("content-type"))
+    assert [e.data["email"] for e in outbox(bundle) if e.type == "identity.account.verification_requested"] == [
+        email]
+    r = await c.post(f"{API}/accounts/verification", json={"token": first})
+    assert r.status_code == 410 and problem(r)["code"] == "token_expired"
+    r = await c.post(f"{API}/accounts/verification", json={"token": event["verification_token"]})
+    assert r.status_code == 200 and r.json()["verified"] is True
+
+
 async def test_email_policy_hints(c):
     r = await c.get(f"{API}/email-policy", params={"email": "marie@genivert.ca"})
     assert r.status_code == 200 and r.json() == {"allowed": True}
@@ -204,9 +226,13 @@ async def test_every_event_in_the_outbox_matches_its_contract(c, bundle):
     await logged_in(c, bundle)
     email = await verified_account(c, bundle)
     await c.post(f"{API}/password-resets", json={"email": email})
+    pending = new_email()
+    await c.post(f"{API}/accounts", json=signup_body(pending))
+    await c.post(f"{API}/accounts/verification-requests", json={"email": pending})
     envelopes = outbox(bundle)
     assert {e.type for e in envelopes} >= {"identity.account.registered", "identity.account.verified",
-                                           "identity.password.reset_requested"}
+                                           "identity.password.reset_requested",
+                                           "identity.account.verification_requested"}
     for envelope in envelopes:
         bundle.runtime.schemas.validate(envelope)
         assert envelope.producer == "identity"

@@ -28,6 +28,8 @@ ENDPOINTS = {
     "sign-up": Endpoint("POST", "/accounts", {"email": "marie@genivert.ca", "password": PASSWORD, "kind": "employer",
                                               "first_name": "Marie", "last_name": "Tremblay", "locale": "fr"}),
     "verification": Endpoint("POST", "/accounts/verification", {"token": "t" * 43}),
+    "verification-request": Endpoint("POST", "/accounts/verification-requests",
+                                     {"email": "marie@genivert.ca", "locale": "fr"}),
     "login": Endpoint("POST", "/sessions", {"email": "marie@genivert.ca", "password": PASSWORD}),
     "refresh": Endpoint("POST", "/tokens/refresh", {"refresh_token": "r" * 43}),
     "password-change": Endpoint("PUT", "/accounts/me/password",

@@ -47,7 +47,7 @@ def test_the_process_verifier_uses_identitys_own_keys_and_honours_expiry(tmp_pat
     bundle.runtime.engine.dispose()
 
 
-async def test_an_expired_verification_link_points_to_the_reset_path(tmp_path):
+async def test_an_expired_verification_link_points_to_a_new_link(tmp_path):
     from identity_support import API, last_event, new_email, signup_body
 
     clock = real_time_clock()
@@ -60,7 +60,7 @@ async def test_an_expired_verification_link_points_to_the_reset_path(tmp_path):
         clock.advance(hours=48)
         r = await c.post("/compte/verifier", data={"token": token})
         assert r.status_code == 422 and "Ce lien a expiré." in r.text
-        assert 'href="/compte/mot-de-passe-oublie"' in r.text
+        assert 'href="/compte/verification/renvoyer"' in r.text
         r = await c.post("/compte/verifier", data={"token": token}, headers={"cookie": "lang=en"})
-        assert "This link has expired." in r.text and "To get a new link, ask for a new password" in r.text
+        assert "This link has expired." in r.text and "Get a new confirmation link" in r.text
     bundle.runtime.engine.dispose()

@@ -6,12 +6,14 @@ import re
 from html import unescape
 
 import pytest
-from identity_support import API, PASSWORD, client, last_event, logged_in, new_email, verified_account
+from identity_support import API, PASSWORD, client, last_event, logged_in, new_email, outbox, verified_account
 
 CSRF = "csrf-from-the-gateway-123"
 EN = {"cookie": "lang=en"}
 FORMS = ["/compte/inscription", "/compte/inscription/membre", "/compte/connexion", "/compte/mot-de-passe-oublie",
-         "/compte/reinitialiser?token=" + "t" * 43, "/compte/verifier?token=" + "t" * 43]
+         "/compte/reinitialiser?token=" + "t" * 43, "/compte/verifier?token=" + "t" * 43,
+         "/compte/verification/renvoyer"]
+RESEND = "/compte/verification/renvoyer"
 
 
 @pytest.fixture()
@@ -133,6 +135,52 @@ async def test_verification_without_or_with_a_bad_token(c):
     assert r.status_code == 422 and "Ce lien n'est pas valide" in unescape(r.text)
 
 
+# A new confirmation link --------------------------------------------------------------------
+async def test_check_your_email_page_links_to_a_new_link(c):
+    r = await c.get("/compte/inscription/envoyee")
+    assert f'href="{RESEND}"' in r.text
+    r = await c.get("/compte/inscription/envoyee", headers=EN)
+    assert "Nothing received?" in r.text and "Get a new confirmation link" in r.text
+
+
+async def test_a_new_confirmation_link_page_answers_the_same_whatever_the_address(c, bundle):
+    r = await c.get(RESEND)
+    assert r.status_code == 200 and f'method="post" action="{RESEND}"' in r.text
+    assert 'autocomplete="email"' in input_tag(r.text, "email")
+    pending = new_email()
+    await c.post("/compte/inscription", data=signup_form(pending))
+    first = last_event(bundle, "identity.account.registered", pending)["verification_token"]
+    verified = await verified_account(c, bundle)
+    answers = []
+    for email in (pending, new_email(), verified):
+        r = await c.post(RESEND, data={"csrf_token": CSRF, "email": email})
+        answers.append((r.status_code, r.text.replace(f'value="{email}"', "")))
+    assert answers[0] == answers[1] == answers[2] and answers[0][0] == 200
+    assert "Vérifiez vos courriels" in answers[0][1] and "Si un compte en attente de confirmation existe" in (
+        unescape(answers[0][1]))
+    event = last_event(bundle, "identity.account.verification_requested", pending)
+    asked = [e.data["email"] for e in outbox(bundle) if e.type == "identity.account.verification_requested"]
+    assert pending in asked and verified not in asked
+    r = await c.post("/compte/verifier", data={"csrf_token": CSRF, "token": first})
+    assert r.status_code == 422 and "Ce lien a expiré." in unescape(r.text) and f'href="{RESEND}"' in r.text
+    r = await c.post("/compte/verifier", data={"csrf_token": CSRF, "token": event["verification_token"]})
+    assert r.status_code == 200 and "Adresse confirmée" in r.text
+
+
+async def test_a_new_confirmation_link_in_english(c, bundle):
+    email = new_email()
+    await c.post("/compte/inscription", data=signup_form(email))
+    r = await c.post(RESEND, data={"csrf_token": CSRF, "email": f"  {email.upper()} "}, headers=EN)
+    assert r.status_code == 200 and "If an account awaiting confirmation exists" in r.text
+    assert last_event(bundle, "identity.account.verification_requested", email)["locale"] == "en"
+
+
+async def test_a_new_confirmation_link_needs_an_address(c):
+    r = await c.post(RESEND, data={"csrf_token": CSRF, "email": "  "})
+    assert r.status_code == 422 and 'aria-invalid="true"' in input_tag(r.text, "email")
+    assert "Entrez l'adresse courriel de votre compte." in unescape(r.text)
+
+
 # Log in and out -----------------------------------------------------------------------------
 async def test_login_grants_a_session_and_goes_to_next(c, bundle):
     email = await verified_account(c, bundle)
@@ -181,6 +229,9 @@ async def test_unverified_login_is_explained(c):
     await c.post("/compte/inscription", data=signup_form(email))
     r = await c.post("/compte/connexion", data={"csrf_token": CSRF, "email": email, "password": PASSWORD})
     assert r.status_code == 403 and "n'est pas encore vérifiée" in unescape(r.text)
+    assert f'href="{RESEND}"' in r.text and "Recevoir un nouveau lien de confirmation" in r.text
+    r = await c.post("/compte/connexion", data={"csrf_token": CSRF, "email": email, "password": "Pas-le-bon-2026"})
+    assert r.status_code == 401 and f'href="{RESEND}"' not in r.text
 
 
 async def test_locked_account_message(c, bundle):
@@ -276,7 +327,7 @@ BAD_FORMS = [
 
 @pytest.mark.parametrize("path", ["/compte/inscription", "/compte/inscription/membre", "/compte/connexion",
                                   "/compte/verifier", "/compte/mot-de-passe-oublie", "/compte/reinitialiser",
-                                  "/compte/deconnexion", "/compte/mot-de-passe"])
+                                  "/compte/deconnexion", "/compte/mot-de-passe", RESEND])
 @pytest.mark.parametrize("form", BAD_FORMS, ids=range(len(BAD_FORMS)))
 async def test_bad_forms_never_crash(c, path, form):
     r = await c.post(path, data=form)

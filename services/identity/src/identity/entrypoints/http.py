@@ -123,6 +123,11 @@ def verify_account(body: dict[str, Any]) -> Reply:
     return _json(account_json(_handle(commands.VerifyEmail(token=body["token"]))), 200)
 
 
+def request_verification_email(body: dict[str, Any]) -> tuple[None, int]:
+    _handle(commands.RequestVerificationEmail(email=body["email"], locale=body.get("locale") or _request_locale()))
+    return None, 202
+
+
 def get_me(token_info: dict[str, Any]) -> Reply:
     principal = _principal(token_info)
     view = _handle(commands.GetAccount(principal.account_id, principal.session_id))

@@ -157,6 +157,20 @@ def verify_submit() -> ResponseReturnValue:
     return _render("identity/verify.html", token="", done=True, error=None)
 
 
+@blueprint.route("/verification/renvoyer", methods=["GET", "POST"])
+def resend_verification() -> ResponseReturnValue:
+    """A new confirmation link; the same answer whatever the address (no account enumeration)."""
+    template = "identity/resend_verification.html"
+    if request.method == "GET":
+        return _render(template, values={"email": ""}, errors={}, sent=False)
+    email = _field("email").strip()
+    if not email:
+        return _render(template, 422, values={"email": email}, sent=False,
+                       errors={"email": _("Entrez l'adresse courriel de votre compte.")})
+    _bus().handle(commands.RequestVerificationEmail(email=email, locale=current_locale()))
+    return _render(template, values={"email": email}, errors={}, sent=True)
+
+
 # Logging in and out -------------------------------------------------------------------------
 @blueprint.route("/connexion", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
@@ -169,7 +183,8 @@ def login() -> ResponseReturnValue:
         issued = _bus().handle(commands.Login(email=email, password=_field("password")))
     except errors.IdentityError as error:
         return _render(template, LOGIN_STATUS.get(type(error), 422), values={"email": email}, next=target,
-                       errors=field_errors(error), locked=isinstance(error, errors.AccountLocked))
+                       errors=field_errors(error), locked=isinstance(error, errors.AccountLocked),
+                       unverified=isinstance(error, errors.AccountNotVerified))
     if target == ACCOUNT_HOME and _field("next") != ACCOUNT_HOME:  # no usable `next`: the kind's home
         kind = get_verifier().verify(issued.access_token).kind
         target = HOME_BY_KIND.get(kind, ACCOUNT_HOME)
