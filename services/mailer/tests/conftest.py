@@ -78,6 +78,18 @@ class Events:
         }
         return self._envelope("identity.account.registered", {**data, **overrides})
 
+    def verification_requested(self, **overrides: Any) -> Envelope:
+        data = {
+            "account_id": str(uuid.uuid4()),
+            "email": f"marie.{uuid.uuid4().hex[:8]}@genie-conseil.example",
+            "kind": "employer",
+            "locale": "en",
+            "first_name": "Marie",
+            "verification_token": "nEw-vT0k+en/with=chars&more_9876543210",
+            "verification_expires_at": "2026-11-04T14:00:00Z",
+        }
+        return self._envelope("identity.account.verification_requested", {**data, **overrides})
+
     def reset_requested(self, **overrides: Any) -> Envelope:
         data = {
             "account_id": str(uuid.uuid4()),

@@ -43,6 +43,7 @@ def links_in(text: str) -> list[str]:
 def test_the_consumer_listens_to_identity_and_the_portal_requests(bundle):
     assert set(bundle.consumers[0].binding_keys) == {
         "identity.account.registered",
+        "identity.account.verification_requested",
         "identity.password.reset_requested",
         "identity.account.verified",
         "portal.request.submitted",
@@ -74,6 +75,48 @@ def test_registration_queues_a_bilingual_verification_email(bundle, events):
     assert "token=vT0k%2Ben%2Fwith%3Dchars%26more_0123456789" in link
     assert 'href="https://emplois.example.org/compte/verifier?token=vT0k%2Ben%2Fwith%3Dchars%26more_0123456789"' in (
         email.html_body)
+
+
+def test_a_new_link_asked_for_gets_the_same_verification_email(bundle, events):
+    event = events.verification_requested()
+    bundle.runtime.schemas.validate(event)  # the real contract
+    consume(bundle, event)
+    registered = events.registered(**{k: event.data[k] for k in (
+        "email", "first_name", "verification_token", "verification_expires_at")})
+    consume(bundle, registered)
+
+    new_link, at_sign_up = sorted(stored(bundle), key=lambda e: e.dedup_key != f"{event.id}:verification")
+    assert new_link.dedup_key == f"{event.id}:verification" and new_link.template == "verification"
+    assert new_link.recipient == event.data["email"]
+    assert (new_link.subject, new_link.text_body, new_link.html_body) == (
+        at_sign_up.subject, at_sign_up.text_body, at_sign_up.html_body)
+    assert new_link.subject == "Confirmez votre adresse courriel / Confirm your email address · ingemplois"
+    assert "Bonjour Marie" in new_link.text_body and "4 novembre 2026" in new_link.text_body
+    [link, *_] = links_in(new_link.text_body)
+    assert token_in(link, "/compte/verifier") == event.data["verification_token"]
+
+
+def test_a_new_link_event_twice_gives_one_email_and_one_send(bundle, events, mailer):
+    event = events.verification_requested()
+    consume(bundle, event)
+    consume(bundle, event)
+
+    assert len(stored(bundle)) == 1 and inbox_count(bundle) == 1
+    bundle.extras["bus"].handle(SendDueEmails())
+    bundle.extras["bus"].handle(SendDueEmails())
+    assert [sent.recipient for sent in mailer.sent] == [event.data["email"]]
+
+
+def test_a_new_link_event_against_its_contract_is_poison(bundle, events):
+    for broken in (events.verification_requested(verification_url="https://emplois.example.org/x"),
+                   events.verification_requested(verification_token="short")):
+        with pytest.raises(PoisonMessage):
+            consume(bundle, broken)
+    without_name = events.verification_requested()
+    del without_name.data["first_name"]  # optional
+    consume(bundle, without_name)
+    [email] = stored(bundle)
+    assert "Bonjour," in email.text_body and "Hello," in email.text_body
 
 
 def test_password_reset_queues_a_reset_link(bundle, events):

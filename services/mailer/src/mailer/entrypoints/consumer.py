@@ -15,6 +15,7 @@ CONSUMER_NAME = "mailer"
 
 HANDLERS: dict[str, list[Callable[..., None]]] = {
     "identity.account.registered": [handlers.queue_verification_email],
+    "identity.account.verification_requested": [handlers.queue_verification_email],
     "identity.password.reset_requested": [handlers.queue_password_reset_email],
     "identity.account.verified": [handlers.queue_welcome_email],
     "portal.request.submitted": [handlers.queue_request_emails],

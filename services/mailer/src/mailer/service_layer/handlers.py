@@ -51,6 +51,7 @@ def _link(public_url: str, path: str, token: str) -> str:
 
 def queue_verification_email(envelope: Envelope, uow: MailerUnitOfWork, *, templates: Templates,
                              public_url: str, clock: Clock) -> None:
+    """A sign-up or a new link asked for: the same email (one per event; the newest link is the one that works)."""
     event = AccountRegistered.read(envelope.data)
     context = {
         "first_name": event.first_name,

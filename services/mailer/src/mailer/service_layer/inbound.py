@@ -33,7 +33,8 @@ def _required(data: dict[str, Any], name: str) -> str:
 
 @dataclass(frozen=True)
 class AccountRegistered:
-    """identity.account.registered: send the verification link."""
+    """identity.account.registered and identity.account.verification_requested (the same fields):
+    send the verification link."""
 
     email: str
     first_name: str | None
