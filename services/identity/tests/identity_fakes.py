@@ -15,9 +15,11 @@ from typing import Any, Self
 from sqlalchemy import select
 
 from identity.adapters.hashing import Argon2Hasher
+from identity.adapters.keystore import generate_signing_key
 from identity.adapters.orm import metadata, start_mappers
 from identity.adapters.unit_of_work import SqlIdentityUnitOfWork
 from identity.adapters.webmail import load_email_policy
+from identity.domain.keys import SigningKey
 from identity.domain.model import Account, LockoutPolicy, OneTimeToken, RefreshToken
 from identity.service_layer.messagebus import MessageBus
 from identity.service_layer.ports import Dependencies
@@ -51,6 +53,7 @@ class FakeDatabase:
     accounts: dict[str, Account] = field(default_factory=dict)
     one_time_tokens: list[OneTimeToken] = field(default_factory=list)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
+    signing_keys: list[SigningKey] = field(default_factory=list)
     outbox: list[Envelope] = field(default_factory=list)
     commits: int = 0
 
@@ -121,6 +124,17 @@ class FakeRefreshTokens:
                 token.revoke(now)
 
 
+class FakeSigningKeys:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def list(self) -> list[SigningKey]:
+        return sorted(self.db.signing_keys, key=lambda key: key.generation)
+
+    def add(self, key: SigningKey) -> None:
+        self.db.signing_keys.append(key)
+
+
 class FakeUnitOfWork:
     """Writes straight into FakeDatabase; emit validates events against their contract."""
 
@@ -135,6 +149,7 @@ class FakeUnitOfWork:
         self.accounts = FakeAccounts(self.db)
         self.one_time_tokens = FakeOneTimeTokens(self.db)
         self.refresh_tokens = FakeRefreshTokens(self.db)
+        self.signing_keys = FakeSigningKeys(self.db)
         self._pending = []
         return self
 
@@ -151,6 +166,9 @@ class FakeUnitOfWork:
         emails = [a.email for a in self.db.accounts.values()]
         if len(emails) != len(set(emails)):
             raise UniqueViolation("accounts.email")
+        generations = [key.generation for key in self.db.signing_keys]
+        if len(generations) != len(set(generations)):
+            raise UniqueViolation("signing_keys.generation")
         for event in collect_new_events(self.accounts):
             self.publish(event, self)
         self.db.outbox.extend(self._pending)
@@ -182,7 +200,8 @@ class Harness:
 def dependencies(clock: FixedClock, **overrides: Any) -> Dependencies:
     values: dict[str, Any] = dict(
         clock=clock, hasher=fast_hasher(), signer=FakeSigner(), email_policy=load_email_policy(),
-        public_url="https://emplois.example", lockout=LockoutPolicy(5, timedelta(minutes=15)),
+        public_url="https://emplois.example", new_signing_key=generate_signing_key,
+        lockout=LockoutPolicy(5, timedelta(minutes=15)),
     )
     values.update(overrides)
     return Dependencies(**values)

@@ -1,4 +1,5 @@
-"""Domain rules, pure Python: addresses, passwords, names, lock-out, one-time and refresh tokens."""
+"""Domain rules, pure Python: addresses, passwords, names, lock-out, one-time and refresh tokens,
+signing keys."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from identity.adapters.webmail import load_email_policy
 from identity.domain import errors
 from identity.domain.emails import EmailPolicy, advise, is_valid_syntax, normalise_email, parse_email
+from identity.domain.keys import KeyRotationPolicy, SigningKey, published_at, rotate, signing_key_at
 from identity.domain.model import (
     Account,
     LockoutPolicy,
@@ -216,3 +218,74 @@ def test_verify_records_one_event_only():
     a.verify(NOW)
     a.verify(NOW + timedelta(hours=1))
     assert len(a.events) == 1 and a.verified_at == NOW
+
+
+def test_ask_verification_again_records_the_requesters_locale():
+    a = account()
+    a.ask_verification_again("raw-" * 10, NOW + timedelta(hours=48), "en")
+    a.ask_verification_again("raw-" * 10, NOW + timedelta(hours=48))
+    assert [(e.locale, e.first_name, e.kind) for e in a.events] == [("en", a.first_name, a.kind),
+                                                                       (a.locale, a.first_name, a.kind)]
+
+
+# Signing keys -------------------------------------------------------------------------------
+MIN = timedelta(minutes=1)
+
+
+def key(generation: int, not_before=None, not_after=None) -> SigningKey:
+    return SigningKey(f"kid-{generation}", generation, "pem", "{}", NOW, not_before, not_after)
+
+
+def kids(keys) -> list[str]:
+    return [k.kid for k in keys]
+
+
+def test_without_validity_the_newest_key_signs_and_every_key_is_published():
+    keys = [key(1), key(2)]  # rows from before the validity columns
+    assert signing_key_at(keys, NOW).kid == "kid-2"
+    assert kids(published_at(keys, NOW)) == ["kid-1", "kid-2"]
+    assert signing_key_at([], NOW) is None
+
+
+def test_a_routine_rotation_starts_after_the_delay_and_retires_the_old_key_later():
+    old, new = key(1), key(2)
+    rotate([old], new, NOW, KeyRotationPolicy())
+    assert new.not_before == NOW + 6 * MIN and new.not_after is None
+    assert old.not_after == NOW + 16 * MIN  # start of the new key + 5 min of access TTL + 5 min margin
+    assert signing_key_at([old, new], NOW + 6 * MIN - timedelta(seconds=1)) is old
+    assert kids(published_at([old, new], NOW)) == ["kid-1", "kid-2"]  # published before it signs
+    assert signing_key_at([old, new], NOW + 6 * MIN) is new
+    assert kids(published_at([old, new], NOW + 16 * MIN - timedelta(seconds=1))) == ["kid-1", "kid-2"]
+    assert kids(published_at([old, new], NOW + 16 * MIN)) == ["kid-2"]
+
+
+def test_two_rotations_in_a_row_keep_each_key_until_its_tokens_expired():
+    k1, k2, k3 = key(1), key(2), key(3)
+    policy = KeyRotationPolicy()
+    rotate([k1], k2, NOW, policy)
+    rotate([k1, k2], k3, NOW + 2 * MIN, policy)  # k2 never signed yet
+    assert (k1.not_after, k2.not_before, k2.not_after, k3.not_before) == (
+        NOW + 16 * MIN, NOW + 6 * MIN, NOW + 18 * MIN, NOW + 8 * MIN)
+    keys = [k1, k2, k3]
+    assert [signing_key_at(keys, NOW + m * MIN).kid for m in (5, 6, 7, 8)] == ["kid-1", "kid-2", "kid-2", "kid-3"]
+
+
+def test_a_compromised_rotation_signs_at_once_and_unpublishes_the_old_keys():
+    k1, k2, k3 = key(1), key(2), key(3)
+    rotate([k1], k2, NOW, KeyRotationPolicy())
+    rotate([k1, k2], k3, NOW + MIN, KeyRotationPolicy(), compromised=True)
+    assert k3.not_before == NOW + MIN and k1.not_after == k2.not_after == NOW + MIN
+    assert signing_key_at([k1, k2, k3], NOW + MIN) is k3
+    assert kids(published_at([k1, k2, k3], NOW + MIN)) == ["kid-3"]
+
+
+def test_the_first_key_signs_at_once():
+    first = key(1)
+    rotate([], first, NOW, KeyRotationPolicy())
+    assert first.not_before == NOW and signing_key_at([first], NOW) is first
+
+
+def test_rotation_delays_follow_the_policy():
+    old, new = key(1), key(2)
+    rotate([old], new, NOW, KeyRotationPolicy(activation_delay=2 * MIN, access_ttl=MIN, margin=30 * MIN))
+    assert (new.not_before, old.not_after) == (NOW + 2 * MIN, NOW + 33 * MIN)

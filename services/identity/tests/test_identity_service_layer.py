@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from identity_fakes import Harness, fake_harness, sqlite_harness
+from identity_fakes import START, Harness, fake_harness, sqlite_harness
 
 from identity.adapters.hashing import Argon2Hasher
 from identity.domain import errors
@@ -12,6 +14,7 @@ from identity.service_layer.commands import (
     CreateVerifiedAccount,
     FindAccount,
     GetAccount,
+    ListSigningKeys,
     Login,
     Logout,
     RefreshAccess,
@@ -19,6 +22,7 @@ from identity.service_layer.commands import (
     RequestPasswordReset,
     RequestVerificationEmail,
     ResetPassword,
+    RotateSigningKey,
     VerifyEmail,
 )
 
@@ -558,3 +562,66 @@ def test_find_account(h):
     view = register(h)
     assert h.bus.handle(FindAccount(" Marie.Tremblay@genivert.ca")).id == view.id
     assert h.bus.handle(FindAccount("personne@genivert.ca")) is None
+
+
+# Signing keys (operators) ---------------------------------------------------------------------
+def statuses(h: Harness) -> list[tuple[int, str]]:
+    return [(k.generation, k.status) for k in h.bus.handle(ListSigningKeys())]
+
+
+def test_the_first_rotation_of_an_empty_store_signs_at_once(h):
+    [first] = h.bus.handle(RotateSigningKey())
+    assert (first.generation, first.status, first.signs_from, first.published_until) == (1, "signing", START, None)
+
+
+def test_a_rotation_publishes_the_new_key_then_lets_it_sign_then_retires_the_old_one(h):
+    [first] = h.bus.handle(RotateSigningKey())
+    h.clock.advance(days=365)
+    now = h.clock.now()
+    old, new = h.bus.handle(RotateSigningKey())
+    assert old.kid == first.kid and new.generation == 2 and new.kid != old.kid
+    assert (old.status, new.status) == ("signing", "next")
+    assert new.signs_from == now + timedelta(minutes=6)
+    assert old.published_until == now + timedelta(minutes=16)  # 6 + 5 (access tokens) + 5 (margin)
+    h.clock.advance(minutes=5, seconds=59)
+    assert statuses(h) == [(1, "signing"), (2, "next")]
+    h.clock.advance(seconds=1)
+    assert statuses(h) == [(1, "retired"), (2, "signing")]
+    h.clock.advance(minutes=9, seconds=59)
+    assert statuses(h) == [(1, "retired"), (2, "signing")]
+    h.clock.advance(seconds=1)
+    assert statuses(h) == [(1, "unpublished"), (2, "signing")]
+
+
+def test_rotation_delays_come_from_the_dependencies():
+    from identity.domain.keys import KeyRotationPolicy
+
+    h = fake_harness(key_rotation=KeyRotationPolicy(activation_delay=timedelta(seconds=90),
+                                                    access_ttl=timedelta(seconds=300), margin=timedelta(seconds=60)))
+    h.bus.handle(RotateSigningKey())
+    old, new = h.bus.handle(RotateSigningKey())
+    assert (new.signs_from, old.published_until) == (START + timedelta(seconds=90), START + timedelta(seconds=450))
+
+
+def test_a_compromised_key_is_replaced_at_once(h):
+    h.bus.handle(RotateSigningKey())
+    h.bus.handle(RotateSigningKey())  # a routine rotation still waiting to start
+    h.clock.advance(minutes=1)
+    keys = h.bus.handle(RotateSigningKey(compromised=True))
+    assert [(k.generation, k.status) for k in keys] == [(1, "unpublished"), (2, "unpublished"), (3, "signing")]
+    assert keys[0].published_until == keys[1].published_until == keys[2].signs_from == START + timedelta(minutes=1)
+
+
+def test_two_rotations_racing_for_a_generation(h):
+    from identity.adapters.keystore import generate_signing_key
+
+    h.bus.handle(RotateSigningKey())
+    object.__setattr__(h.deps, "new_signing_key", lambda generation, now: generate_signing_key(1, now))
+    with pytest.raises(errors.KeyRotationConflict) as caught:
+        h.bus.handle(RotateSigningKey())  # as if another rotation had taken the generation first
+    assert "signing-keys" in caught.value.message_en
+
+
+def test_keys_never_show_their_private_part(h):
+    [view] = h.bus.handle(RotateSigningKey())
+    assert "PRIVATE" not in repr(view) and not hasattr(view, "private_key_pem")

@@ -17,12 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from identity.adapters.hashing import Argon2Hasher
 from identity.adapters.jwt_tokens import JwtSigner
-from identity.adapters.keystore import SigningKeyStore
+from identity.adapters.keystore import SigningKeyStore, generate_signing_key
 from identity.adapters.orm import metadata, start_mappers
 from identity.adapters.unit_of_work import SqlIdentityUnitOfWork
 from identity.adapters.webmail import load_email_policy
 from identity.config import IdentityConfig
 from identity.domain.errors import EmailAlreadyUsed
+from identity.domain.keys import KeyRotationPolicy
 from identity.domain.model import LockoutPolicy
 from identity.entrypoints import http, web
 from identity.service_layer import commands
@@ -46,11 +47,12 @@ HEALTH_PATHS = ("/healthz", "/readyz")
 
 
 class WarmSigningKeys:
-    """ASGI wrapper: before the first request, read the signing keys in a thread (not the loop).
+    """ASGI wrapper: before the first request, and whenever the process's copy of the signing keys
+    is older than its reload interval, read them in a thread (not the loop).
 
     The keys cannot be read at bootstrap when the database is not migrated yet (the embedded
     runner and the migrate command bootstrap first); until they are, each request retries at most
-    every few seconds.
+    every few seconds. A failed re-read keeps the keys already read.
     """
 
     def __init__(self, app: Any, keystore: SigningKeyStore, retry_seconds: float = 5.0) -> None:
@@ -60,7 +62,7 @@ class WarmSigningKeys:
         self._next_try = 0.0
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if (scope["type"] == "http" and not self.keystore.loaded and scope.get("path") not in HEALTH_PATHS
+        if (scope["type"] == "http" and self.keystore.needs_reload() and scope.get("path") not in HEALTH_PATHS
                 and time.monotonic() >= self._next_try):
             try:
                 await anyio.to_thread.run_sync(self.keystore.ensure_loaded)
@@ -85,10 +87,14 @@ def build_dependencies(settings: Settings, config: IdentityConfig, clock: Clock,
         signer=JwtSigner(keystore, config.access_ttl),
         email_policy=load_email_policy(),
         public_url=settings.public_url,
+        new_signing_key=generate_signing_key,
         lockout=LockoutPolicy(config.lockout_threshold, timedelta(minutes=config.lockout_minutes)),
         verification_ttl=timedelta(hours=config.verification_ttl_hours),
         reset_ttl=timedelta(minutes=config.reset_ttl_minutes),
         refresh_ttl=timedelta(hours=config.refresh_ttl_hours),
+        key_rotation=KeyRotationPolicy(activation_delay=timedelta(seconds=config.key_activation_seconds),
+                                       access_ttl=timedelta(seconds=config.access_ttl),
+                                       margin=timedelta(seconds=config.key_retirement_margin_seconds)),
     )
 
 
@@ -99,7 +105,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
     config = config or IdentityConfig.from_env()
     start_mappers()
     runtime = build_runtime(settings, metadata, clock=clock)
-    keystore = SigningKeyStore(runtime.engine, runtime.clock)
+    keystore = SigningKeyStore(runtime.engine, runtime.clock, timedelta(seconds=config.key_reload_seconds))
     _try_load_keys(keystore)
     configure_verifier(TokenVerifier(keystore.jwks))  # identity verifies with its own keys, locally
 

@@ -18,6 +18,9 @@ class IdentityConfig:
     argon2_time_cost: int = 3  # IDENTITY_ARGON2_TIME_COST
     argon2_memory_kib: int = 65536  # IDENTITY_ARGON2_MEMORY_KIB
     argon2_parallelism: int = 4  # IDENTITY_ARGON2_PARALLELISM
+    key_reload_seconds: int = 60  # IDENTITY_KEY_RELOAD_SECONDS, how old a process's copy of the keys may get
+    key_activation_seconds: int = 360  # IDENTITY_KEY_ACTIVATION_SECONDS, rotation → the new key signs
+    key_retirement_margin_seconds: int = 300  # IDENTITY_KEY_RETIREMENT_MARGIN_SECONDS, beyond the access TTL
 
     @classmethod
     def from_env(cls) -> IdentityConfig:
@@ -32,4 +35,8 @@ class IdentityConfig:
             argon2_time_cost=env_int("IDENTITY_ARGON2_TIME_COST", d.argon2_time_cost),
             argon2_memory_kib=env_int("IDENTITY_ARGON2_MEMORY_KIB", d.argon2_memory_kib),
             argon2_parallelism=env_int("IDENTITY_ARGON2_PARALLELISM", d.argon2_parallelism),
+            key_reload_seconds=env_int("IDENTITY_KEY_RELOAD_SECONDS", d.key_reload_seconds),
+            key_activation_seconds=env_int("IDENTITY_KEY_ACTIVATION_SECONDS", d.key_activation_seconds),
+            key_retirement_margin_seconds=env_int("IDENTITY_KEY_RETIREMENT_MARGIN_SECONDS",
+                                                  d.key_retirement_margin_seconds),
         )

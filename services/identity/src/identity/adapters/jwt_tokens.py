@@ -17,7 +17,7 @@ class JwtSigner:
         self._ttl = ttl_seconds
 
     def sign(self, account: Account, session_id: str, now: datetime) -> tuple[str, int]:
-        key = self._keystore.signing_key()
+        key = self._keystore.signing_key(now)
         issued_at = int(now.timestamp())
         claims = {
             "iss": ISSUER,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.orm import registry
 
+from identity.domain.keys import SigningKey
 from identity.domain.model import Account, OneTimeToken, RefreshToken
 from plumbing.db import UtcDateTime, keep_event_list_on_load, map_once
 from plumbing.events.tables import inbox_table, outbox_table
@@ -61,6 +62,9 @@ signing_keys = Table(
     Column("private_key_pem", Text, nullable=False),
     Column("public_jwk", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # Signs from not_before (NULL: from its creation); published until not_after (NULL: no end yet).
+    Column("not_before", UtcDateTime(), nullable=True),
+    Column("not_after", UtcDateTime(), nullable=True),
 )
 
 outbox = outbox_table(metadata)
@@ -78,4 +82,5 @@ def _map() -> None:
     mapper_registry.map_imperatively(Account, accounts)
     mapper_registry.map_imperatively(OneTimeToken, one_time_tokens)
     mapper_registry.map_imperatively(RefreshToken, refresh_tokens)
+    mapper_registry.map_imperatively(SigningKey, signing_keys)
     keep_event_list_on_load(Account)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from identity.adapters import orm
+from identity.domain.keys import SigningKey
 from identity.domain.model import Account, OneTimeToken, RefreshToken
 
 
@@ -94,3 +95,14 @@ class SqlRefreshTokenRepository:
         if except_id is not None:
             query = query.where(table.c.id != except_id)
         self.session.execute(query.values(revoked_at=now), execution_options={"synchronize_session": False})
+
+
+class SqlSigningKeyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def list(self) -> list[SigningKey]:
+        return list(self.session.scalars(select(SigningKey).order_by(orm.signing_keys.c.generation)))
+
+    def add(self, key: SigningKey) -> None:
+        self.session.add(key)

@@ -5,7 +5,12 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from identity.adapters.repository import SqlAccountRepository, SqlOneTimeTokenRepository, SqlRefreshTokenRepository
+from identity.adapters.repository import (
+    SqlAccountRepository,
+    SqlOneTimeTokenRepository,
+    SqlRefreshTokenRepository,
+    SqlSigningKeyRepository,
+)
 from identity.service_layer.unit_of_work import EventPublisher, UniqueViolation, collect_new_events
 from plumbing.uow import Messaging, SqlAlchemyUnitOfWork
 
@@ -19,9 +24,13 @@ class SqlIdentityUnitOfWork(SqlAlchemyUnitOfWork):
         self.accounts = SqlAccountRepository(self.session)
         self.one_time_tokens = SqlOneTimeTokenRepository(self.session)
         self.refresh_tokens = SqlRefreshTokenRepository(self.session)
+        self.signing_keys = SqlSigningKeyRepository(self.session)
 
     def commit(self) -> None:
-        """Flush, write the events of the touched accounts to the outbox, then commit."""
+        """Flush, write the events of the touched accounts to the outbox, then commit.
+
+        A unique value taken by another writer (an address, a key generation) is UniqueViolation.
+        """
         try:
             self.session.flush()
             for event in collect_new_events(self.accounts):

@@ -143,6 +143,13 @@ class SessionInvalid(IdentityError):
     message_en = "Your session has expired or was closed. Please log in again."
 
 
+class KeyRotationConflict(IdentityError):
+    code = "key_rotation_conflict"
+    message_fr = ("Une autre rotation des clés de signature a eu lieu en même temps : consultez les clés "
+                  "(signing-keys) avant de recommencer.")
+    message_en = "Another signing-key rotation ran at the same time: list the keys (signing-keys) before trying again."
+
+
 class InvalidInput(IdentityError):
     """Several fields are wrong at once: `errors` holds one error per field, in form order."""
 

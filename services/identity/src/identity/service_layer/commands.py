@@ -84,6 +84,19 @@ class ResetPassword(Command):
 
 
 @dataclass(frozen=True)
+class RotateSigningKey(Command):
+    """Operators: a new signing key (routine: it signs after a delay; compromised: at once, and the
+    older keys are no longer published)."""
+
+    compromised: bool = False
+
+
+@dataclass(frozen=True)
+class ListSigningKeys(Command):
+    """Query (operators): every signing key and what it does now."""
+
+
+@dataclass(frozen=True)
 class GetAccount(Command):
     """Query: the account behind a live session."""
 

@@ -21,6 +21,7 @@ from identity.domain.events import (
     PasswordResetRequested,
     VerificationRequested,
 )
+from identity.domain.keys import SigningKey, published_at, rotate, signing_key_at
 from identity.domain.model import (
     Account,
     AccountKind,
@@ -73,6 +74,35 @@ class IssuedTokens:
 class AccessGrant:
     access_token: str
     expires_in: int
+
+
+@dataclass(frozen=True)
+class SigningKeyView:
+    """A signing key as operators see it (never its private part)."""
+
+    kid: str
+    generation: int
+    created_at: datetime
+    signs_from: datetime
+    published_until: datetime | None
+    #: `signing` (signs now), `next` (will sign from signs_from), `retired` (published, no longer
+    #: signs), `unpublished` (out of the JWKS).
+    status: str
+
+
+def _key_views(keys: list[SigningKey], now: datetime) -> list[SigningKeyView]:
+    signer = signing_key_at(keys, now)
+    published = {key.kid for key in published_at(keys, now)}
+
+    def status(key: SigningKey) -> str:
+        if signer is not None and key.kid == signer.kid:
+            return "signing"
+        if key.kid not in published:
+            return "unpublished"
+        return "retired" if key.has_started(now) else "next"
+
+    return [SigningKeyView(key.kid, key.generation, key.created_at, key.signs_from, key.not_after, status(key))
+            for key in sorted(keys, key=lambda key: key.generation)]
 
 
 # Helpers ------------------------------------------------------------------------------------
@@ -324,6 +354,30 @@ def reset_password(cmd: commands.ResetPassword, uow: UnitOfWork, deps: Dependenc
         uow.commit()
 
 
+def rotate_signing_key(cmd: commands.RotateSigningKey, uow: UnitOfWork, deps: Dependencies) -> list[SigningKeyView]:
+    """A new signing key; the older ones stay published until every token they signed has expired.
+
+    Every identity process reads the new row within its reload interval, and the other services'
+    verifiers fetch the JWKS again when they meet its kid: no restart anywhere.
+    """
+    with uow:
+        now = deps.clock.now()
+        keys = uow.signing_keys.list()
+        new = deps.new_signing_key(max((key.generation for key in keys), default=0) + 1, now)
+        rotate(keys, new, now, deps.key_rotation, compromised=cmd.compromised)
+        uow.signing_keys.add(new)
+        try:
+            uow.commit()
+        except UniqueViolation as exc:  # another rotation took the same generation
+            raise errors.KeyRotationConflict() from exc
+        return _key_views([*keys, new], now)
+
+
+def list_signing_keys(cmd: commands.ListSigningKeys, uow: UnitOfWork, deps: Dependencies) -> list[SigningKeyView]:
+    with uow:
+        return _key_views(uow.signing_keys.list(), deps.clock.now())
+
+
 def get_account(cmd: commands.GetAccount, uow: UnitOfWork, deps: Dependencies) -> AccountView:
     with uow:
         return AccountView.of(_live_account(uow, cmd.account_id, cmd.session_id, deps.clock.now()))
@@ -399,6 +453,8 @@ COMMAND_HANDLERS: dict[type[commands.Command], CommandHandler] = {
     commands.ChangePassword: change_password,
     commands.RequestPasswordReset: request_password_reset,
     commands.ResetPassword: reset_password,
+    commands.RotateSigningKey: rotate_signing_key,
+    commands.ListSigningKeys: list_signing_keys,
     commands.GetAccount: get_account,
     commands.FindAccount: find_account,
 }

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from identity.domain.emails import EmailPolicy
+from identity.domain.keys import KeyRotationPolicy, SigningKey
 from identity.domain.model import Account, LockoutPolicy
 from plumbing.clock import Clock
 
@@ -30,6 +31,10 @@ class AccessTokenSigner(Protocol):
         """A signed access token for the account in this session, and its lifetime in seconds."""
 
 
+#: Makes a new signing key pair of the given generation (adapters.keystore.generate_signing_key).
+SigningKeyFactory = Callable[[int, datetime], SigningKey]
+
+
 def new_secret() -> str:
     """An opaque, unguessable token (256 bits) for links and sessions."""
     return secrets.token_urlsafe(32)
@@ -48,6 +53,7 @@ class Dependencies:
     signer: AccessTokenSigner
     email_policy: EmailPolicy
     public_url: str
+    new_signing_key: SigningKeyFactory
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     verification_ttl: timedelta = timedelta(hours=48)
     reset_ttl: timedelta = timedelta(hours=1)
@@ -57,5 +63,6 @@ class Dependencies:
     #: At most this many verification emails (sign-up's included) per account and window.
     max_verifications_per_window: int = 5
     verification_window: timedelta = timedelta(hours=1)
+    key_rotation: KeyRotationPolicy = field(default_factory=KeyRotationPolicy)
     new_secret: Callable[[], str] = new_secret
     new_id: Callable[[], str] = new_id

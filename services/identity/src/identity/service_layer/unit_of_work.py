@@ -12,11 +12,12 @@ from datetime import datetime
 from typing import Any, Protocol, Self
 
 from identity.domain.events import Event
+from identity.domain.keys import SigningKey
 from identity.domain.model import Account, OneTimeToken, RefreshToken
 
 
 class UniqueViolation(Exception):
-    """Two writers raced for the same unique value (an email address): the later one lost."""
+    """Two writers raced for the same unique value (an email address, a key generation): the later one lost."""
 
 
 class AccountRepository(Protocol):
@@ -53,6 +54,13 @@ class RefreshTokenRepository(Protocol):
     def revoke_all(self, account_id: str, now: datetime, *, except_id: str | None = None) -> None: ...
 
 
+class SigningKeyRepository(Protocol):
+    def list(self) -> list[SigningKey]:
+        """Every key, oldest generation first."""
+
+    def add(self, key: SigningKey) -> None: ...
+
+
 EventPublisher = Callable[[Event, "UnitOfWork"], None]
 
 
@@ -60,6 +68,7 @@ class UnitOfWork(Protocol):
     accounts: AccountRepository
     one_time_tokens: OneTimeTokenRepository
     refresh_tokens: RefreshTokenRepository
+    signing_keys: SigningKeyRepository
 
     def __enter__(self) -> Self: ...
 
