@@ -95,3 +95,42 @@ def bearer(session: dict[str, Any]) -> dict[str, str]:
 def problem(response: httpx.Response) -> dict[str, Any]:
     assert response.headers["content-type"].startswith("application/problem+json"), response.text
     return json.loads(response.text)
+
+
+def check_key_migration(database_url: str, migrations_dir: Path) -> None:
+    """0001 → head keeps a key made before the validity columns (it signs, it is published); the
+    schema at head is the mapping; head → 0001 → head goes back and forth."""
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import insert, inspect
+
+    from identity.adapters.keystore import SigningKeyStore, generate_signing_key
+    from identity.adapters.orm import metadata, signing_keys
+    from plumbing.db import make_engine
+    from plumbing.migrations import alembic_config, upgrade
+
+    config = alembic_config(migrations_dir, database_url)
+    upgrade(migrations_dir, database_url, "0001")
+    engine = make_engine(database_url)
+    try:
+        old = generate_signing_key(1, datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+        with engine.begin() as connection:  # only the columns 0001 has
+            connection.execute(insert(signing_keys).values(
+                kid=old.kid, generation=1, private_key_pem=old.private_key_pem, public_jwk=old.public_jwk,
+                created_at=old.created_at))
+        upgrade(migrations_dir, database_url)
+        with engine.connect() as connection:
+            diffs = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), metadata)
+        # plumbing's inbox declares UNIQUE(message_id, consumer) on top of that primary key; PostgreSQL keeps
+        # one constraint for both, so the unique one never reflects back.
+        assert [d for d in diffs if not (d[0] == "add_constraint" and d[1].table.name == "inbox")] == []
+        store = SigningKeyStore(engine, FixedClock(datetime.now(UTC)))
+        assert store.signing_key().kid == old.kid and [k["kid"] for k in store.jwks()["keys"]] == [old.kid]
+        command.downgrade(config, "0001")
+        columns = {c["name"] for c in inspect(engine).get_columns("signing_keys")}
+        assert {"not_before", "not_after"}.isdisjoint(columns) and "kid" in columns
+        command.upgrade(config, "head")
+        assert {"not_before", "not_after"} <= {c["name"] for c in inspect(engine).get_columns("signing_keys")}
+    finally:
+        engine.dispose()

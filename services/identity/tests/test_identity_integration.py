@@ -1,4 +1,5 @@
-"""identity on real PostgreSQL (a throw-away database), the signing-key race, the operator command.
+"""identity on real PostgreSQL (a throw-away database), the signing-key race and migration, the
+operator commands.
 
 PostgreSQL must listen on 127.0.0.1:5432 (user postgres) or TEST_PG_ADMIN_URL point to one:
 the test fails, never skips, when it cannot.
@@ -8,15 +9,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 
 import jwt
 import pytest
-from identity_support import API, PASSWORD, client, make_bundle, outbox, real_time_clock
+from identity_support import API, PASSWORD, check_key_migration, client, make_bundle, outbox, real_time_clock
 from sqlalchemy import inspect, select
 
 from identity.adapters.keystore import SigningKeyStore
 from identity.adapters.orm import metadata
-from identity.bootstrap import create_account_directly
+from identity.bootstrap import MIGRATIONS_DIR, create_account_directly
 from identity.entrypoints import admin
 from plumbing import testing
 from plumbing.auth.tokens import AUDIENCE, ISSUER
@@ -135,5 +137,33 @@ def test_admin_creates_a_staff_account(pg_url, monkeypatch, capsys):
         with engine.connect() as connection:
             row = connection.execute(select(accounts).where(accounts.c.email == "personnel@oiq-admin.qc.ca")).one()
         assert row.kind == "staff" and row.verified_at is not None and row.password_hash.startswith("$argon2id$")
+    finally:
+        engine.dispose()
+
+
+def test_the_key_migration_on_postgresql(tmp_path):
+    url = testing.create_test_database("test_identity_keys")
+    try:
+        check_key_migration(url, MIGRATIONS_DIR)
+    finally:
+        testing.drop_test_database(url)
+
+
+def test_admin_rotates_the_signing_key_on_postgresql(pg_url, monkeypatch, capsys):
+    monkeypatch.setenv("IDENTITY_DATABASE_URL", pg_url)
+    assert admin.main(["signing-keys"]) == 0
+    before = capsys.readouterr().out.splitlines()[1:]
+    assert admin.main(["rotate-signing-key"]) == 0
+    out = capsys.readouterr().out
+    assert f"(generation {len(before) + 1})" in out and "signera / next" in out
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(select(metadata.tables["signing_keys"])
+                                      .order_by(metadata.tables["signing_keys"].c.generation)).all()
+        assert len(rows) == len(before) + 1
+        newest, previous = rows[-1], rows[-2]
+        assert newest.not_before is not None and newest.not_after is None
+        assert previous.not_after == newest.not_before + timedelta(seconds=300 + 300)
     finally:
         engine.dispose()
