@@ -227,7 +227,8 @@ def request_verification_email(cmd: commands.RequestVerificationEmail, uow: Unit
     if not is_valid_syntax(email):
         return
     with uow:
-        account = uow.accounts.get_by_email(email)
+        # Locked: two requests at once cannot both pass the limit.
+        account = uow.accounts.get_by_email(email, for_update=True)
         if account is None or account.is_verified:
             return
         now = deps.clock.now()
