@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 CONTRACTS = REPO / "contracts"
 EVENTS = CONTRACTS / "events"
 SCHEMA_NAME = re.compile(r"^(?P<type>[a-z-]+\.[a-z_]+\.[a-z_]+)\.v(?P<version>\d+)\.schema\.json$")
-IDENTITY_EVENTS = {"identity.account.registered", "identity.account.verified", "identity.password.reset_requested"}
+# identity's events are the ones it has a schema for: a new one must show up in AsyncAPI too.
+IDENTITY_EVENTS = {m["type"] for p in EVENTS.glob("identity.*.schema.json") if (m := SCHEMA_NAME.match(p.name))}
 
 
 def load() -> dict[str, Any]:
@@ -116,7 +117,8 @@ def operations(action: str, tag: str) -> set[str]:
     return found
 
 
-def test_identity_sends_its_three_events_and_the_mailer_receives_them() -> None:
+def test_identity_sends_its_events_and_the_mailer_receives_them() -> None:
+    assert len(IDENTITY_EVENTS) >= 4
     assert operations("send", "identity") == IDENTITY_EVENTS
     assert IDENTITY_EVENTS <= operations("receive", "mailer")
 

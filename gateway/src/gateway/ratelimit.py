@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 AUTH_PATHS: tuple[str, ...] = (
     "/compte/connexion",
     "/compte/mot-de-passe-oublie",
+    "/compte/verification/renvoyer",
     "/api/identity/v1/sessions",
     "/api/identity/v1/accounts",
     "/api/identity/v1/password-resets",
