@@ -160,14 +160,19 @@ def verify_submit() -> ResponseReturnValue:
 @blueprint.route("/verification/renvoyer", methods=["GET", "POST"])
 def resend_verification() -> ResponseReturnValue:
     """A new confirmation link; the same answer whatever the address (no account enumeration)."""
-    template = "identity/resend_verification.html"
+    return _ask_by_email("identity/resend_verification.html", commands.RequestVerificationEmail)
+
+
+def _ask_by_email(template: str, command: type[commands.RequestVerificationEmail | commands.RequestPasswordReset],
+                  ) -> ResponseReturnValue:
+    """A form that asks for an address and always gives the same answer (no account enumeration)."""
     if request.method == "GET":
         return _render(template, values={"email": ""}, errors={}, sent=False)
     email = _field("email").strip()
     if not email:
         return _render(template, 422, values={"email": email}, sent=False,
                        errors={"email": _("Entrez l'adresse courriel de votre compte.")})
-    _bus().handle(commands.RequestVerificationEmail(email=email, locale=current_locale()))
+    _bus().handle(command(email=email, locale=current_locale()))
     return _render(template, values={"email": email}, errors={}, sent=True)
 
 
@@ -202,15 +207,7 @@ def logout() -> ResponseReturnValue:
 # Passwords ----------------------------------------------------------------------------------
 @blueprint.route("/mot-de-passe-oublie", methods=["GET", "POST"])
 def forgot_password() -> ResponseReturnValue:
-    template = "identity/forgot.html"
-    if request.method == "GET":
-        return _render(template, values={"email": ""}, errors={}, sent=False)
-    email = _field("email").strip()
-    if not email:
-        return _render(template, 422, values={"email": email}, sent=False,
-                       errors={"email": _("Entrez l'adresse courriel de votre compte.")})
-    _bus().handle(commands.RequestPasswordReset(email=email, locale=current_locale()))
-    return _render(template, values={"email": email}, errors={}, sent=True)
+    return _ask_by_email("identity/forgot.html", commands.RequestPasswordReset)
 
 
 @blueprint.route("/reinitialiser", methods=["GET", "POST"])
