@@ -1,12 +1,22 @@
-"""Alembic per service: `upgrade(service_dir, url)` and the shared body of each env.py."""
+"""Alembic per service: `upgrade(service_dir, url)`, the shared body of each env.py, and the DDL of
+plumbing's own tables, so that no service's revision copies it.
+
+In a revision: `create_messaging_tables()` (outbox and inbox, as `plumbing.events.tables` maps
+them) and `create_idempotency_table()` (`plumbing.idempotency`), with their `drop_…` for the
+downgrade. The DDL is the one the services' first revisions used to spell out, so a database
+migrated before these helpers existed has exactly the schema a new one gets.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData, engine_from_config, pool
+
+from plumbing.db import UtcDateTime
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -38,3 +48,54 @@ def run_env(target_metadata: MetaData) -> None:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
+
+
+def create_messaging_tables() -> None:
+    """The `inbox` and `outbox` tables of `plumbing.events.tables` (a service's first revision)."""
+    op.create_table(
+        "inbox",
+        sa.Column("message_id", sa.String(length=36), nullable=False),
+        sa.Column("consumer", sa.String(length=80), nullable=False),
+        sa.Column("event_type", sa.String(length=120), nullable=False),
+        sa.Column("handled_at", UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("message_id", "consumer"),
+        sa.UniqueConstraint("message_id", "consumer", name="uq_inbox_message_consumer"),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("message_id", sa.String(length=36), nullable=False),
+        sa.Column("event_type", sa.String(length=120), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", UtcDateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("seq"),
+        sa.UniqueConstraint("message_id"),
+    )
+    op.create_index("ix_outbox_published_at", "outbox", ["published_at"], unique=False)
+
+
+def drop_messaging_tables() -> None:
+    op.drop_index("ix_outbox_published_at", table_name="outbox")
+    op.drop_table("outbox")
+    op.drop_table("inbox")
+
+
+def create_idempotency_table() -> None:
+    """The `idempotency_keys` table of `plumbing.idempotency`."""
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("account_id", sa.String(length=36), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("body", sa.JSON(), nullable=True),
+        sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("account_id", "key"),
+    )
+
+
+def drop_idempotency_table() -> None:
+    op.drop_table("idempotency_keys")

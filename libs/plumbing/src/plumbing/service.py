@@ -42,6 +42,8 @@ class Runtime:
     schemas: EventSchemas
     outbox: Table
     inbox: Table
+    #: `idempotency_keys` when the service takes idempotency keys (plumbing.idempotency).
+    idempotency: Table | None = None
     _relays: list[OutboxRelay] = field(default_factory=list)
 
     @property
@@ -56,6 +58,7 @@ class Runtime:
             schemas=self.schemas,
             clock=self.clock,
             after_commit=self._wake_relays,
+            idempotency=self.idempotency,
         )
 
     def _wake_relays(self) -> None:
@@ -84,6 +87,7 @@ def build_runtime(settings: Settings, metadata: MetaData, *, clock: Clock | None
         schemas=EventSchemas(settings.contracts_dir / "events"),
         outbox=metadata.tables["outbox"],
         inbox=metadata.tables["inbox"],
+        idempotency=metadata.tables.get("idempotency_keys"),
     )
 
 

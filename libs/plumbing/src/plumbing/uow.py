@@ -1,11 +1,14 @@
 """Unit of work: one transaction for the state change, its outbox events and its inbox record.
 
-Services subclass `SqlAlchemyUnitOfWork` and open their repositories in `_open_repositories`.
+Services subclass `SqlAlchemyUnitOfWork`, open their repositories in `_open_repositories` and,
+when their aggregates record domain events, drain them in `collect_new_events`: `commit()` hands
+each to the message bus's event handlers (`plumbing.messagebus`) before committing, so a change
+and the integration events it causes are one transaction. It implements `plumbing.ports.UnitOfWork`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -16,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from plumbing.clock import Clock
 from plumbing.events.envelope import Envelope
 from plumbing.events.schemas import EventSchemas
+from plumbing.idempotency import MissingIdempotencyStore, SqlIdempotencyStore
+from plumbing.ports import EventDispatcher, IdempotencyStore, UniqueViolation
 from plumbing.telemetry import current_traceparent
 
 
@@ -29,18 +34,30 @@ class Messaging:
     schemas: EventSchemas
     clock: Clock
     after_commit: Callable[[], None] = lambda: None
+    #: The service's `idempotency_keys` table (plumbing.idempotency), when it takes keys.
+    idempotency: Table | None = None
+
+
+def _no_dispatch(event: Any, uow: Any) -> None:
+    raise RuntimeError(f"domain event {type(event).__name__} raised but no event dispatcher was given")
 
 
 class SqlAlchemyUnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session], messaging: Messaging) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], messaging: Messaging,
+                 dispatch: EventDispatcher = _no_dispatch) -> None:
         self.session_factory = session_factory
         self.messaging = messaging
+        self.dispatch = dispatch
         self.session: Session
+        self.idempotency: IdempotencyStore
         self._emitted = False
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
         self._emitted = False
+        table = self.messaging.idempotency
+        self.idempotency = (SqlIdempotencyStore(self.session, table, self.messaging.clock.now) if table is not None
+                            else MissingIdempotencyStore())
         self._open_repositories()
         return self
 
@@ -50,6 +67,10 @@ class SqlAlchemyUnitOfWork:
 
     def _open_repositories(self) -> None:
         """Subclasses attach their repositories to self here."""
+
+    def collect_new_events(self) -> Iterable[Any]:
+        """Subclasses drain the domain events their aggregates recorded (none by default)."""
+        return ()
 
     def emit(self, event_type: str, data: dict[str, Any], version: int = 1) -> Envelope:
         """Write an integration event to the outbox, inside this transaction."""
@@ -92,8 +113,25 @@ class SqlAlchemyUnitOfWork:
             return False
         return True
 
+    def flush(self) -> None:
+        """Write pending changes (still uncommitted) so reads in this transaction see them."""
+        self.session.flush()
+
     def commit(self) -> None:
-        self.session.commit()
+        """Flush, dispatch the domain events (until none is left), commit.
+
+        A unique value taken by another writer meanwhile is `UniqueViolation` (rolled back).
+        """
+        try:
+            self.session.flush()
+            while events := list(self.collect_new_events()):
+                for event in events:
+                    self.dispatch(event, self)
+                self.session.flush()
+            self.session.commit()
+        except IntegrityError as exc:
+            self.rollback()
+            raise UniqueViolation(str(exc.orig)) from exc
         if self._emitted:
             self._emitted = False
             self.messaging.after_commit()

@@ -7,6 +7,7 @@ Create Date: 2026-11-27 02:15:48.673863
 from alembic import op
 import sqlalchemy as sa
 import plumbing.db
+from plumbing.migrations import create_idempotency_table, create_messaging_tables, drop_idempotency_table, drop_messaging_tables
 
 
 revision = '0001'
@@ -66,38 +67,8 @@ def upgrade() -> None:
     with op.batch_alter_table('companies', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_companies_name_key'), ['name_key'], unique=False)
 
-    op.create_table('idempotency_keys',
-    sa.Column('account_id', sa.String(length=36), nullable=False),
-    sa.Column('key', sa.String(length=200), nullable=False),
-    sa.Column('fingerprint', sa.String(length=64), nullable=False),
-    sa.Column('status', sa.Integer(), nullable=False),
-    sa.Column('body', sa.JSON(), nullable=True),
-    sa.Column('created_at', plumbing.db.UtcDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('account_id', 'key')
-    )
-    op.create_table('inbox',
-    sa.Column('message_id', sa.String(length=36), nullable=False),
-    sa.Column('consumer', sa.String(length=80), nullable=False),
-    sa.Column('event_type', sa.String(length=120), nullable=False),
-    sa.Column('handled_at', plumbing.db.UtcDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('message_id', 'consumer'),
-    sa.UniqueConstraint('message_id', 'consumer', name='uq_inbox_message_consumer')
-    )
-    op.create_table('outbox',
-    sa.Column('seq', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('message_id', sa.String(length=36), nullable=False),
-    sa.Column('event_type', sa.String(length=120), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', plumbing.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('published_at', plumbing.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('seq'),
-    sa.UniqueConstraint('message_id')
-    )
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_published_at'), ['published_at'], unique=False)
-
+    create_idempotency_table()
+    create_messaging_tables()
     op.create_table('request_drafts',
     sa.Column('account_id', sa.String(length=36), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
@@ -209,12 +180,8 @@ def downgrade() -> None:
 
     op.drop_table('groups')
     op.drop_table('request_drafts')
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_published_at'))
-
-    op.drop_table('outbox')
-    op.drop_table('inbox')
-    op.drop_table('idempotency_keys')
+    drop_messaging_tables()
+    drop_idempotency_table()
     with op.batch_alter_table('companies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_companies_name_key'))
 

@@ -7,6 +7,7 @@ Create Date: 2026-11-27 02:06:59.301075
 from alembic import op
 import sqlalchemy as sa
 import plumbing.db
+from plumbing.migrations import create_messaging_tables, drop_messaging_tables
 
 
 revision = '0001'
@@ -33,29 +34,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('email')
     )
-    op.create_table('inbox',
-    sa.Column('message_id', sa.String(length=36), nullable=False),
-    sa.Column('consumer', sa.String(length=80), nullable=False),
-    sa.Column('event_type', sa.String(length=120), nullable=False),
-    sa.Column('handled_at', plumbing.db.UtcDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('message_id', 'consumer'),
-    sa.UniqueConstraint('message_id', 'consumer', name='uq_inbox_message_consumer')
-    )
-    op.create_table('outbox',
-    sa.Column('seq', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('message_id', sa.String(length=36), nullable=False),
-    sa.Column('event_type', sa.String(length=120), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', plumbing.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('published_at', plumbing.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('seq'),
-    sa.UniqueConstraint('message_id')
-    )
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_published_at'), ['published_at'], unique=False)
-
+    create_messaging_tables()
     op.create_table('signing_keys',
     sa.Column('kid', sa.String(length=64), nullable=False),
     sa.Column('generation', sa.Integer(), nullable=False),
@@ -108,10 +87,6 @@ def downgrade() -> None:
 
     op.drop_table('one_time_tokens')
     op.drop_table('signing_keys')
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_published_at'))
-
-    op.drop_table('outbox')
-    op.drop_table('inbox')
+    drop_messaging_tables()
     op.drop_table('accounts')
     # ### end Alembic commands ###

@@ -8,6 +8,8 @@ Create Date: 2026-01-01
 import sqlalchemy as sa
 from alembic import op
 
+from plumbing.migrations import create_messaging_tables, drop_messaging_tables
+
 revision = "0001_initial"
 down_revision = None
 branch_labels = None
@@ -36,32 +38,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("message_id", name="uq_emails_message_id"),
     )
     op.create_index("ix_emails_due", "emails", ["status", "next_attempt_at"])
-    op.create_table(
-        "outbox",
-        sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("message_id", sa.String(36), nullable=False),
-        sa.Column("event_type", sa.String(120), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.UniqueConstraint("message_id"),
-    )
-    op.create_index("ix_outbox_published_at", "outbox", ["published_at"])
-    op.create_table(
-        "inbox",
-        sa.Column("message_id", sa.String(36), primary_key=True),
-        sa.Column("consumer", sa.String(80), primary_key=True),
-        sa.Column("event_type", sa.String(120), nullable=False),
-        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
-        sa.UniqueConstraint("message_id", "consumer", name="uq_inbox_message_consumer"),
-    )
+    create_messaging_tables()
 
 
 def downgrade() -> None:
-    op.drop_table("inbox")
-    op.drop_index("ix_outbox_published_at", table_name="outbox")
-    op.drop_table("outbox")
+    drop_messaging_tables()
     op.drop_index("ix_emails_due", table_name="emails")
     op.drop_table("emails")
