@@ -7,14 +7,17 @@ from pathlib import Path
 from mailer.adapters.mail import FileMailer, Mailer, SmtpMailer
 from mailer.adapters.orm import metadata, start_mappers
 from mailer.adapters.templates import EmailTemplates
+from mailer.adapters.unit_of_work import SqlMailerUnitOfWork
 from mailer.config import MailSettings, contact_email
-from mailer.entrypoints.consumer import build_consumer
+from mailer.entrypoints.consumer import CONSUMER_NAME, HANDLERS
 from mailer.entrypoints.scheduler import build_tickers
 from mailer.service_layer.handlers import COMMAND_HANDLERS
-from mailer.service_layer.messagebus import MessageBus, inject
-from mailer.service_layer.unit_of_work import MailerUnitOfWork
+from mailer.service_layer.ports import Dependencies
 from plumbing.clock import Clock
 from plumbing.config import Settings
+from plumbing.events.consumer import EventConsumer
+from plumbing.messagebus import MessageBus
+from plumbing.ports import EventDispatcher
 from plumbing.service import ServiceBundle, build_runtime
 from plumbing.web.app import ServiceApp, instrumented
 
@@ -38,24 +41,19 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
     mailer = mailer or build_mailer(MailSettings.from_env(settings))
     messaging = runtime.messaging()
 
-    def uow_factory() -> MailerUnitOfWork:
-        return MailerUnitOfWork(runtime.session_factory, messaging)
+    def new_uow(dispatch: EventDispatcher) -> SqlMailerUnitOfWork:
+        return SqlMailerUnitOfWork(runtime.session_factory, messaging, dispatch)
 
-    dependencies = {
-        "uow_factory": uow_factory,
-        "mailer": mailer,
-        "clock": runtime.clock,
-        "templates": EmailTemplates(),
-        "public_url": settings.public_url,
-        "contact_email": contact_email(),
-    }
-    bus = MessageBus({command: inject(handler, dependencies) for command, handler in COMMAND_HANDLERS.items()})
+    deps = Dependencies(mailer=mailer, clock=runtime.clock, templates=EmailTemplates(),
+                        public_url=settings.public_url, contact_email=contact_email())
+    bus = MessageBus(new_uow, deps, commands=COMMAND_HANDLERS)
+    consumer = EventConsumer(CONSUMER_NAME, bus.new_uow, bus.consumer_handlers(HANDLERS), runtime.schemas)
     app = ServiceApp(SERVICE, api=None, pages=None, readiness_checks={"database": runtime.check_database})
     return ServiceBundle(
         runtime=runtime,
         asgi=instrumented(app),
         migrations_dir=MIGRATIONS_DIR,
-        consumers=[build_consumer(uow_factory, runtime.schemas, dependencies)],
+        consumers=[consumer],
         tickers=build_tickers(bus),
-        extras={"bus": bus, "uow_factory": uow_factory, "mailer": mailer},
+        extras={"bus": bus, "uow_factory": bus.new_uow, "mailer": mailer},
     )

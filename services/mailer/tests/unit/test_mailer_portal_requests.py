@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailer.adapters.templates import TEMPLATES_DIR, EmailTemplates
+from mailer.adapters.templates import TEMPLATES_DIR
 from mailer.domain.model import EmailStatus, dedup_key, message_id_for
 from mailer.service_layer.commands import SendDueEmails
 from plumbing.events.envelope import PoisonMessage
@@ -284,14 +284,13 @@ def test_the_same_event_twice_gives_no_duplicate(bundle, events, mailer, build, 
 def test_a_handler_run_twice_for_one_event_adds_nothing(bundle, events):
     """The dedup keys back up the inbox: the handler itself skips the emails already queued."""
     from mailer.entrypoints.consumer import HANDLERS
-    from mailer.service_layer.messagebus import inject
 
     event = events.request_submitted("join_group")
     consume(bundle, event)
     [handler] = HANDLERS["portal.request.submitted"]
-    deps = {"templates": EmailTemplates(), "public_url": PUBLIC, "clock": bundle.runtime.clock}
-    with bundle.extras["uow_factory"]() as uow:
-        inject(handler, deps)(event, uow)
+    bus = bundle.extras["bus"]
+    with bus.new_uow() as uow:
+        handler(event, uow, bus.deps)
         uow.commit()
     assert len(stored(bundle)) == 3
 

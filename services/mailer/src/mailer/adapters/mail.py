@@ -11,38 +11,16 @@ import os
 import smtplib
 import ssl
 import tempfile
-from dataclasses import dataclass
-from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Protocol
+
+from mailer.service_layer.ports import Mailer, MailError, OutgoingEmail
+
+__all__ = ["DEFAULT_FROM", "FileMailer", "MailError", "Mailer", "OutgoingEmail", "SmtpMailer", "build_message"]
 
 DEFAULT_FROM = "ingemplois <no-reply@ingemplois.local>"
 SMTP_TIMEOUT = 10.0
-
-
-@dataclass(frozen=True)
-class OutgoingEmail:
-    recipient: str
-    subject: str
-    text: str
-    html: str
-    message_id: str
-    date: datetime
-
-
-class MailError(Exception):
-    """Delivery failed. `permanent` when the server refused this message for good (5xx)."""
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-
-
-class Mailer(Protocol):
-    def send(self, email: OutgoingEmail) -> None:
-        """Hand the email over for delivery; raise MailError when it could not be."""
 
 
 def build_message(email: OutgoingEmail, sender: str) -> EmailMessage:

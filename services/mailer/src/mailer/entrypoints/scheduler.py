@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mailer.service_layer.commands import SendDueEmails
-from mailer.service_layer.messagebus import MessageBus
+from plumbing.messagebus import MessageBus
 
 SEND_INTERVAL = 1.0
 

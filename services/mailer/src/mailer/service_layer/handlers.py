@@ -1,14 +1,14 @@
 """Handlers: events in → emails queued (here); SendDueEmails → emails delivered (sender.py).
 
-Event handlers receive (envelope, uow) from the EventConsumer, which commits their effect with
-the inbox record: they never commit. Their other dependencies are bound by bootstrap.
+Every handler is `handler(message, uow, deps)` (plumbing.messagebus). Event handlers run in the
+EventConsumer's unit of work, which commits their effect with the inbox record: they never commit.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 from mailer.domain.model import Email, Rendered, dedup_key
@@ -21,18 +21,14 @@ from mailer.service_layer.inbound import (
     RequestRefused,
     RequestSubmitted,
 )
-from mailer.service_layer.unit_of_work import MailerUnitOfWork
+from mailer.service_layer.ports import Dependencies, UnitOfWork
 from plumbing.clock import Clock
 from plumbing.events.envelope import Envelope
 
 log = logging.getLogger(__name__)
 
 
-class Templates(Protocol):
-    def render(self, name: str, context: dict[str, Any]) -> Rendered: ...
-
-
-def _queue(uow: MailerUnitOfWork, envelope: Envelope, template: str, recipient: str,
+def _queue(uow: UnitOfWork, envelope: Envelope, template: str, recipient: str,
            render: Callable[[], Rendered], clock: Clock, *, per_recipient: bool = False) -> None:
     """Queue one email unless this event already did (per address when it mails several people)."""
     key = dedup_key(envelope.id, template, recipient if per_recipient else None)
@@ -49,33 +45,32 @@ def _link(public_url: str, path: str, token: str) -> str:
     return f"{public_url}{path}?token={quote(token, safe='')}"
 
 
-def queue_verification_email(envelope: Envelope, uow: MailerUnitOfWork, *, templates: Templates,
-                             public_url: str, clock: Clock) -> None:
+def queue_verification_email(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
     """A sign-up or a new link asked for: the same email (one per event; the newest link is the one that works)."""
     event = AccountRegistered.read(envelope.data)
     context = {
         "first_name": event.first_name,
-        "link": _link(public_url, "/compte/verifier", event.token),
+        "link": _link(deps.public_url, "/compte/verifier", event.token),
         "expires_at": event.expires_at,
     }
-    _queue(uow, envelope, "verification", event.email, lambda: templates.render("verification", context), clock)
+    _queue(uow, envelope, "verification", event.email, lambda: deps.templates.render("verification", context),
+           deps.clock)
 
 
-def queue_password_reset_email(envelope: Envelope, uow: MailerUnitOfWork, *, templates: Templates,
-                               public_url: str, clock: Clock) -> None:
+def queue_password_reset_email(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
     event = PasswordResetRequested.read(envelope.data)
-    context = {"link": _link(public_url, "/compte/reinitialiser", event.token), "expires_at": event.expires_at}
-    _queue(uow, envelope, "password_reset", event.email, lambda: templates.render("password_reset", context), clock)
+    context = {"link": _link(deps.public_url, "/compte/reinitialiser", event.token), "expires_at": event.expires_at}
+    _queue(uow, envelope, "password_reset", event.email,
+           lambda: deps.templates.render("password_reset", context), deps.clock)
 
 
 WELCOME_PATHS = {"employer": "/entreprises/", "staff": "/moderation/"}
 
 
-def queue_welcome_email(envelope: Envelope, uow: MailerUnitOfWork, *, templates: Templates,
-                        public_url: str, clock: Clock) -> None:
+def queue_welcome_email(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
     event = AccountVerified.read(envelope.data)
-    context = {"kind": event.kind, "link": public_url + WELCOME_PATHS.get(event.kind, "/")}
-    _queue(uow, envelope, "welcome", event.email, lambda: templates.render("welcome", context), clock)
+    context = {"kind": event.kind, "link": deps.public_url + WELCOME_PATHS.get(event.kind, "/")}
+    _queue(uow, envelope, "welcome", event.email, lambda: deps.templates.render("welcome", context), deps.clock)
 
 
 # Company portal: account requests --------------------------------------------------------
@@ -97,54 +92,51 @@ ROLE_LABELS = {  # (French, English)
 }
 
 
-def queue_request_emails(envelope: Envelope, uow: MailerUnitOfWork, *, templates: Templates,
-                         public_url: str, clock: Clock) -> None:
+def queue_request_emails(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
     """The requester's "en attente d'approbation"; for `join_group`, a notice to each principal."""
     event = RequestSubmitted.read(envelope.data)
     request = {"kind": event.kind, "company_name": event.company_name, "group_name": event.group_name}
     pending = {**request, "first_name": event.requester_first_name, "decider": _decider(event.kind),
-               "link": public_url + MY_REQUESTS_PATH}
+               "link": deps.public_url + MY_REQUESTS_PATH}
     _queue(uow, envelope, "request_pending", event.requester_email,
-           lambda: templates.render("request_pending", pending), clock)
+           lambda: deps.templates.render("request_pending", pending), deps.clock)
     if event.kind != "join_group":
         return
     if not event.principal_emails:
         log.warning("join request in event %s: the group has no principal to notify", envelope.id)
         return
     notice = {**request, "requester_name": event.requester_name, "requester_email": event.requester_email,
-              "link": public_url + GROUP_REQUESTS_PATH}
-    rendered = templates.render("join_request_notice", notice)  # the same email for every principal
+              "link": deps.public_url + GROUP_REQUESTS_PATH}
+    rendered = deps.templates.render("join_request_notice", notice)  # the same email for every principal
     for principal in event.principal_emails:
-        _queue(uow, envelope, "join_request_notice", principal, lambda: rendered, clock, per_recipient=True)
+        _queue(uow, envelope, "join_request_notice", principal, lambda: rendered, deps.clock, per_recipient=True)
 
 
-def queue_request_approved_email(envelope: Envelope, uow: MailerUnitOfWork, *, templates: Templates,
-                                 public_url: str, clock: Clock) -> None:
+def queue_request_approved_email(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
     event = RequestApproved.read(envelope.data)
     role_fr, role_en = ROLE_LABELS.get(event.role or "", (None, None))
     context = {
         "kind": event.kind, "company_name": event.company_name, "group_name": event.group_name,
         "decider": _decider(event.kind, event.decided_by), "role_fr": role_fr, "role_en": role_en,
-        "link": public_url + MY_COMPANY_PATH,
+        "link": deps.public_url + MY_COMPANY_PATH,
     }
     _queue(uow, envelope, "request_approved", event.requester_email,
-           lambda: templates.render("request_approved", context), clock)
+           lambda: deps.templates.render("request_approved", context), deps.clock)
 
 
-def queue_request_refused_email(envelope: Envelope, uow: MailerUnitOfWork, *, templates: Templates,
-                                public_url: str, contact_email: str, clock: Clock) -> None:
+def queue_request_refused_email(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
     event = RequestRefused.read(envelope.data)
     context = {  # group_name is optional in the contract: "un groupe de l’entreprise …"
         "kind": event.kind, "company_name": event.company_name, "group_name": None,
-        "decider": _decider(event.kind, event.decided_by), "reason": event.reason, "contact_email": contact_email,
-        "link": public_url + MY_REQUESTS_PATH,
+        "decider": _decider(event.kind, event.decided_by), "reason": event.reason, "contact_email": deps.contact_email,
+        "link": deps.public_url + MY_REQUESTS_PATH,
     }
     _queue(uow, envelope, "request_refused", event.requester_email,
-           lambda: templates.render("request_refused", context), clock)
+           lambda: deps.templates.render("request_refused", context), deps.clock)
 
 
 # Commands → handlers (events → handlers: entrypoints/consumer.py) -----------------------
 
-COMMAND_HANDLERS: dict[type, Callable[..., Any]] = {
+COMMAND_HANDLERS: dict[type, Callable[[Any, UnitOfWork, Dependencies], Any]] = {
     commands.SendDueEmails: sender.send_due_emails,
 }

@@ -1,4 +1,4 @@
-"""The mailer's unit of work: one transaction over the emails (and the inbox, outbox)."""
+"""The mailer's unit of work on SQLAlchemy: one transaction over the emails (and the inbox, outbox)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from mailer.adapters.repository import SqlAlchemyEmailRepository
 from plumbing.uow import SqlAlchemyUnitOfWork
 
 
-class MailerUnitOfWork(SqlAlchemyUnitOfWork):
+class SqlMailerUnitOfWork(SqlAlchemyUnitOfWork):
     emails: SqlAlchemyEmailRepository
 
     def _open_repositories(self) -> None:
