@@ -81,3 +81,30 @@ def test_patch_company_and_move_membership(client, bus, bundle):
     english = client.post(f"{API}/staff/memberships/move", json={**body, "account_id": principal},
                           headers={**staff("move-0003"), "Accept-Language": "en"})
     assert english.json()["detail"].startswith("The group must always keep")
+
+
+def test_staff_check_company_data_without_saving_anything(client, bus):
+    good = {"legal_name": "Génivert inc.", "neq": "1165-432-109", "address": "1200, rue Saint-Denis",
+            "city": "Montréal", "province": "québec", "postal_code": "h2x3j6", "country": "Canada",
+            "phone": "514 555 0100"}
+    checked = client.post(f"{API}/staff/company-checks", json=good, headers=staff())
+    assert checked.status_code == 200
+    assert checked.json() == {**good, "neq": "1165432109", "province": "QC", "postal_code": "H2X 3J6",
+                              "phone": "514-555-0100"}
+    bad = client.post(f"{API}/staff/company-checks", json={**good, "neq": "12345", "phone": "12"},
+                      headers={**staff(), "Accept-Language": "en"})
+    assert bad.status_code == 422
+    problem = bad.json()
+    assert problem["field"] == problem["errors"][0]["field"]
+    assert {e["field"] for e in problem["errors"]} == {"neq", "phone"}
+    assert all(e["detail"] and e["code"] for e in problem["errors"])
+    assert client.get(f"{API}/staff/companies", params={"q": "Génivert"}, headers=staff()).json()["items"] == []
+    assert client.post(f"{API}/staff/company-checks", json=good, headers=auth(new_id())).status_code == 403
+
+
+def test_a_correction_with_a_bad_neq_answers_every_field_error(client, bus):
+    company_id = add_company(bus)
+    response = client.patch(f"{API}/staff/companies/{company_id}", json={"neq": "12AB", "postal_code": "99999"},
+                            headers=staff("bad-neq-0001"))
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"neq", "postal_code"}

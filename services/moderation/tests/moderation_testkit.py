@@ -15,13 +15,14 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
-from moderation.adapters.portal_client import (
+from moderation.service_layer.ports import (
     Company,
     Group,
     Member,
     Membership,
     PortalRejected,
     PortalUnavailable,
+    StaffCall,
     User,
 )
 from plumbing.auth.tokens import AUDIENCE, ISSUER, TokenVerifier
@@ -138,16 +139,23 @@ def portal_outcome(request_id: str, approved: bool, decided_at: datetime, kind: 
 # A fake company-portal -------------------------------------------------------------------------
 @dataclass
 class FakePortal:
-    """In-memory company-portal staff API; `down` makes every call fail as a dead server would."""
+    """In-memory company-portal staff API; `down` makes every call fail as a dead server would, and
+    `reject_next` answers the next call with a refusal (field errors as company-portal words them).
+    It checks no company rule: company-portal owns them (its own tests, and the contract tests)."""
 
     companies: dict[str, Company] = field(default_factory=dict)
     users: list[User] = field(default_factory=list)
     down: bool = False
     calls: list[tuple[str, str, tuple[Any, ...]]] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    locales: list[str] = field(default_factory=list)
     reject_next: PortalRejected | None = None
 
-    def _enter(self, name: str, token: str, *args: Any) -> None:
-        self.calls.append((name, token, args))
+    def _enter(self, name: str, call: StaffCall, *args: Any, key: str | None = None) -> None:
+        self.calls.append((name, call.token, args))
+        self.locales.append(call.locale)
+        if key is not None:
+            self.keys.append(key)
         if self.down:
             raise PortalUnavailable(f"{name}: connection refused")
         if self.reject_next is not None:
@@ -159,37 +167,41 @@ class FakePortal:
             raise PortalRejected(404, "Introuvable", "not_found")
         return self.companies[company_id]
 
-    def search_companies(self, token: str, q: str) -> list[Company]:
-        self._enter("search_companies", token, q)
+    def search_companies(self, call: StaffCall, q: str) -> list[Company]:
+        self._enter("search_companies", call, q)
         needle = q.lower()
         return [c for c in self.companies.values() if needle in c.legal_name.lower() or needle == (c.neq or "")]
 
-    def get_company(self, token: str, company_id: str) -> Company:
-        self._enter("get_company", token, company_id)
+    def get_company(self, call: StaffCall, company_id: str) -> Company:
+        self._enter("get_company", call, company_id)
         return self._company(company_id)
 
-    def update_company(self, token: str, company_id: str, data: dict[str, Any]) -> Company:
-        self._enter("update_company", token, company_id, data)
-        company = replace(self._company(company_id), **data)
+    def check_company(self, call: StaffCall, data: dict[str, str]) -> dict[str, Any]:
+        self._enter("check_company", call, data)
+        return {**data, "neq": data.get("neq") or None}
+
+    def update_company(self, call: StaffCall, company_id: str, data: dict[str, Any], *, key: str) -> Company:
+        self._enter("update_company", call, company_id, data, key=key)
+        company = replace(self._company(company_id), **{k: v or None if k == "neq" else v for k, v in data.items()})
         self.companies[company_id] = company
         return company
 
-    def create_group(self, token: str, company_id: str, name: str) -> Group:
-        self._enter("create_group", token, company_id, name)
+    def create_group(self, call: StaffCall, company_id: str, name: str, *, key: str) -> Group:
+        self._enter("create_group", call, company_id, name, key=key)
         company = self._company(company_id)
         group = Group(id=str(uuid.uuid4()), name=name, member_count=0)
         self.companies[company_id] = replace(company, groups=(*company.groups, group))
         return group
 
-    def search_users(self, token: str, q: str) -> list[User]:
-        self._enter("search_users", token, q)
+    def search_users(self, call: StaffCall, q: str) -> list[User]:
+        self._enter("search_users", call, q)
         needle = q.lower()
         return [u for u in self.users if needle in u.email.lower() or needle in u.name.lower()
                 or any(needle in m.company_name.lower() for m in u.memberships)]
 
-    def move_membership(self, token: str, account_id: str, from_group_id: str, to_group_id: str,
-                        role: str) -> None:
-        self._enter("move_membership", token, account_id, from_group_id, to_group_id, role)
+    def move_membership(self, call: StaffCall, account_id: str, from_group_id: str, to_group_id: str,
+                        role: str, *, key: str) -> None:
+        self._enter("move_membership", call, account_id, from_group_id, to_group_id, role, key=key)
 
 
 def demo_company() -> Company:

@@ -8,6 +8,7 @@ from moderation_testkit import company_data, submitted
 from sqlalchemy import func, select
 
 from moderation.adapters.orm import outbox
+from moderation.service_layer.ports import PortalRejected
 
 
 def outbox_count(bundle) -> int:
@@ -122,7 +123,8 @@ async def test_a_refusal_with_a_reason_is_recorded_and_shown(client, tokens, con
     assert outbox_count(bundle) == 1
 
 
-async def test_approving_a_company_creation_validates_the_corrected_fields(client, tokens, consumer, bundle):
+async def test_approving_a_company_creation_shows_company_portals_field_errors(client, tokens, consumer, bundle,
+                                                                              portal):
     envelope = submitted("company_creation")
     consumer(envelope.to_json(), {})
     request_id = envelope.data["request_id"]
@@ -130,15 +132,19 @@ async def test_approving_a_company_creation_validates_the_corrected_fields(clien
     for name in ("legal_name", "neq", "address", "city", "province", "postal_code", "country", "phone"):
         assert f'<label for="{name}">' in page.text and f'name="{name}"' in page.text
     fields = {**envelope.data["company"], "postal_code": "H3A", "neq": "12", "csrf_token": "x"}
+    portal.reject_next = PortalRejected(422, "Le NEQ compte 10 chiffres.", "neq_format", {
+        "neq": "Le NEQ compte 10 chiffres.", "postal_code": "Code postal canadien invalide."})
     response = await client.post(f"/moderation/demandes/{request_id}/approuver", data=fields,
                                  headers=tokens.headers())
     assert response.status_code == 422
-    assert error_of(response.text, "postal_code") == "Entrez un code postal canadien valide (ex. : H2X 1Y4)."
-    assert error_of(response.text, "neq") == "Le NEQ compte exactement 10 chiffres."
+    assert error_of(response.text, "postal_code") == "Code postal canadien invalide."
+    assert error_of(response.text, "neq") == "Le NEQ compte 10 chiffres."
     assert error_of(response.text, "legal_name") is None
     assert 'value="H3A"' in response.text  # what staff typed is kept
     assert outbox_count(bundle) == 0
-    fields.update(postal_code="h3a 3g4", neq="", legal_name="Génivert Solutions inc.", note="Vérifié au REQ.")
+    (checked,) = [args[0] for name, _, args in portal.calls if name == "check_company"]
+    assert (checked["neq"], checked["postal_code"]) == ("12", "H3A")  # sent as typed: company-portal judges
+    fields.update(postal_code="H3A 3G4", neq="", legal_name="Génivert Solutions inc.", note="Vérifié au REQ.")
     response = await client.post(f"/moderation/demandes/{request_id}/approuver", data=fields,
                                  headers=tokens.headers())
     assert response.status_code == 303
@@ -148,6 +154,18 @@ async def test_approving_a_company_creation_validates_the_corrected_fields(clien
         "Génivert Solutions inc.", "H3A 3G4", None)
     page = await client.get(f"/moderation/demandes/{request_id}", headers=tokens.headers())
     assert "Renseignements approuvés" in page.text and "Génivert Solutions inc." in page.text
+
+
+async def test_approving_while_company_portal_is_down_says_so_and_decides_nothing(client, tokens, consumer, bundle,
+                                                                                 portal):
+    envelope = submitted("company_creation")
+    consumer(envelope.to_json(), {})
+    request_id = envelope.data["request_id"]
+    portal.down = True
+    response = await client.post(f"/moderation/demandes/{request_id}/approuver",
+                                 data={**envelope.data["company"], "csrf_token": "x"}, headers=tokens.headers())
+    assert response.status_code == 503 and "ne répond pas" in response.text
+    assert bundle.extras["views"].item(request_id).item.status == "en_attente" and outbox_count(bundle) == 0
 
 
 async def test_unknown_requests_are_404(client, tokens):

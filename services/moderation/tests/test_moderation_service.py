@@ -9,16 +9,17 @@ from moderation_testkit import make_contracts_dir, portal_outcome, submitted
 from sqlalchemy import select, update
 
 from moderation.adapters.orm import outbox, queue_items
-from moderation.domain.company import InvalidCompanyData
 from moderation.domain.model import AlreadyDecided, Decider, ReasonRequired, Status
 from moderation.service_layer import commands
-from moderation.service_layer.handlers import RequestNotFound, approve_request
-from moderation.service_layer.messagebus import MessageBus
+from moderation.service_layer.handlers import InvalidCompanyData, RequestNotFound, approve_request
+from moderation.service_layer.ports import PortalRejected, StaffCall
 from plumbing.config import REPO_ROOT
 from plumbing.events.envelope import Envelope
 from plumbing.events.schemas import EventSchemaError, EventSchemas
+from plumbing.messagebus import MessageBus
 
 STAFF = Decider(str(uuid.uuid4()), "personnel@oiq-test.ca")
+CALL = StaffCall("staff-token", "fr")
 REAL_SCHEMAS = EventSchemas(REPO_ROOT / "contracts" / "events")
 
 
@@ -86,13 +87,15 @@ def test_a_refusal_emits_a_schema_valid_event_with_who_when_why(bundle, consumer
     assert (item.status, item.decided_by, item.reason) == (Status.REFUSED, STAFF, event.data["reason"])
 
 
-def test_an_approval_of_a_company_creation_carries_the_corrected_company(bundle, consumer, bus):
+def test_an_approval_of_a_company_creation_carries_the_corrected_company(bundle, consumer, bus, portal):
     envelope = submitted("company_creation")
     deliver(consumer, envelope)
     request_id = envelope.data["request_id"]
     fields = {**envelope.data["company"], "legal_name": "Génivert Solutions inc.", "neq": "",
-              "postal_code": "h3a3g4"}
-    bus.handle(commands.ApproveRequest(request_id, STAFF, reason="Conforme au Registraire.", company_fields=fields))
+              "postal_code": "H3A 3G4", "phone": "514-555-0101"}  # (the fake portal cleans nothing)
+    bus.handle(commands.ApproveRequest(request_id, STAFF, reason="Conforme au Registraire.", company_fields=fields,
+                                       call=CALL))
+    assert [name for name, _, _ in portal.calls] == ["check_company"]  # company-portal checked the data
     (event,) = outbox_events(bundle)
     REAL_SCHEMAS.validate(event)
     assert event.type == "moderation.request.approved"
@@ -113,19 +116,22 @@ def test_an_approval_of_a_new_group_carries_no_company(bundle, consumer, bus):
     assert "company" not in event.data and "reason" not in event.data
 
 
-def test_rules_are_enforced_and_nothing_is_emitted(bundle, consumer, bus):
+def test_rules_are_enforced_and_nothing_is_emitted(bundle, consumer, bus, portal):
     envelope = submitted("company_creation")
     deliver(consumer, envelope)
     request_id = envelope.data["request_id"]
     with pytest.raises(ReasonRequired):
         bus.handle(commands.RefuseRequest(request_id, STAFF, "  "))
-    with pytest.raises(InvalidCompanyData):
+    portal.reject_next = PortalRejected(422, "Le numéro de téléphone est invalide.", "phone_format",
+                                        {"phone": "Le numéro de téléphone est invalide."})
+    with pytest.raises(InvalidCompanyData) as caught:
         bus.handle(commands.ApproveRequest(request_id, STAFF, company_fields={**envelope.data["company"],
-                                                                             "phone": "123"}))
+                                                                             "phone": "123"}, call=CALL))
+    assert caught.value.errors == {"phone": "Le numéro de téléphone est invalide."}  # company-portal's words
     with pytest.raises(RequestNotFound):
-        bus.handle(commands.ApproveRequest(str(uuid.uuid4()), STAFF))
+        bus.handle(commands.ApproveRequest(str(uuid.uuid4()), STAFF, call=CALL))
     assert outbox_events(bundle) == []
-    bus.handle(commands.ApproveRequest(request_id, STAFF))
+    bus.handle(commands.ApproveRequest(request_id, STAFF, call=CALL))
     with pytest.raises(AlreadyDecided):
         bus.handle(commands.RefuseRequest(request_id, STAFF, "Trop tard"))
     assert [e.type for e in outbox_events(bundle)] == ["moderation.request.approved"]
@@ -142,13 +148,14 @@ def test_a_decision_taken_on_a_stale_read_is_refused(bundle, consumer, bus):
     deliver(consumer, envelope)
     request_id = envelope.data["request_id"]
 
-    def approve_after_a_colleague_refused(cmd, uow, clock):
+    def approve_after_a_colleague_refused(cmd, uow, deps):
         uow.queue.get(cmd.request_id)  # read while pending
         uow.session.execute(update(queue_items).where(queue_items.c.request_id == cmd.request_id)
                             .values(status="refusee", version=queue_items.c.version + 1))
-        return approve_request(cmd, uow, clock)
+        return approve_request(cmd, uow, deps)
 
-    racing = MessageBus(bus.uow_factory, bus.clock, {commands.ApproveRequest: approve_after_a_colleague_refused})
+    racing = MessageBus(bus.uow_factory, bus.deps,
+                        commands={commands.ApproveRequest: approve_after_a_colleague_refused})
     with pytest.raises(AlreadyDecided):
         racing.handle(commands.ApproveRequest(request_id, STAFF))
     assert outbox_events(bundle) == []

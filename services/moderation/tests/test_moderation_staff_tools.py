@@ -39,29 +39,80 @@ async def test_search_finds_companies_and_users_with_the_staff_token(client, tok
     assert empty.status_code == 200 and len(portal.calls) == 2  # no query, no call
 
 
-async def test_the_company_page_fixes_data_with_validation(client, tokens, portal):
+def form_key(html: str, action: str) -> str:
+    """The idempotency key of the form posting to `action` (one per rendered form)."""
+    form = html[html.index(f'action="{action}"'):]
+    return re.search(r'name="idempotency_key" value="([^"]+)"', form[:form.index("</form>")]).group(1)
+
+
+async def test_a_correction_with_a_bad_neq_shows_company_portals_field_error(client, tokens, portal):
+    """moderation checks no company rule: it sends the fields as typed and shows what company-portal says."""
     company = demo_company()
     portal.companies[company.id] = company
-    headers = tokens.headers(email="sophie.belanger@oiq-test.ca")
+    headers = {**tokens.headers(email="sophie.belanger@oiq-test.ca"), "Cookie": "lang=en"}
     page = await client.get(f"/moderation/entreprises/{company.id}", headers=headers)
     assert page.status_code == 200
     assert 'value="Génivert inc."' in page.text and "Luc Gagnon" in page.text
-    form = {**company.as_form(), "postal_code": "99999", "csrf_token": "x"}
+    form = {**company.as_form(), "neq": "12AB", "csrf_token": "x",
+            "idempotency_key": form_key(page.text, f"/moderation/entreprises/{company.id}")}
+    portal.reject_next = PortalRejected(422, "The NEQ has exactly 10 digits.", "neq_format",
+                                        {"neq": "The NEQ has exactly 10 digits."})
     response = await client.post(f"/moderation/entreprises/{company.id}", data=form, headers=headers)
     assert response.status_code == 422
-    assert error_of(response.text, "postal_code") == "Entrez un code postal canadien valide (ex. : H2X 1Y4)."
-    assert not any(name == "update_company" for name, _, _ in portal.calls)
-    form.update(postal_code="h3a3g5", neq="", legal_name="Génivert Solutions inc.")
+    assert error_of(response.text, "neq") == "The NEQ has exactly 10 digits."
+    assert 'value="12AB"' in response.text  # what staff typed is kept
+    (update,) = [args for name, _, args in portal.calls if name == "update_company"]
+    assert update[1]["neq"] == "12AB" and portal.locales[-1] == "en"  # sent as typed, in staff's language
+    assert "entreprise corrigés" not in response.text[response.text.index('id="journal"'):]  # nothing journaled
+
+
+async def test_a_correction_goes_through_company_portal_and_is_journaled(client, tokens, portal):
+    company = demo_company()
+    portal.companies[company.id] = company
+    headers = tokens.headers(email="sophie.belanger@oiq-test.ca")
+    form = {**company.as_form(), "neq": "", "legal_name": "Génivert Solutions inc.", "csrf_token": "x"}
     response = await client.post(f"/moderation/entreprises/{company.id}", data=form, headers=headers)
     assert response.status_code == 303
     assert response.headers["location"] == f"/moderation/entreprises/{company.id}?fait=entreprise"
     (update,) = [args for name, _, args in portal.calls if name == "update_company"]
-    assert update[1]["postal_code"] == "H3A 3G5" and update[1]["neq"] == ""
-    assert update[1]["legal_name"] == "Génivert Solutions inc."
+    assert update[1]["neq"] == "" and update[1]["legal_name"] == "Génivert Solutions inc."  # "" clears a wrong NEQ
     page = await client.get(response.headers["location"], headers=headers)
     assert "Les renseignements de l&#39;entreprise sont enregistrés." in page.text
     journal = page.text[page.text.index('id="journal"'):]
     assert "entreprise corrigés" in journal and "sophie.belanger@oiq-test.ca" in journal
+
+
+async def test_a_double_submitted_create_group_form_creates_one_group(client, tokens, portal):
+    company = demo_company()
+    portal.companies[company.id] = company
+    headers = tokens.headers()
+    action = f"/moderation/entreprises/{company.id}/groupes"
+    page = await client.get(f"/moderation/entreprises/{company.id}", headers=headers)
+    data = {"name": "Bureau de Sherbrooke", "csrf_token": "x", "idempotency_key": form_key(page.text, action)}
+    first = await client.post(action, data=data, headers=headers)
+    second = await client.post(action, data=data, headers=headers)
+    assert first.status_code == second.status_code == 303 and first.headers["location"] == second.headers["location"]
+    assert [g.name for g in portal.companies[company.id].groups].count("Bureau de Sherbrooke") == 1
+    assert [name for name, _, _ in portal.calls].count("create_group") == 1
+    assert portal.keys == [data["idempotency_key"]]  # company-portal got the form's key too
+    journal = (await client.get(f"/moderation/entreprises/{company.id}", headers=headers)).text
+    assert journal[journal.index('id="journal"'):].count("Groupe créé") == 1
+    # A new rendering of the form is a new key: the same name can be asked again (company-portal decides).
+    again = await client.get(f"/moderation/entreprises/{company.id}", headers=headers)
+    assert form_key(again.text, action) != data["idempotency_key"]
+
+
+async def test_a_form_key_reused_for_another_action_is_refused(client, tokens, portal):
+    company = demo_company()
+    portal.companies[company.id] = company
+    headers = tokens.headers()
+    action = f"/moderation/entreprises/{company.id}/groupes"
+    key = "k" * 32
+    first = await client.post(action, data={"name": "Laval", "idempotency_key": key}, headers=headers)
+    assert first.status_code == 303
+    other = await client.post(action, data={"name": "Québec", "idempotency_key": key}, headers=headers)
+    assert other.status_code == 422 and "Ce formulaire a déjà servi" in other.text
+    assert [name for name, _, _ in portal.calls].count("create_group") == 1
 
 
 async def test_a_registry_company_without_phone_can_be_fixed(client, tokens, portal):
@@ -116,6 +167,8 @@ async def test_moving_a_user_between_groups(client, tokens, portal):
                                     "role": "finances", "csrf_token": "x"}, headers=headers)
     assert moved.status_code == 303
     assert ("move_membership", bearer(headers), (luc.account_id, source.id, target.id, "finances")) in portal.calls
+    journal = (await client.get(f"/moderation/entreprises/{company.id}", headers=headers)).text
+    assert "déplacé" in journal[journal.index('id="journal"'):]
 
 
 async def test_an_unknown_company_is_404(client, tokens):

@@ -124,6 +124,7 @@ class MessageBus(Generic[D]):
             if stored is not None:
                 return stored
             result = self.handle_in(command, uow)
+            uow.flush()  # the answer may read what the handler just changed
             status, body = call.answer(result, uow)
             uow.idempotency.add(call.account_id, call.key, call.fingerprint, status, body)
             try:

@@ -51,6 +51,9 @@ class UnitOfWork(Protocol):
     def claim_message(self, envelope: Any, consumer: str) -> bool:
         """Record that `consumer` handles this message; False if it already did (a redelivery)."""
 
+    def flush(self) -> None:
+        """Write pending changes (uncommitted) so that reads in this transaction see them."""
+
     def commit(self) -> None:
         """Hand the domain events to the bus's event handlers, then commit (UniqueViolation on a race)."""
 

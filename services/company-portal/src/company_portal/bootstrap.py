@@ -15,16 +15,16 @@ from company_portal.adapters.orm import metadata, start_mappers
 from company_portal.adapters.sanitizer import sanitize_html
 from company_portal.adapters.unit_of_work import SqlPortalUnitOfWork
 from company_portal.config import SERVICE, PortalConfig
-from company_portal.entrypoints.consumer import consumer_handlers
+from company_portal.entrypoints.consumer import HANDLERS
 from company_portal.entrypoints.web import register_pages
 from company_portal.service_layer import seed
-from company_portal.service_layer.messagebus import MessageBus
+from company_portal.service_layer.messagebus import MessageBus, portal_bus
 from company_portal.service_layer.ports import Dependencies
 from company_portal.service_layer.registry import ImportReport, import_registry
-from company_portal.service_layer.unit_of_work import EventPublisher
 from plumbing.clock import Clock
 from plumbing.config import Settings
 from plumbing.events.consumer import EventConsumer
+from plumbing.ports import EventDispatcher
 from plumbing.service import ServiceBundle, build_runtime
 from plumbing.web.api import build_api
 from plumbing.web.app import ServiceApp, instrumented
@@ -101,11 +101,11 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
                         public_url=settings.public_url)
     messaging = runtime.messaging()
 
-    def uow_factory(publish: EventPublisher) -> SqlPortalUnitOfWork:
-        return SqlPortalUnitOfWork(runtime.session_factory, messaging, publish)
+    def uow_factory(dispatch: EventDispatcher) -> SqlPortalUnitOfWork:
+        return SqlPortalUnitOfWork(runtime.session_factory, messaging, dispatch)
 
-    bus = MessageBus(uow_factory, deps)
-    consumer = EventConsumer(SERVICE, bus.new_uow, consumer_handlers(deps), runtime.schemas)  # type: ignore[arg-type]
+    bus = portal_bus(uow_factory, deps)
+    consumer = EventConsumer(SERVICE, bus.new_uow, bus.consumer_handlers(HANDLERS), runtime.schemas)
     api = build_api(SERVICE, settings.contracts_dir, "company_portal.entrypoints.http")
     pages = create_pages_app("company_portal", PACKAGE_DIR, max_upload=MAX_UPLOAD)
     register_pages(pages, bus)

@@ -1,7 +1,8 @@
 """The composition root of the moderation service: the one place that wires everything.
 
 Nothing connects at import time: `bootstrap()` builds the engine (lazy), the mappers, the message
-bus, the consumer, the pages and the company-portal client, and returns a ServiceBundle.
+bus with its adapters (SQLAlchemy unit of work, company-portal client), the consumer and the pages,
+and returns a ServiceBundle.
 """
 
 from __future__ import annotations
@@ -9,17 +10,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from moderation.adapters import orm
-from moderation.adapters.portal_client import HttpPortalClient, PortalClient
+from moderation.adapters.portal_client import HttpPortalClient
+from moderation.adapters.unit_of_work import SqlModerationUnitOfWork
 from moderation.config import ModerationSettings
 from moderation.domain.business_days import quebec_holidays
-from moderation.entrypoints.consumer import build_event_handlers
+from moderation.entrypoints.consumer import HANDLERS
 from moderation.entrypoints.web import WebDeps, create_blueprint
-from moderation.service_layer.messagebus import MessageBus
-from moderation.service_layer.unit_of_work import ModerationUnitOfWork
+from moderation.service_layer.handlers import COMMAND_HANDLERS
+from moderation.service_layer.ports import Dependencies, PortalClient
 from moderation.service_layer.views import Views
 from plumbing.clock import Clock
 from plumbing.config import Settings
 from plumbing.events.consumer import EventConsumer
+from plumbing.messagebus import MessageBus
+from plumbing.ports import EventDispatcher
 from plumbing.service import ServiceBundle, build_runtime
 from plumbing.web.app import ServiceApp, instrumented
 from plumbing.web.pages import create_pages_app
@@ -36,17 +40,18 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
     orm.start_mappers()
     runtime = build_runtime(settings, orm.metadata, clock=clock)
 
-    def uow_factory() -> ModerationUnitOfWork:
-        return ModerationUnitOfWork(runtime.session_factory, runtime.messaging())
+    def new_uow(dispatch: EventDispatcher) -> SqlModerationUnitOfWork:
+        return SqlModerationUnitOfWork(runtime.session_factory, runtime.messaging(), dispatch)
 
-    bus = MessageBus(uow_factory, runtime.clock)
-    views = Views(uow_factory, runtime.clock, quebec_holidays())
     portal = portal_client or HttpPortalClient(own.company_portal_url, timeout=own.company_portal_timeout)
+    deps = Dependencies(clock=runtime.clock, portal=portal, holidays=quebec_holidays())
+    bus = MessageBus(new_uow, deps, commands=COMMAND_HANDLERS)
+    views = Views(bus.new_uow, runtime.clock, deps.holidays)
 
     pages = create_pages_app(SERVICE, PACKAGE_DIR)
     pages.register_blueprint(create_blueprint(WebDeps(bus=bus, views=views, portal=portal)))
     app = ServiceApp(SERVICE, api=None, pages=pages, readiness_checks={"database": runtime.check_database})
-    consumer = EventConsumer(SERVICE, uow_factory, build_event_handlers(bus), runtime.schemas)
+    consumer = EventConsumer(SERVICE, bus.new_uow, bus.consumer_handlers(HANDLERS), runtime.schemas)
     return ServiceBundle(
         runtime=runtime,
         asgi=instrumented(app),

@@ -31,7 +31,8 @@ def _locale(request: ConnexionRequest) -> str:
 def _on_api_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, ApiProblem)
     locale = _locale(request)
-    body = problem_bytes(exc.status, locale, exc.message(locale), code=exc.code, field=exc.field)
+    body = problem_bytes(exc.status, locale, exc.message(locale), code=exc.code, field=exc.field,
+                         errors=exc.errors(locale))
     return _response(exc.status, body, exc.headers)
 
 

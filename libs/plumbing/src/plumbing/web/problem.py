@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 PROBLEM_TYPE = "application/problem+json"
+MAX_FIELD_ERRORS = 20
 
 TITLES: dict[int, tuple[str, str]] = {
     400: ("Requête invalide", "Bad request"),
@@ -44,6 +46,7 @@ class ApiProblem(Exception):
         *,
         field: str | None = None,
         headers: dict[str, str] | None = None,
+        field_errors: Sequence[tuple[str, str, str, str]] = (),
     ) -> None:
         super().__init__(message_en)
         self.status = status
@@ -52,9 +55,18 @@ class ApiProblem(Exception):
         self.message_en = message_en
         self.field = field
         self.headers = headers or {}
+        #: Every broken rule as (field, code, French, English): the problem's `errors` list.
+        self.field_errors = tuple(field_errors)
 
     def message(self, locale: str) -> str:
         return self.message_en if locale == "en" else self.message_fr
+
+    def errors(self, locale: str) -> list[dict[str, str]] | None:
+        """`errors` of the problem body (one entry per broken rule), or None when there are none."""
+        if not self.field_errors:
+            return None
+        return [{"field": field, "code": code, "detail": en if locale == "en" else fr}
+                for field, code, fr, en in self.field_errors[:MAX_FIELD_ERRORS]]
 
 
 def problem_body(

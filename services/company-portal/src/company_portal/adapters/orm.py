@@ -20,6 +20,7 @@ from sqlalchemy.orm import registry
 from company_portal.domain.model import Account, AccountRequest, Company, Group, Membership, RequestDraft
 from plumbing.db import UtcDateTime, keep_event_list_on_load, map_once
 from plumbing.events.tables import inbox_table, outbox_table
+from plumbing.idempotency import idempotency_table
 
 metadata = MetaData()
 
@@ -140,16 +141,7 @@ request_drafts = Table(
     Column("updated_at", UtcDateTime(), nullable=True),
 )
 
-idempotency_keys = Table(
-    "idempotency_keys",
-    metadata,
-    Column("account_id", String(36), primary_key=True),
-    Column("key", String(200), primary_key=True),
-    Column("fingerprint", String(64), nullable=False),
-    Column("status", Integer, nullable=False),
-    Column("body", JSON, nullable=True),
-    Column("created_at", UtcDateTime(), nullable=False),
-)
+idempotency_keys = idempotency_table(metadata)  # the staff API's Idempotency-Key (plumbing)
 
 audit_log = Table(
     "audit_log",

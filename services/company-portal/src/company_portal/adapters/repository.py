@@ -151,22 +151,6 @@ class SqlDraftRepository:
             self.session.delete(draft)
 
 
-class SqlIdempotencyStore:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def get(self, account_id: str, key: str) -> dict[str, Any] | None:
-        t = orm.idempotency_keys.c
-        row = self.session.execute(
-            select(t.fingerprint, t.status, t.body).where((t.account_id == account_id) & (t.key == key))
-        ).mappings().first()
-        return dict(row) if row else None
-
-    def add(self, account_id: str, key: str, fingerprint: str, status: int, body: Any, now: datetime) -> None:
-        self.session.execute(insert(orm.idempotency_keys).values(
-            account_id=account_id, key=key, fingerprint=fingerprint, status=status, body=body, created_at=now))
-
-
 class SqlAuditLog:
     def __init__(self, session: Session) -> None:
         self.session = session

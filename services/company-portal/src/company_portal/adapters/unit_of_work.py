@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from collections.abc import Iterable
+from typing import Any
 
 from company_portal.adapters.queries import SqlQueries
 from company_portal.adapters.repository import (
@@ -12,18 +12,16 @@ from company_portal.adapters.repository import (
     SqlCompanyRepository,
     SqlDraftRepository,
     SqlGroupRepository,
-    SqlIdempotencyStore,
     SqlMembershipRepository,
     SqlRequestRepository,
 )
-from company_portal.service_layer.unit_of_work import EventPublisher, UniqueViolation, collect_new_events
-from plumbing.uow import Messaging, SqlAlchemyUnitOfWork
+from company_portal.service_layer.unit_of_work import collect_new_events
+from plumbing.uow import SqlAlchemyUnitOfWork
 
 
 class SqlPortalUnitOfWork(SqlAlchemyUnitOfWork):
-    def __init__(self, session_factory: sessionmaker[Session], messaging: Messaging, publish: EventPublisher) -> None:
-        super().__init__(session_factory, messaging)
-        self.publish = publish
+    """plumbing's unit of work (commit dispatches the domain events, then commits) with the portal's
+    repositories; `idempotency` is plumbing's store on this database's `idempotency_keys`."""
 
     def _open_repositories(self) -> None:
         session = self.session
@@ -33,22 +31,8 @@ class SqlPortalUnitOfWork(SqlAlchemyUnitOfWork):
         self.accounts = SqlAccountRepository(session)
         self.requests = SqlRequestRepository(session)
         self.drafts = SqlDraftRepository(session)
-        self.idempotency = SqlIdempotencyStore(session)
         self.audit = SqlAuditLog(session)
         self.queries = SqlQueries(session)
 
-    def flush(self) -> None:
-        """Write pending changes (still uncommitted) so reads in this transaction see them."""
-        self.session.flush()
-
-    def commit(self) -> None:
-        """Flush, write the events of the touched aggregates to the outbox, then commit."""
-        tracked = (self.companies, self.groups, self.memberships, self.requests)
-        try:
-            self.session.flush()
-            for domain_event in collect_new_events(tracked):
-                self.publish(domain_event, self)
-            super().commit()
-        except IntegrityError as exc:
-            self.rollback()
-            raise UniqueViolation(str(exc.orig)) from exc
+    def collect_new_events(self) -> Iterable[Any]:
+        return collect_new_events((self.companies, self.groups, self.memberships, self.requests))

@@ -6,17 +6,14 @@ consumer's unit of work (plumbing.events.consumer.EventConsumer commits it with 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from company_portal.service_layer import commands as c
 from company_portal.service_layer import handlers
 from company_portal.service_layer.ports import Dependencies
 from plumbing.events.envelope import Envelope
-
-EventHandler = Callable[[Envelope, Any], None]
+from plumbing.messagebus import Handler
 
 
 def _instant(value: str | None) -> datetime | None:
@@ -65,10 +62,10 @@ def on_account_verified(envelope: Envelope, uow: Any, deps: Dependencies) -> Non
                                             locale=data.get("locale", "fr")), uow, deps)
 
 
-def consumer_handlers(deps: Dependencies) -> dict[str, Sequence[EventHandler]]:
-    return {
-        "moderation.request.approved": [partial(on_staff_approved, deps=deps)],
-        "moderation.request.refused": [partial(on_staff_refused, deps=deps)],
-        "identity.account.registered": [partial(on_account_registered, deps=deps)],
-        "identity.account.verified": [partial(on_account_verified, deps=deps)],
-    }
+#: Inbound event type → handlers `(envelope, uow, deps)`; bootstrap gives it to the EventConsumer.
+HANDLERS: dict[str, list[Handler]] = {
+    "moderation.request.approved": [on_staff_approved],
+    "moderation.request.refused": [on_staff_refused],
+    "identity.account.registered": [on_account_registered],
+    "identity.account.verified": [on_account_verified],
+}

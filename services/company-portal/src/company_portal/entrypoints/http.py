@@ -17,7 +17,7 @@ from connexion import request
 from company_portal.domain import errors
 from company_portal.service_layer import commands as c
 from company_portal.service_layer import views
-from company_portal.service_layer.messagebus import Answer, Idempotent, MessageBus, fingerprint
+from company_portal.service_layer.messagebus import Answer, IdempotencyKeyReused, Idempotent, MessageBus, fingerprint
 from company_portal.service_layer.ports import Dependencies
 from company_portal.service_layer.unit_of_work import UniqueViolation, UnitOfWork
 from plumbing.auth.permissions import NotAMember, PermissionDenied
@@ -66,8 +66,16 @@ def problems(function: F) -> F:
             raise ApiProblem(403, "permission_denied", "Votre rôle dans ce groupe ne permet pas cette action.",
                              "Your role in this group does not allow this action.",
                              headers={"X-Required-Permission": str(exc.permission)}) from None
+        except errors.InvalidInput as exc:
+            raise ApiProblem(exc.status, exc.code, exc.message_fr, exc.message_en, field=exc.field,
+                             field_errors=[(e.field, e.code, e.message_fr, e.message_en) for e in exc.errors]) from None
         except errors.PortalError as exc:
             raise ApiProblem(exc.status, exc.code, exc.message_fr, exc.message_en, field=exc.field) from None
+        except IdempotencyKeyReused:
+            raise ApiProblem(422, "idempotency_key_reused",
+                             "Cette clé d'idempotence a déjà servi pour une autre requête.",
+                             "This idempotency key was already used for a different request.",
+                             field="Idempotency-Key") from None
         except UniqueViolation:
             raise ApiProblem(409, "conflict", "Une autre requête vient de modifier ces données ; réessayez.",
                              "Another request just changed this data; try again.") from None
@@ -242,6 +250,13 @@ def staff_search_companies(q: str, token_info: dict[str, Any]) -> Response:
 def staff_get_company(company_id: str, token_info: dict[str, Any]) -> Response:
     _staff(token_info)
     return company_body(_bus().query(views.staff_company, company_id)), 200
+
+
+@problems
+def staff_check_company(body: dict[str, Any], token_info: dict[str, Any]) -> Response:
+    """Company data as company-portal would save it (cleaned), or 422 with every field error; nothing saved."""
+    _staff(token_info)
+    return _bus().query(views.checked_company, body), 200
 
 
 @problems

@@ -2,7 +2,8 @@
 
 Aggregates record domain events; `commit()` hands them to the event handlers (which write
 integration events to the outbox) and then commits, so a change and its events are one
-transaction. Handlers never commit: the message bus (or the event consumer) does.
+transaction. Handlers never commit: the message bus (or the event consumer) does. The idempotency
+store and `UniqueViolation` are plumbing's (plumbing.ports), the same in every service.
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ from company_portal.domain.model import (
     RequestDraft,
 )
 from company_portal.service_layer.ports import ProcessedLogo
+from plumbing.ports import IdempotencyStore, UniqueViolation
 
-
-class UniqueViolation(Exception):
-    """Two writers raced for the same unique value; the later one lost (rolled back)."""
+__all__ = ["UniqueViolation", "UnitOfWork", "collect_new_events"]
 
 
 class CompanyRepository(Protocol):
@@ -90,12 +90,6 @@ class DraftRepository(Protocol):
     def add(self, draft: RequestDraft) -> None: ...
 
     def delete(self, account_id: str) -> None: ...
-
-
-class IdempotencyStore(Protocol):
-    def get(self, account_id: str, key: str) -> dict[str, Any] | None: ...
-
-    def add(self, account_id: str, key: str, fingerprint: str, status: int, body: Any, now: datetime) -> None: ...
 
 
 class AuditLog(Protocol):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from company_portal.domain import errors
+from company_portal.domain.model import CompanyInfo
 from company_portal.service_layer.handlers import authorize
 from company_portal.service_layer.unit_of_work import UnitOfWork
 from plumbing.auth.permissions import MATRIX, Permission, Role
@@ -113,3 +114,8 @@ def staff_company(uow: UnitOfWork, company_id: str) -> dict[str, Any]:
     for group_row in company["groups"]:
         group_row["members"] = uow.queries.members(group_row["id"])
     return company
+
+
+def checked_company(uow: UnitOfWork, raw: dict[str, Any]) -> dict[str, Any]:
+    """The company data staff approve, as company-portal cleans it (errors.InvalidInput otherwise)."""
+    return CompanyInfo.parse(raw, with_neq=True).as_dict()

@@ -1,4 +1,4 @@
-"""The moderation database: the queue, the journal, and the messaging tables; imperative mapping
+"""The moderation database: the queue, the journal, idempotency keys and the messaging tables; imperative mapping
 keeps the domain classes plain Python (start_mappers() is called once, by bootstrap)."""
 
 from __future__ import annotations
@@ -10,14 +10,15 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Tab
 from sqlalchemy.orm import composite, registry, relationship
 from sqlalchemy.types import TypeDecorator
 
-from moderation.domain.company import CompanyData
-from moderation.domain.model import JournalEntry, QueueItem, Requester
+from moderation.domain.model import CompanyData, JournalEntry, QueueItem, Requester
 from plumbing.db import UtcDateTime, map_once
 from plumbing.events.tables import inbox_table, outbox_table
+from plumbing.idempotency import idempotency_table
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency_keys = idempotency_table(metadata)  # staff forms: one key per rendered form
 
 
 class CompanyJson(TypeDecorator[CompanyData]):

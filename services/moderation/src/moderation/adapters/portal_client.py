@@ -1,8 +1,9 @@
 """The HTTP client of company-portal's staff API (docs/portal-flows.md, "Synchronous staff API").
 
-Called only while a staff member waits: a 5 s timeout, the staff member's bearer token
-forwarded, an `Idempotency-Key` (uuid4) on every POST/PATCH, and retries only for GET (safe to
-repeat). Failures become two exceptions the pages turn into messages: `PortalUnavailable`
+Called only while a staff member waits: a 5 s timeout, the staff member's bearer token and
+language forwarded, the caller's `Idempotency-Key` on every state-changing POST/PATCH (the key of
+the staff form, so a double submit is one change), and retries only for GET and the company check
+(safe to repeat). Failures become two exceptions the pages turn into messages: `PortalUnavailable`
 (down, timeout, 5xx) and `PortalRejected` (a 4xx answer, with its detail and field errors).
 
 Answers are read tolerantly (only the fields the pages show, with fallbacks), never by importing
@@ -11,109 +12,31 @@ company-portal's package.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http.cookiejar import CookiePolicy
-from typing import Any, Protocol
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from moderation.service_layer.ports import (
+    Company,
+    Group,
+    Member,
+    Membership,
+    PortalClient,
+    PortalError,
+    PortalRejected,
+    PortalUnavailable,
+    StaffCall,
+    User,
+)
+
+__all__ = ["Company", "Group", "HttpPortalClient", "Member", "Membership", "PortalClient", "PortalError",
+           "PortalRejected", "PortalUnavailable", "StaffCall", "User"]
+
 API_PREFIX = "/api/company-portal/v1/staff"
-
-
-class PortalError(Exception):
-    """Base of the errors of company-portal calls."""
-
-
-class PortalUnavailable(PortalError):
-    """company-portal is down, too slow or failing (5xx): the staff member may retry later."""
-
-
-class PortalRejected(PortalError):
-    """company-portal refused the call (4xx): `detail`, `code` and `field_errors` say why."""
-
-    def __init__(self, status: int, detail: str = "", code: str = "", field_errors: dict[str, str] | None = None):
-        super().__init__(f"{status} {code} {detail}".strip())
-        self.status = status
-        self.detail = detail
-        self.code = code
-        self.field_errors = field_errors or {}
-
-
-# Read models (what the pages show) ---------------------------------------------------------
-@dataclass(frozen=True)
-class Member:
-    account_id: str
-    email: str
-    name: str
-    role: str
-
-
-@dataclass(frozen=True)
-class Group:
-    id: str
-    name: str
-    member_count: int
-    members: tuple[Member, ...] = ()
-
-
-@dataclass(frozen=True)
-class Company:
-    id: str
-    legal_name: str
-    neq: str | None
-    address: str
-    city: str
-    province: str
-    postal_code: str
-    country: str
-    phone: str
-    groups: tuple[Group, ...] = ()
-    user_count: int = 0
-
-    def as_form(self) -> dict[str, str]:
-        return {
-            "legal_name": self.legal_name, "neq": self.neq or "", "address": self.address, "city": self.city,
-            "province": self.province, "postal_code": self.postal_code, "country": self.country,
-            "phone": self.phone,
-        }
-
-
-@dataclass(frozen=True)
-class Membership:
-    group_id: str
-    group_name: str
-    company_id: str
-    company_name: str
-    role: str
-
-
-@dataclass(frozen=True)
-class User:
-    account_id: str
-    email: str
-    name: str
-    memberships: tuple[Membership, ...] = field(default_factory=tuple)
-
-
-class PortalClient(Protocol):
-    """What the staff pages need from company-portal (a fake implements it in tests)."""
-
-    def search_companies(self, token: str, q: str) -> list[Company]: ...
-
-    def get_company(self, token: str, company_id: str) -> Company: ...
-
-    def update_company(self, token: str, company_id: str, data: dict[str, Any]) -> Company: ...
-
-    def create_group(self, token: str, company_id: str, name: str) -> Group: ...
-
-    def search_users(self, token: str, q: str) -> list[User]: ...
-
-    def move_membership(self, token: str, account_id: str, from_group_id: str, to_group_id: str,
-                        role: str) -> None: ...
 
 
 # Tolerant reading ----------------------------------------------------------------------------
@@ -245,10 +168,11 @@ class HttpPortalClient:
         self.connect_timeout = min(connect_timeout, timeout)
         retry = Retry(
             total=get_retries, connect=get_retries, read=0, status=get_retries, other=0,
-            backoff_factor=backoff, allowed_methods=frozenset({"GET"}),
+            backoff_factor=backoff, allowed_methods=frozenset({"GET", "POST"}),
             status_forcelist=(502, 503, 504), raise_on_status=False,
         )
-        # Two sessions: GET may be retried (safe); POST/PATCH never are (they carry their key once).
+        # Two sessions: reads may be retried (GET, and the company check, which changes nothing);
+        # writes never are (a retry is the staff member's, with the same key).
         self._reads = self._session(session_factory, retry)
         self._writes = self._session(session_factory, Retry(total=0, raise_on_status=False))
 
@@ -261,12 +185,13 @@ class HttpPortalClient:
         session.mount("https://", adapter)
         return session
 
-    def _call(self, method: str, path: str, token: str, *, params: dict[str, str] | None = None,
-              body: dict[str, Any] | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    def _call(self, method: str, path: str, call: StaffCall, *, params: dict[str, str] | None = None,
+              body: dict[str, Any] | None = None, key: str | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {call.token}", "Accept": "application/json",
+                   "Accept-Language": call.locale}
         session = self._reads
-        if method != "GET":
-            headers["Idempotency-Key"] = str(uuid.uuid4())
+        if key is not None:
+            headers["Idempotency-Key"] = key
             session = self._writes
         try:
             response = session.request(method, self.base_url + path, params=params, json=body,
@@ -284,27 +209,31 @@ class HttpPortalClient:
         except ValueError as exc:
             raise PortalUnavailable(f"{method} {path}: the answer is not JSON") from exc
 
-    def search_companies(self, token: str, q: str) -> list[Company]:
-        return [read_company(c) for c in _items(self._call("GET", "/companies", token, params={"q": q}),
+    def search_companies(self, call: StaffCall, q: str) -> list[Company]:
+        return [read_company(c) for c in _items(self._call("GET", "/companies", call, params={"q": q}),
                                                 "companies")]
 
-    def get_company(self, token: str, company_id: str) -> Company:
-        body = self._call("GET", f"/companies/{company_id}", token)
+    def get_company(self, call: StaffCall, company_id: str) -> Company:
+        body = self._call("GET", f"/companies/{company_id}", call)
         return read_company(body.get("company", body) if isinstance(body, dict) else {})
 
-    def update_company(self, token: str, company_id: str, data: dict[str, Any]) -> Company:
-        body = self._call("PATCH", f"/companies/{company_id}", token, body=data)
+    def check_company(self, call: StaffCall, data: dict[str, str]) -> dict[str, Any]:
+        body = self._call("POST", "/company-checks", call, body=data)
+        return body if isinstance(body, dict) else {}
+
+    def update_company(self, call: StaffCall, company_id: str, data: dict[str, Any], *, key: str) -> Company:
+        body = self._call("PATCH", f"/companies/{company_id}", call, body=data, key=key)
         return read_company(body.get("company", body) if isinstance(body, dict) else {})
 
-    def create_group(self, token: str, company_id: str, name: str) -> Group:
-        body = self._call("POST", f"/companies/{company_id}/groups", token, body={"name": name})
+    def create_group(self, call: StaffCall, company_id: str, name: str, *, key: str) -> Group:
+        body = self._call("POST", f"/companies/{company_id}/groups", call, body={"name": name}, key=key)
         return read_group(body.get("group", body) if isinstance(body, dict) else {})
 
-    def search_users(self, token: str, q: str) -> list[User]:
-        return [read_user(u) for u in _items(self._call("GET", "/users", token, params={"q": q}), "users")]
+    def search_users(self, call: StaffCall, q: str) -> list[User]:
+        return [read_user(u) for u in _items(self._call("GET", "/users", call, params={"q": q}), "users")]
 
-    def move_membership(self, token: str, account_id: str, from_group_id: str, to_group_id: str,
-                        role: str) -> None:
-        self._call("POST", "/memberships/move", token, body={
+    def move_membership(self, call: StaffCall, account_id: str, from_group_id: str, to_group_id: str,
+                        role: str, *, key: str) -> None:
+        self._call("POST", "/memberships/move", call, key=key, body={
             "account_id": account_id, "from_group_id": from_group_id, "to_group_id": to_group_id, "role": role,
         })

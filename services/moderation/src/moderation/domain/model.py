@@ -4,17 +4,50 @@ An item is born "en_attente" from a `portal.request.submitted` event (kinds `new
 `company_creation`). Staff approve it (for a company creation, with the company data they
 validated or corrected) or refuse it with a reason; company-portal may also close it. A decision
 is taken once; every decision or closure is written to the item's journal (who, when, why).
+
+Company data is validated by company-portal only (it owns companies): moderation keeps what the
+request carried and what staff approved, as plain `CompanyData`, and asks company-portal to check
+staff's corrections before approving (service_layer.handlers.approve_request).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
-
-from moderation.domain.company import CompanyData, validate_company
+from typing import Any
 
 MAX_REASON = 1000  # company-portal keeps reasons up to 1000 characters
+FIELDS = ("legal_name", "neq", "address", "city", "province", "postal_code", "country", "phone")
+
+
+@dataclass(frozen=True)
+class CompanyData:
+    """A company's eight fields as company-portal sent or cleaned them (no rule checked here)."""
+
+    legal_name: str
+    neq: str | None
+    address: str
+    city: str
+    province: str
+    postal_code: str
+    country: str
+    phone: str
+
+    @classmethod
+    def of(cls, raw: dict[str, Any]) -> CompanyData:
+        return cls(**{name: str(raw.get(name) or "") for name in FIELDS if name != "neq"},
+                   neq=str(raw.get("neq") or "") or None)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The event and form representation; `neq` is left out when there is none."""
+        data = asdict(self)
+        if not data["neq"]:
+            del data["neq"]
+        return data
+
+    def as_form(self) -> dict[str, str]:
+        return {name: (getattr(self, name) or "") for name in FIELDS}
 
 
 class Kind(StrEnum):
@@ -55,6 +88,12 @@ class ReasonRequired(DecisionError):
 
 class ReasonTooLong(DecisionError):
     code = "reason_too_long"
+
+
+class CompanyRequired(DecisionError):
+    """A company creation is approved with the company's data, as company-portal checked it."""
+
+    code = "company_required"
 
 
 @dataclass(frozen=True)
@@ -167,13 +206,15 @@ class QueueItem:
         self.closed_by = closed_by
 
     def approve(self, by: Decider, at: datetime, *, reason: str | None = None,
-                company_fields: dict[str, str] | None = None) -> RequestApproved:
-        """Approve; a company creation needs the company data staff validated (InvalidCompanyData)."""
+                company: CompanyData | None = None) -> RequestApproved:
+        """Approve; a company creation carries the company data company-portal checked (CompanyRequired)."""
         self._ensure_pending()
         note = clean_reason(reason)
-        company: CompanyData | None = None
-        if self.kind == Kind.COMPANY_CREATION:
-            company = validate_company(company_fields if company_fields is not None else self.company.as_form())
+        if self.kind != Kind.COMPANY_CREATION:
+            company = None
+        elif company is None:
+            raise CompanyRequired()
+        else:
             self.approved_company = company
         self._record(Status.APPROVED, by, at, note, "moderation")
         self.journal.append(JournalEntry(Action.APPROVED.value, at, by.account_id, by.email, note,

@@ -10,17 +10,14 @@ with fallbacks, never by importing company-portal's package (docs/portal-flows.m
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from moderation.domain.company import CompanyData
-from moderation.domain.model import QUEUED_KINDS, Requester
-from moderation.service_layer import commands
-from moderation.service_layer.messagebus import MessageBus
-from moderation.service_layer.unit_of_work import ModerationUnitOfWork
-from plumbing.events.consumer import EventHandler
+from moderation.domain.model import QUEUED_KINDS, CompanyData, Requester
+from moderation.service_layer import commands, handlers
+from moderation.service_layer.ports import Dependencies, UnitOfWork
 from plumbing.events.envelope import Envelope, PoisonMessage
+from plumbing.messagebus import Handler
 
 SUBMITTED = "portal.request.submitted"
 PORTAL_APPROVED = "portal.request.approved"
@@ -102,22 +99,23 @@ def close_command(envelope: Envelope, approved: bool) -> commands.CloseRequest:
     )
 
 
-def build_event_handlers(bus: MessageBus) -> dict[str, list[EventHandler]]:
-    """The consumer's handler table: event type → handlers (each runs in the consumer's uow)."""
+def on_submitted(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
+    command = submitted_command(envelope)
+    if command is not None:
+        handlers.record_request(command, uow, deps)
 
-    def on_submitted(envelope: Envelope, uow: ModerationUnitOfWork) -> None:
-        command = submitted_command(envelope)
-        if command is not None:
-            bus.handle_in(command, uow)
 
-    def closing(approved: bool) -> Callable[[Envelope, ModerationUnitOfWork], None]:
-        def on_outcome(envelope: Envelope, uow: ModerationUnitOfWork) -> None:
-            bus.handle_in(close_command(envelope, approved), uow)
+def on_portal_approved(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
+    handlers.close_request(close_command(envelope, approved=True), uow, deps)
 
-        return on_outcome
 
-    return {
-        SUBMITTED: [on_submitted],
-        PORTAL_APPROVED: [closing(True)],
-        PORTAL_REFUSED: [closing(False)],
-    }
+def on_portal_refused(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
+    handlers.close_request(close_command(envelope, approved=False), uow, deps)
+
+
+#: The consumer's table: event type → handlers `(envelope, uow, deps)`, run in the consumer's unit of work.
+HANDLERS: dict[str, list[Handler]] = {
+    SUBMITTED: [on_submitted],
+    PORTAL_APPROVED: [on_portal_approved],
+    PORTAL_REFUSED: [on_portal_refused],
+}

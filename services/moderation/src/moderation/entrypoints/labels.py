@@ -45,10 +45,6 @@ COMPANY_FIELDS = {
 ERRORS = {
     "required": _l("Ce champ est obligatoire."),
     "too_long": _l("Ce texte est trop long."),
-    "neq_format": _l("Le NEQ compte exactement 10 chiffres."),
-    "postal_code_format": _l("Entrez un code postal canadien valide (ex. : H2X 1Y4)."),
-    "phone_format": _l("Le numéro de téléphone doit compter 10 chiffres, par exemple 514 555-0123."),
-    "province_unknown": _l("Entrez une province ou un territoire du Canada (ex. : QC)."),
     "reason_required": _l("Indiquez la raison du refus : la personne qui a fait la demande la recevra."),
     "reason_too_long": _l("La raison ne peut pas dépasser 1000 caractères."),
     "already_decided": _l("Cette demande a déjà été traitée : aucune autre décision n'est possible."),
@@ -71,3 +67,4 @@ PORTAL_DOWN = _l(
 PORTAL_NOT_FOUND = _l("Cette entreprise est introuvable dans le Portail des entreprises.")
 PORTAL_REJECTED = _l("Le Portail des entreprises a refusé l'opération.")
 PORTAL_FORBIDDEN = _l("Le Portail des entreprises refuse l'accès : reconnectez-vous puis réessayez.")
+FORM_REUSED = _l("Ce formulaire a déjà servi à une autre opération : rechargez la page puis recommencez.")

@@ -1,14 +1,16 @@
 """The OIQ staff pages under /moderation/ (Flask blueprint, server-rendered, no JavaScript needed).
 
 Every page is for staff only: anonymous visitors are sent to the sign-in page, other signed-in
-users get a 403 page. Pages translate forms into commands for the message bus, or calls to
-company-portal's staff API (with the staff member's own bearer token).
+users get a 403 page. Pages translate forms into commands for the message bus; staff tools'
+commands call company-portal's staff API (with the staff member's own bearer token) and carry the
+form's idempotency key. Searches and the company page read company-portal directly (no change).
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,17 +20,16 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from moderation.adapters.portal_client import Company, PortalClient, PortalRejected, PortalUnavailable
 from moderation.domain.business_days import QUEBEC
-from moderation.domain.company import FIELDS, InvalidCompanyData, validate_company
-from moderation.domain.model import AlreadyDecided, Decider, DecisionError, Kind, Status
+from moderation.domain.model import FIELDS, AlreadyDecided, Decider, DecisionError, Kind, Status
 from moderation.entrypoints import labels
 from moderation.service_layer import commands
-from moderation.service_layer.handlers import RequestNotFound
-from moderation.service_layer.messagebus import MessageBus
+from moderation.service_layer.handlers import InvalidCompanyData, RequestNotFound
+from moderation.service_layer.ports import Company, PortalClient, PortalRejected, PortalUnavailable, StaffCall
 from moderation.service_layer.views import Views
 from plumbing.auth.tokens import Principal
-from plumbing.web.pages import current_user
+from plumbing.messagebus import IdempotencyKeyReused, Idempotent, MessageBus, fingerprint
+from plumbing.web.pages import current_locale, current_user
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ STATUS_FILTERS = ("en_attente", "approuvee", "refusee", "toutes")
 MAX_GROUP_NAME = 100  # company-portal's limit
 MAX_QUERY = 200
 STYLESHEET = Path(__file__).resolve().parents[1] / "data" / "moderation.css"
+FORM_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,200}$")  # as company-portal takes an Idempotency-Key
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,21 @@ def _decider() -> Decider:
 
 def _bearer() -> str:
     return request.headers.get("Authorization", "")[7:].strip()
+
+
+def _call() -> StaffCall:
+    return StaffCall(token=_bearer(), locale=current_locale())
+
+
+def _form_key() -> str:
+    """The idempotency key the rendered form carries; a form without a usable one gets a fresh key
+    (the action is still done, only not deduplicated)."""
+    key = request.form.get("idempotency_key", "")
+    return key if FORM_KEY.match(key) else uuid.uuid4().hex
+
+
+def _new_form_keys() -> dict[str, str]:
+    return {name: uuid.uuid4().hex for name in ("company", "group", "move")}
 
 
 def _form(*names: str) -> dict[str, str]:
@@ -155,10 +172,18 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
         company_fields = _form(*FIELDS) if row.item.kind == Kind.COMPANY_CREATION else None
         try:
             deps.bus.handle(commands.ApproveRequest(request_id, _decider(), reason=note,
-                                                    company_fields=company_fields))
-        except InvalidCompanyData as exc:
-            return _request_page(request_id, status=422, form=company_fields, errors=_messages(exc.errors),
-                                 note=note)
+                                                    company_fields=company_fields, call=_call()))
+        except InvalidCompanyData as exc:  # company-portal's field errors, in the staff member's language
+            message = None if exc.errors else f"{labels.PORTAL_REJECTED} {exc.detail}".strip()
+            return _request_page(request_id, status=422, form=company_fields, errors=exc.errors, note=note,
+                                 message=message)
+        except PortalUnavailable as exc:
+            log.warning("company-portal unavailable: %s", exc)
+            return _request_page(request_id, status=503, form=company_fields, note=note,
+                                 message=str(labels.PORTAL_DOWN))
+        except PortalRejected as exc:
+            return _request_page(request_id, status=502, form=company_fields, note=note,
+                                 message=_portal_problem(exc))
         except AlreadyDecided:
             return _request_page(request_id, status=409, message=str(labels.ERRORS["already_decided"]))
         except DecisionError as exc:
@@ -192,8 +217,8 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
         status = 200
         if q:
             try:
-                found_companies = deps.portal.search_companies(_bearer(), q)
-                users = deps.portal.search_users(_bearer(), q)
+                found_companies = deps.portal.search_companies(_call(), q)
+                users = deps.portal.search_users(_call(), q)
             except PortalUnavailable as exc:
                 log.warning("company-portal unavailable: %s", exc)
                 problem, status = str(labels.PORTAL_DOWN), 503
@@ -207,7 +232,7 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
                       move_form: dict[str, str] | None = None, problem: str | None = None) -> Page:
         company: Company | None = None
         try:
-            company = deps.portal.get_company(_bearer(), company_id)
+            company = deps.portal.get_company(_call(), company_id)
         except PortalUnavailable as exc:
             log.warning("company-portal unavailable: %s", exc)
             problem, status = problem or str(labels.PORTAL_DOWN), 503
@@ -225,21 +250,26 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
             form=form if form is not None else (company.as_form() if company else {}),
             errors=errors or {}, group_form=group_form or {}, move_form=move_form or {}, problem=problem,
             journal=deps.views.company_journal(company_id), done=str(done) if done else None,
+            form_keys=_new_form_keys(),
         ), status
 
     @bp.get("/entreprises/<company_id>")
     def company_detail(company_id: str) -> Page:
         return _company_page(company_id)
 
-    def _record(action: str, company_id: str, details: dict[str, Any]) -> None:
-        deps.bus.handle(commands.RecordStaffAction(action=action, actor=_decider(), company_id=company_id,
-                                                   details=json.dumps(details, ensure_ascii=False)))
+    def _staff_action(command: Any, company_id: str, answer: Any) -> None:
+        """Run a staff tool's command once per form key (the key is the staff member's)."""
+        staff = _staff()
+        asked = {k: v for k, v in vars(command).items() if k not in ("staff", "call", "key")}
+        deps.bus.handle_idempotent(command, Idempotent(staff.account_id, command.key,
+                                                       fingerprint(type(command).__name__, asked), answer))
 
-    def _after_portal_error(company_id: str, exc: Exception, errors_key: str | None = None,
-                            **forms: Any) -> Page:
+    def _after_portal_error(company_id: str, exc: Exception, **forms: Any) -> Page:
         if isinstance(exc, PortalUnavailable):
             log.warning("company-portal unavailable: %s", exc)
             return _company_page(company_id, status=503, problem=str(labels.PORTAL_DOWN), **forms)
+        if isinstance(exc, IdempotencyKeyReused):
+            return _company_page(company_id, status=422, problem=str(labels.FORM_REUSED), **forms)
         assert isinstance(exc, PortalRejected)
         log.info("company-portal refused a staff action on %s: %s", company_id, exc)
         if exc.status == 404:
@@ -249,17 +279,13 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
 
     @bp.post("/entreprises/<company_id>")
     def update_company(company_id: str) -> Page:
+        """company-portal checks the fields (an empty NEQ clears a wrong one) and answers field errors."""
         raw = _form(*FIELDS)
+        command = commands.CorrectCompany(company_id, raw, _decider(), _call(), _form_key())
         try:
-            company = validate_company(raw, require_all=False)
-        except InvalidCompanyData as exc:
-            return _company_page(company_id, status=422, form=raw, errors=_messages(exc.errors))
-        data: dict[str, Any] = {**company.as_dict(), "neq": company.neq or ""}  # "" clears a wrong NEQ
-        try:
-            deps.portal.update_company(_bearer(), company_id, data)
-        except (PortalUnavailable, PortalRejected) as exc:
+            _staff_action(command, company_id, lambda company, uow: (200, {"company_id": company_id}))
+        except (PortalUnavailable, PortalRejected, IdempotencyKeyReused) as exc:
             return _after_portal_error(company_id, exc, form=raw)
-        _record("company_updated", company_id, data)
         return redirect(url_for(".company_detail", company_id=company_id, fait="entreprise"), code=303)
 
     @bp.post("/entreprises/<company_id>/groupes")
@@ -269,13 +295,13 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
         if error:
             return _company_page(company_id, status=422, group_form={"name": name},
                                  errors={"group_name": str(labels.ERRORS[error])})
+        command = commands.CreateGroup(company_id, name, _decider(), _call(), _form_key())
         try:
-            group = deps.portal.create_group(_bearer(), company_id, name)
-        except (PortalUnavailable, PortalRejected) as exc:
+            _staff_action(command, company_id, lambda group, uow: (201, {"group_id": group.id, "name": name}))
+        except (PortalUnavailable, PortalRejected, IdempotencyKeyReused) as exc:
             if isinstance(exc, PortalRejected) and "name" in exc.field_errors:
                 exc.field_errors["group_name"] = exc.field_errors.pop("name")
             return _after_portal_error(company_id, exc, group_form={"name": name})
-        _record("group_created", company_id, {"group_id": group.id, "name": name})
         return redirect(url_for(".company_detail", company_id=company_id, fait="groupe"), code=303)
 
     @bp.post("/entreprises/<company_id>/deplacements")
@@ -294,12 +320,12 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
             errors["to_group_id"] = "same_group"
         if errors:
             return _company_page(company_id, status=422, move_form=form, errors=_messages(errors))
+        command = commands.MoveMember(company_id, account_id, from_group_id, form["to_group_id"], form["role"],
+                                      _decider(), _call(), _form_key())
         try:
-            deps.portal.move_membership(_bearer(), account_id, from_group_id, form["to_group_id"], form["role"])
-        except (PortalUnavailable, PortalRejected) as exc:
+            _staff_action(command, company_id, lambda result, uow: (200, {}))
+        except (PortalUnavailable, PortalRejected, IdempotencyKeyReused) as exc:
             return _after_portal_error(company_id, exc, move_form=form)
-        _record("membership_moved", company_id, {"account_id": account_id, "from_group_id": from_group_id,
-                                                 "to_group_id": form["to_group_id"], "role": form["role"]})
         return redirect(url_for(".company_detail", company_id=company_id, fait="deplacement"), code=303)
 
     return bp

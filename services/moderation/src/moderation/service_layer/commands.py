@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from moderation.domain.company import CompanyData
-from moderation.domain.model import Decider, Requester
+from moderation.domain.model import CompanyData, Decider, Requester
+from moderation.service_layer.ports import StaffCall
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,14 @@ class CloseRequest:
 
 @dataclass(frozen=True)
 class ApproveRequest:
+    """Approve; for a company creation, `company_fields` (staff's corrections, else the request's
+    data) are checked by company-portal first (`call` carries the staff member's token)."""
+
     request_id: str
     decided_by: Decider
     reason: str | None = None
     company_fields: dict[str, str] | None = None
+    call: StaffCall | None = None
 
 
 @dataclass(frozen=True)
@@ -49,12 +53,32 @@ class RefuseRequest:
     reason: str | None
 
 
+# Staff tools: company-portal does the change, moderation writes who did it in its journal -----
 @dataclass(frozen=True)
-class RecordStaffAction:
-    """Write a staff tool's action (done in company-portal) to the journal: who, when, what."""
+class CorrectCompany:
+    company_id: str
+    fields: dict[str, str]
+    staff: Decider
+    call: StaffCall
+    key: str
 
-    action: str
-    actor: Decider
-    company_id: str | None
-    details: str | None = None
-    reason: str | None = None
+
+@dataclass(frozen=True)
+class CreateGroup:
+    company_id: str
+    name: str
+    staff: Decider
+    call: StaffCall
+    key: str
+
+
+@dataclass(frozen=True)
+class MoveMember:
+    company_id: str
+    account_id: str
+    from_group_id: str
+    to_group_id: str
+    role: str
+    staff: Decider
+    call: StaffCall
+    key: str

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from moderation.domain.business_days import age_in_business_days, due_date, is_overdue
 from moderation.domain.model import JournalEntry, Kind, QueueItem, Status
-from moderation.service_layer.unit_of_work import ModerationUnitOfWork
+from moderation.service_layer.ports import UnitOfWork
 from plumbing.clock import Clock
 
 
@@ -33,7 +33,7 @@ class Counts:
 
 
 class Views:
-    def __init__(self, uow_factory: Callable[[], ModerationUnitOfWork], clock: Clock,
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: Clock,
                  holidays: Container[date]) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
@@ -53,14 +53,14 @@ class Views:
         now = self.clock.now()
         with self.uow_factory() as uow:
             items = uow.queue.list(status=status, kind=kind)
-            uow.session.expunge_all()  # plain objects for the templates, after the session closes
+            uow.detach()  # plain objects for the templates, after the session closes
         return [self.row(item, now) for item in items]
 
     def counts(self) -> Counts:
         with self.uow_factory() as uow:
             by_key = uow.queue.counts()
             pending_items = uow.queue.list(status=Status.PENDING.value)
-            uow.session.expunge_all()
+            uow.detach()
         now = self.clock.now()
         pending = {k.value: by_key.get((Status.PENDING.value, k.value), 0) for k in Kind}
         return Counts(
@@ -73,11 +73,11 @@ class Views:
     def item(self, request_id: str) -> QueueRow | None:
         with self.uow_factory() as uow:
             item = uow.queue.get(request_id)
-            uow.session.expunge_all()
+            uow.detach()
         return None if item is None else self.row(item, self.clock.now())
 
     def company_journal(self, company_id: str) -> list[JournalEntry]:
         with self.uow_factory() as uow:
             entries = uow.journal.for_company(company_id)
-            uow.session.expunge_all()
+            uow.detach()
         return entries
