@@ -21,13 +21,14 @@ from identity.adapters.unit_of_work import SqlIdentityUnitOfWork
 from identity.adapters.webmail import load_email_policy
 from identity.domain.keys import SigningKey
 from identity.domain.model import Account, LockoutPolicy, OneTimeToken, RefreshToken
-from identity.service_layer.messagebus import MessageBus
+from identity.service_layer.messagebus import MessageBus, identity_bus
 from identity.service_layer.ports import Dependencies
-from identity.service_layer.unit_of_work import EventPublisher, UniqueViolation, collect_new_events
+from identity.service_layer.unit_of_work import UniqueViolation, collect_new_events
 from plumbing.clock import FixedClock
 from plumbing.db import make_engine, make_session_factory
 from plumbing.events.envelope import Envelope
 from plumbing.events.schemas import EventSchemas
+from plumbing.ports import EventDispatcher
 from plumbing.uow import Messaging
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -138,7 +139,7 @@ class FakeSigningKeys:
 class FakeUnitOfWork:
     """Writes straight into FakeDatabase; emit validates events against their contract."""
 
-    def __init__(self, db: FakeDatabase, schemas: EventSchemas, clock: FixedClock, publish: EventPublisher) -> None:
+    def __init__(self, db: FakeDatabase, schemas: EventSchemas, clock: FixedClock, publish: EventDispatcher) -> None:
         self.db = db
         self.schemas = schemas
         self.clock = clock
@@ -212,7 +213,7 @@ def fake_harness(**overrides: Any) -> Harness:
     db = FakeDatabase()
     schemas = EventSchemas(EVENTS_DIR)
     deps = dependencies(clock, **overrides)
-    bus = MessageBus(lambda publish: FakeUnitOfWork(db, schemas, clock, publish), deps)
+    bus = identity_bus(lambda publish: FakeUnitOfWork(db, schemas, clock, publish), deps)
 
     def account(email: str) -> Account:
         return next(a for a in db.accounts.values() if a.email == email)
@@ -229,7 +230,7 @@ def sqlite_harness(tmp_path: Path, **overrides: Any) -> Harness:
     messaging = Messaging(producer="identity", outbox=metadata.tables["outbox"], inbox=metadata.tables["inbox"],
                           schemas=EventSchemas(EVENTS_DIR), clock=clock)
     deps = dependencies(clock, **overrides)
-    bus = MessageBus(lambda publish: SqlIdentityUnitOfWork(session_factory, messaging, publish), deps)
+    bus = identity_bus(lambda publish: SqlIdentityUnitOfWork(session_factory, messaging, publish), deps)
 
     def envelopes() -> list[Envelope]:
         outbox = metadata.tables["outbox"]

@@ -28,12 +28,12 @@ from identity.domain.model import LockoutPolicy
 from identity.entrypoints import http, web
 from identity.service_layer import commands
 from identity.service_layer.handlers import AccountView
-from identity.service_layer.messagebus import MessageBus
+from identity.service_layer.messagebus import MessageBus, identity_bus
 from identity.service_layer.ports import Dependencies
-from identity.service_layer.unit_of_work import EventPublisher
 from plumbing.auth.tokens import TokenVerifier, configure_verifier
 from plumbing.clock import Clock
 from plumbing.config import Settings
+from plumbing.ports import EventDispatcher
 from plumbing.service import ServiceBundle, build_runtime
 from plumbing.web.api import build_api
 from plumbing.web.app import ServiceApp, instrumented
@@ -111,10 +111,10 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
 
     deps = build_dependencies(settings, config, runtime.clock, keystore)
 
-    def new_uow(publish: EventPublisher) -> SqlIdentityUnitOfWork:
-        return SqlIdentityUnitOfWork(runtime.session_factory, runtime.messaging(), publish)
+    def new_uow(dispatch: EventDispatcher) -> SqlIdentityUnitOfWork:
+        return SqlIdentityUnitOfWork(runtime.session_factory, runtime.messaging(), dispatch)
 
-    bus = MessageBus(new_uow, deps)
+    bus = identity_bus(new_uow, deps)
 
     http.init(http.ApiDependencies(bus=bus, keystore=keystore, email_policy=deps.email_policy))
     api = build_api("identity", settings.contracts_dir, "identity.entrypoints.http")

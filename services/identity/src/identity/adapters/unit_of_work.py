@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from collections.abc import Iterable
+from typing import Any
 
 from identity.adapters.repository import (
     SqlAccountRepository,
@@ -11,14 +11,13 @@ from identity.adapters.repository import (
     SqlRefreshTokenRepository,
     SqlSigningKeyRepository,
 )
-from identity.service_layer.unit_of_work import EventPublisher, UniqueViolation, collect_new_events
-from plumbing.uow import Messaging, SqlAlchemyUnitOfWork
+from identity.service_layer.unit_of_work import collect_new_events
+from plumbing.uow import SqlAlchemyUnitOfWork
 
 
 class SqlIdentityUnitOfWork(SqlAlchemyUnitOfWork):
-    def __init__(self, session_factory: sessionmaker[Session], messaging: Messaging, publish: EventPublisher) -> None:
-        super().__init__(session_factory, messaging)
-        self.publish = publish
+    """plumbing's unit of work (commit dispatches the accounts' domain events, then commits; a
+    unique value taken meanwhile is UniqueViolation) with identity's repositories."""
 
     def _open_repositories(self) -> None:
         self.accounts = SqlAccountRepository(self.session)
@@ -26,16 +25,5 @@ class SqlIdentityUnitOfWork(SqlAlchemyUnitOfWork):
         self.refresh_tokens = SqlRefreshTokenRepository(self.session)
         self.signing_keys = SqlSigningKeyRepository(self.session)
 
-    def commit(self) -> None:
-        """Flush, write the events of the touched accounts to the outbox, then commit.
-
-        A unique value taken by another writer (an address, a key generation) is UniqueViolation.
-        """
-        try:
-            self.session.flush()
-            for event in collect_new_events(self.accounts):
-                self.publish(event, self)
-            super().commit()
-        except IntegrityError as exc:
-            self.rollback()
-            raise UniqueViolation(str(exc.orig)) from exc
+    def collect_new_events(self) -> Iterable[Any]:
+        return collect_new_events(self.accounts)

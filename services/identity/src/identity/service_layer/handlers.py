@@ -1,8 +1,10 @@
 """One handler per command, and the tables that map commands and events to them.
 
-A command handler opens its unit of work, applies the domain rules and commits. Event handlers
-run inside that same transaction (from `commit()`): they turn domain events into integration
-events in the outbox.
+Every handler is `handler(message, uow, deps)` (plumbing.messagebus). The bus opens the unit of
+work and commits when the handler returns. A handler commits itself only to keep a change while it
+refuses (a failed login counts, then "invalid credentials") or to turn a lost race into a domain
+error (an address taken meanwhile). Event handlers run inside the commit, in the same transaction:
+they turn domain events into integration events in the outbox.
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ def validate_new_account(email_raw: str, password: str, kind: str, first_name: s
 
 
 def _commit_new_account(uow: UnitOfWork) -> None:
+    """Commit now: an address taken by another sign-up meanwhile is EmailAlreadyUsed, not a conflict."""
     try:
         uow.commit()
     except UniqueViolation as exc:
@@ -167,20 +170,19 @@ def register_account(cmd: commands.RegisterAccount, uow: UnitOfWork, deps: Depen
     email, first_name, last_name = validate_new_account(
         cmd.email, cmd.password, cmd.kind, cmd.first_name, cmd.last_name, deps)
     password_hash = deps.hasher.hash(cmd.password)
-    with uow:
-        if uow.accounts.get_by_email(email) is not None:
-            raise errors.EmailAlreadyUsed()
-        now = deps.clock.now()
-        account = Account(deps.new_id(), email, cmd.kind, first_name, last_name, password_hash,
-                          clean_locale(cmd.locale), now)
-        uow.accounts.add(account)
-        raw = deps.new_secret()
-        token = OneTimeToken.issue(deps.new_id(), account.id, TokenPurpose.VERIFY_EMAIL, raw, now,
-                                   deps.verification_ttl)
-        uow.one_time_tokens.add(token)
-        account.ask_verification(raw, token.expires_at)
-        _commit_new_account(uow)
-        return AccountView.of(account)
+    if uow.accounts.get_by_email(email) is not None:
+        raise errors.EmailAlreadyUsed()
+    now = deps.clock.now()
+    account = Account(deps.new_id(), email, cmd.kind, first_name, last_name, password_hash,
+                      clean_locale(cmd.locale), now)
+    uow.accounts.add(account)
+    raw = deps.new_secret()
+    token = OneTimeToken.issue(deps.new_id(), account.id, TokenPurpose.VERIFY_EMAIL, raw, now,
+                               deps.verification_ttl)
+    uow.one_time_tokens.add(token)
+    account.ask_verification(raw, token.expires_at)
+    _commit_new_account(uow)
+    return AccountView.of(account)
 
 
 def create_verified_account(cmd: commands.CreateVerifiedAccount, uow: UnitOfWork,
@@ -191,29 +193,26 @@ def create_verified_account(cmd: commands.CreateVerifiedAccount, uow: UnitOfWork
     email, first_name, last_name = validate_new_account(
         cmd.email, cmd.password, cmd.kind, cmd.first_name, cmd.last_name, deps)
     password_hash = deps.hasher.hash(cmd.password)
-    with uow:
-        if uow.accounts.get_by_email(email) is not None:
-            raise errors.EmailAlreadyUsed()
-        now = deps.clock.now()
-        account = Account(deps.new_id(), email, cmd.kind, first_name, last_name, password_hash,
-                          clean_locale(cmd.locale), now)
-        uow.accounts.add(account)
-        account.verify(now)
-        _commit_new_account(uow)
-        return AccountView.of(account)
+    if uow.accounts.get_by_email(email) is not None:
+        raise errors.EmailAlreadyUsed()
+    now = deps.clock.now()
+    account = Account(deps.new_id(), email, cmd.kind, first_name, last_name, password_hash,
+                      clean_locale(cmd.locale), now)
+    uow.accounts.add(account)
+    account.verify(now)
+    _commit_new_account(uow)
+    return AccountView.of(account)
 
 
 def verify_email(cmd: commands.VerifyEmail, uow: UnitOfWork, deps: Dependencies) -> AccountView:
-    with uow:
-        token = _token_of(uow, TokenPurpose.VERIFY_EMAIL, cmd.token)
-        now = deps.clock.now()
-        token.use(now)
-        account = uow.accounts.get(token.account_id)
-        if account is None:
-            raise errors.TokenInvalid()
-        account.verify(now)
-        uow.commit()
-        return AccountView.of(account)
+    token = _token_of(uow, TokenPurpose.VERIFY_EMAIL, cmd.token)
+    now = deps.clock.now()
+    token.use(now)
+    account = uow.accounts.get(token.account_id)
+    if account is None:
+        raise errors.TokenInvalid()
+    account.verify(now)
+    return AccountView.of(account)
 
 
 def request_verification_email(cmd: commands.RequestVerificationEmail, uow: UnitOfWork,
@@ -226,92 +225,83 @@ def request_verification_email(cmd: commands.RequestVerificationEmail, uow: Unit
     email = normalise_email(cmd.email)
     if not is_valid_syntax(email):
         return
-    with uow:
-        # Locked: two requests at once cannot both pass the limit.
-        account = uow.accounts.get_by_email(email, for_update=True)
-        if account is None or account.is_verified:
-            return
-        now = deps.clock.now()
-        recent = uow.one_time_tokens.count_since(account.id, TokenPurpose.VERIFY_EMAIL,
-                                                 now - deps.verification_window)
-        if recent >= deps.max_verifications_per_window:
-            return
-        uow.one_time_tokens.expire_unused(account.id, TokenPurpose.VERIFY_EMAIL, now)
-        raw = deps.new_secret()
-        token = OneTimeToken.issue(deps.new_id(), account.id, TokenPurpose.VERIFY_EMAIL, raw, now,
-                                   deps.verification_ttl)
-        uow.one_time_tokens.add(token)
-        account.ask_verification_again(raw, token.expires_at, clean_locale(cmd.locale))
-        uow.commit()
+    # Locked: two requests at once cannot both pass the limit.
+    account = uow.accounts.get_by_email(email, for_update=True)
+    if account is None or account.is_verified:
+        return
+    now = deps.clock.now()
+    recent = uow.one_time_tokens.count_since(account.id, TokenPurpose.VERIFY_EMAIL,
+                                             now - deps.verification_window)
+    if recent >= deps.max_verifications_per_window:
+        return
+    uow.one_time_tokens.expire_unused(account.id, TokenPurpose.VERIFY_EMAIL, now)
+    raw = deps.new_secret()
+    token = OneTimeToken.issue(deps.new_id(), account.id, TokenPurpose.VERIFY_EMAIL, raw, now,
+                               deps.verification_ttl)
+    uow.one_time_tokens.add(token)
+    account.ask_verification_again(raw, token.expires_at, clean_locale(cmd.locale))
 
 
 def login(cmd: commands.Login, uow: UnitOfWork, deps: Dependencies) -> IssuedTokens:
     email = normalise_email(cmd.email)
-    with uow:
-        account = uow.accounts.get_by_email(email, for_update=True) if is_valid_syntax(email) else None
-        if account is None:
-            deps.hasher.burn(cmd.password)
-            raise errors.InvalidCredentials()
-        now = deps.clock.now()
-        if account.is_locked(now):
-            raise errors.AccountLocked(account.locked_until, now)  # type: ignore[arg-type]
-        if not deps.hasher.verify(account.password_hash, cmd.password):
-            # The failure that locks the account answers like the others; the next attempt says "locked".
-            account.login_failed(now, deps.lockout)
-            uow.commit()
-            raise errors.InvalidCredentials()
-        if not account.is_verified:
-            raise errors.AccountNotVerified()
-        account.login_succeeded()
-        if deps.hasher.needs_rehash(account.password_hash):
-            account.rehash(deps.hasher.hash(cmd.password))
-        issued = _open_session(account, uow, deps, now)
+    account = uow.accounts.get_by_email(email, for_update=True) if is_valid_syntax(email) else None
+    if account is None:
+        deps.hasher.burn(cmd.password)
+        raise errors.InvalidCredentials()
+    now = deps.clock.now()
+    if account.is_locked(now):
+        raise errors.AccountLocked(account.locked_until, now)  # type: ignore[arg-type]
+    if not deps.hasher.verify(account.password_hash, cmd.password):
+        # The failure that locks the account answers like the others; the next attempt says "locked".
+        account.login_failed(now, deps.lockout)
         uow.commit()
-        return issued
+        raise errors.InvalidCredentials()
+    if not account.is_verified:
+        raise errors.AccountNotVerified()
+    account.login_succeeded()
+    if deps.hasher.needs_rehash(account.password_hash):
+        account.rehash(deps.hasher.hash(cmd.password))
+    issued = _open_session(account, uow, deps, now)
+    return issued
 
 
 def refresh_access(cmd: commands.RefreshAccess, uow: UnitOfWork, deps: Dependencies) -> AccessGrant:
-    with uow:
-        raw = cmd.refresh_token
-        session = uow.refresh_tokens.get_by_hash(hash_token(raw)) if len(raw) in TOKEN_LENGTHS else None
-        now = deps.clock.now()
-        if session is None or not session.is_active(now):
-            raise errors.SessionInvalid()
-        account = uow.accounts.get(session.account_id)
-        if account is None:
-            raise errors.SessionInvalid()
-        access, expires_in = deps.signer.sign(account, session.id, now)
-        return AccessGrant(access, expires_in)
+    raw = cmd.refresh_token
+    session = uow.refresh_tokens.get_by_hash(hash_token(raw)) if len(raw) in TOKEN_LENGTHS else None
+    now = deps.clock.now()
+    if session is None or not session.is_active(now):
+        raise errors.SessionInvalid()
+    account = uow.accounts.get(session.account_id)
+    if account is None:
+        raise errors.SessionInvalid()
+    access, expires_in = deps.signer.sign(account, session.id, now)
+    return AccessGrant(access, expires_in)
 
 
 def logout(cmd: commands.Logout, uow: UnitOfWork, deps: Dependencies) -> None:
     """Close the session (idempotent: an unknown or closed session is already logged out)."""
     if not cmd.session_id:
         return
-    with uow:
-        session = uow.refresh_tokens.get(cmd.session_id)
-        if session is not None and session.account_id == cmd.account_id and session.revoked_at is None:
-            session.revoke(deps.clock.now())
-            uow.commit()
+    session = uow.refresh_tokens.get(cmd.session_id)
+    if session is not None and session.account_id == cmd.account_id and session.revoked_at is None:
+        session.revoke(deps.clock.now())
 
 
 def change_password(cmd: commands.ChangePassword, uow: UnitOfWork, deps: Dependencies) -> None:
     """New password for a signed-in user; every other session of the account is closed."""
-    with uow:
-        now = deps.clock.now()
-        account = _live_account(uow, cmd.account_id, cmd.session_id, now)
-        check_password(cmd.new_password, account.email, field="new_password")
-        if account.is_locked(now):
-            raise errors.AccountLocked(account.locked_until, now)  # type: ignore[arg-type]
-        if not deps.hasher.verify(account.password_hash, cmd.current_password):
-            account.login_failed(now, deps.lockout)
-            uow.commit()
-            raise errors.WrongCurrentPassword()
-        if cmd.new_password == cmd.current_password:
-            raise errors.SamePassword()
-        account.set_password(deps.hasher.hash(cmd.new_password), now)
-        uow.refresh_tokens.revoke_all(account.id, now, except_id=cmd.session_id)
+    now = deps.clock.now()
+    account = _live_account(uow, cmd.account_id, cmd.session_id, now)
+    check_password(cmd.new_password, account.email, field="new_password")
+    if account.is_locked(now):
+        raise errors.AccountLocked(account.locked_until, now)  # type: ignore[arg-type]
+    if not deps.hasher.verify(account.password_hash, cmd.current_password):
+        account.login_failed(now, deps.lockout)
         uow.commit()
+        raise errors.WrongCurrentPassword()
+    if cmd.new_password == cmd.current_password:
+        raise errors.SamePassword()
+    account.set_password(deps.hasher.hash(cmd.new_password), now)
+    uow.refresh_tokens.revoke_all(account.id, now, except_id=cmd.session_id)
 
 
 def request_password_reset(cmd: commands.RequestPasswordReset, uow: UnitOfWork, deps: Dependencies) -> None:
@@ -319,19 +309,17 @@ def request_password_reset(cmd: commands.RequestPasswordReset, uow: UnitOfWork, 
     email = normalise_email(cmd.email)
     if not is_valid_syntax(email):
         return
-    with uow:
-        account = uow.accounts.get_by_email(email)
-        if account is None:
-            return
-        now = deps.clock.now()
-        recent = uow.one_time_tokens.count_since(account.id, TokenPurpose.RESET_PASSWORD, now - deps.reset_ttl)
-        if recent >= deps.max_resets_per_ttl:
-            return
-        raw = deps.new_secret()
-        token = OneTimeToken.issue(deps.new_id(), account.id, TokenPurpose.RESET_PASSWORD, raw, now, deps.reset_ttl)
-        uow.one_time_tokens.add(token)
-        account.ask_password_reset(raw, token.expires_at, clean_locale(cmd.locale))
-        uow.commit()
+    account = uow.accounts.get_by_email(email)
+    if account is None:
+        return
+    now = deps.clock.now()
+    recent = uow.one_time_tokens.count_since(account.id, TokenPurpose.RESET_PASSWORD, now - deps.reset_ttl)
+    if recent >= deps.max_resets_per_ttl:
+        return
+    raw = deps.new_secret()
+    token = OneTimeToken.issue(deps.new_id(), account.id, TokenPurpose.RESET_PASSWORD, raw, now, deps.reset_ttl)
+    uow.one_time_tokens.add(token)
+    account.ask_password_reset(raw, token.expires_at, clean_locale(cmd.locale))
 
 
 def reset_password(cmd: commands.ResetPassword, uow: UnitOfWork, deps: Dependencies) -> None:
@@ -339,20 +327,18 @@ def reset_password(cmd: commands.ResetPassword, uow: UnitOfWork, deps: Dependenc
 
     The link reached the mailbox, so an account not yet verified becomes verified.
     """
-    with uow:
-        token = _token_of(uow, TokenPurpose.RESET_PASSWORD, cmd.token)
-        now = deps.clock.now()
-        token.ensure_usable(now)
-        account = uow.accounts.get(token.account_id)
-        if account is None:
-            raise errors.TokenInvalid()
-        check_password(cmd.new_password, account.email)
-        token.use(now)
-        account.set_password(deps.hasher.hash(cmd.new_password), now)
-        account.verify(now)
-        uow.one_time_tokens.spend_all(account.id, TokenPurpose.RESET_PASSWORD, now)
-        uow.refresh_tokens.revoke_all(account.id, now)
-        uow.commit()
+    token = _token_of(uow, TokenPurpose.RESET_PASSWORD, cmd.token)
+    now = deps.clock.now()
+    token.ensure_usable(now)
+    account = uow.accounts.get(token.account_id)
+    if account is None:
+        raise errors.TokenInvalid()
+    check_password(cmd.new_password, account.email)
+    token.use(now)
+    account.set_password(deps.hasher.hash(cmd.new_password), now)
+    account.verify(now)
+    uow.one_time_tokens.spend_all(account.id, TokenPurpose.RESET_PASSWORD, now)
+    uow.refresh_tokens.revoke_all(account.id, now)
 
 
 def rotate_signing_key(cmd: commands.RotateSigningKey, uow: UnitOfWork, deps: Dependencies) -> list[SigningKeyView]:
@@ -361,33 +347,29 @@ def rotate_signing_key(cmd: commands.RotateSigningKey, uow: UnitOfWork, deps: De
     Every identity process reads the new row within its reload interval, and the other services'
     verifiers fetch the JWKS again when they meet its kid: no restart anywhere.
     """
-    with uow:
-        now = deps.clock.now()
-        keys = uow.signing_keys.list()
-        new = deps.new_signing_key(max((key.generation for key in keys), default=0) + 1, now)
-        rotate(keys, new, now, deps.key_rotation, compromised=cmd.compromised)
-        uow.signing_keys.add(new)
-        try:
-            uow.commit()
-        except UniqueViolation as exc:  # another rotation took the same generation
-            raise errors.KeyRotationConflict() from exc
-        return _key_views([*keys, new], now)
+    now = deps.clock.now()
+    keys = uow.signing_keys.list()
+    new = deps.new_signing_key(max((key.generation for key in keys), default=0) + 1, now)
+    rotate(keys, new, now, deps.key_rotation, compromised=cmd.compromised)
+    uow.signing_keys.add(new)
+    try:
+        uow.commit()
+    except UniqueViolation as exc:  # another rotation took the same generation
+        raise errors.KeyRotationConflict() from exc
+    return _key_views([*keys, new], now)
 
 
 def list_signing_keys(cmd: commands.ListSigningKeys, uow: UnitOfWork, deps: Dependencies) -> list[SigningKeyView]:
-    with uow:
-        return _key_views(uow.signing_keys.list(), deps.clock.now())
+    return _key_views(uow.signing_keys.list(), deps.clock.now())
 
 
 def get_account(cmd: commands.GetAccount, uow: UnitOfWork, deps: Dependencies) -> AccountView:
-    with uow:
-        return AccountView.of(_live_account(uow, cmd.account_id, cmd.session_id, deps.clock.now()))
+    return AccountView.of(_live_account(uow, cmd.account_id, cmd.session_id, deps.clock.now()))
 
 
 def find_account(cmd: commands.FindAccount, uow: UnitOfWork, deps: Dependencies) -> AccountView | None:
-    with uow:
-        account = uow.accounts.get_by_email(normalise_email(cmd.email))
-        return AccountView.of(account) if account is not None else None
+    account = uow.accounts.get_by_email(normalise_email(cmd.email))
+    return AccountView.of(account) if account is not None else None
 
 
 # Event handlers: domain events → integration events in the outbox ---------------------------

@@ -2,22 +2,21 @@
 
 Aggregates record domain events; `commit()` hands them to the bus's event handlers (which write
 integration events to the outbox) and then commits, so a change and its events are one
-transaction.
+transaction. `UniqueViolation` is plumbing's (plumbing.ports), the same in every service.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Protocol, Self
 
 from identity.domain.events import Event
 from identity.domain.keys import SigningKey
 from identity.domain.model import Account, OneTimeToken, RefreshToken
+from plumbing.ports import UniqueViolation
 
-
-class UniqueViolation(Exception):
-    """Two writers raced for the same unique value (an email address, a key generation): the later one lost."""
+__all__ = ["UniqueViolation", "UnitOfWork", "collect_new_events"]
 
 
 class AccountRepository(Protocol):
@@ -59,9 +58,6 @@ class SigningKeyRepository(Protocol):
         """Every key, oldest generation first."""
 
     def add(self, key: SigningKey) -> None: ...
-
-
-EventPublisher = Callable[[Event, "UnitOfWork"], None]
 
 
 class UnitOfWork(Protocol):
