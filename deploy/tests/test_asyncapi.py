@@ -145,9 +145,15 @@ def _moderation_handlers() -> set[str]:
     return set(consumer.HANDLERS)
 
 
+def _offers_handlers() -> set[str]:
+    consumer = pytest.importorskip("offers.entrypoints.consumer")
+    return set(consumer.HANDLERS)
+
+
 @pytest.mark.parametrize(("service", "handled"), [
     ("company-portal", _company_portal_handlers),
     ("moderation", _moderation_handlers),
+    ("offers", _offers_handlers),
 ])
 def test_each_consuming_service_receives_exactly_what_its_consumer_handles(service: str, handled: Any) -> None:
     """The receive operations tagged with a service are the keys of the handler table its

@@ -1,25 +1,45 @@
-"""The composition root of the offers service."""
+"""The composition root of the offers service: the one place that wires adapters into the ports.
+
+Nothing connects at import time (the engine is lazy). The smallest complete shape of a service
+(docs/adding-a-service.md): a message bus with its command table, a unit of work, a consumer, pages.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from offers.adapters.orm import metadata
+from offers.adapters.orm import metadata, start_mappers
+from offers.adapters.unit_of_work import SqlOffersUnitOfWork
+from offers.entrypoints.consumer import HANDLERS
 from offers.entrypoints.web import blueprint
+from offers.service_layer.handlers import COMMAND_HANDLERS
+from offers.service_layer.ports import Dependencies
 from plumbing.clock import Clock
 from plumbing.config import Settings
+from plumbing.events.consumer import EventConsumer
+from plumbing.messagebus import MessageBus
+from plumbing.ports import EventDispatcher
 from plumbing.service import ServiceBundle, build_runtime
 from plumbing.web.app import ServiceApp, instrumented
 from plumbing.web.pages import create_pages_app
 
+SERVICE = "offers"
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR.parents[1] / "migrations"
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> ServiceBundle:
-    settings = settings or Settings.from_env("offers")
+    settings = settings or Settings.from_env(SERVICE)
+    start_mappers()
     runtime = build_runtime(settings, metadata, clock=clock)
-    pages = create_pages_app("offers", PACKAGE_DIR)
+
+    def new_uow(dispatch: EventDispatcher) -> SqlOffersUnitOfWork:
+        return SqlOffersUnitOfWork(runtime.session_factory, runtime.messaging(), dispatch)
+
+    bus = MessageBus(new_uow, Dependencies(clock=runtime.clock), commands=COMMAND_HANDLERS)
+    consumer = EventConsumer(SERVICE, bus.new_uow, bus.consumer_handlers(HANDLERS), runtime.schemas)
+    pages = create_pages_app(SERVICE, PACKAGE_DIR)
     pages.register_blueprint(blueprint)
-    app = ServiceApp("offers", api=None, pages=pages, readiness_checks={"database": runtime.check_database})
-    return ServiceBundle(runtime=runtime, asgi=instrumented(app), migrations_dir=MIGRATIONS_DIR)
+    app = ServiceApp(SERVICE, api=None, pages=pages, readiness_checks={"database": runtime.check_database})
+    return ServiceBundle(runtime=runtime, asgi=instrumented(app), migrations_dir=MIGRATIONS_DIR,
+                         consumers=[consumer], extras={"bus": bus})

@@ -1,0 +1,31 @@
+"""company brandings: a group's names and logo for its offers (from portal.branding.changed)
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-30 20:30:00
+"""
+from alembic import op
+import sqlalchemy as sa
+import plumbing.db
+
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('company_brandings',
+    sa.Column('group_id', sa.String(length=36), nullable=False),
+    sa.Column('company_id', sa.String(length=36), nullable=False),
+    sa.Column('group_name', sa.String(length=100), nullable=False),
+    sa.Column('company_name', sa.String(length=300), nullable=False),
+    sa.Column('logo_url', sa.String(length=500), nullable=True),
+    sa.Column('changed_at', plumbing.db.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('group_id')
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('company_brandings')

@@ -1,0 +1,37 @@
+"""Inbound events → commands. Each event is read tolerantly: only the fields offers uses.
+
+| event | command | effect |
+|---|---|---|
+| portal.branding.changed | RecordCompanyBranding | the group's names and logo, for its offers |
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from offers.service_layer import commands, handlers
+from offers.service_layer.ports import Dependencies, UnitOfWork
+from plumbing.events.envelope import Envelope, PoisonMessage
+from plumbing.messagebus import Handler
+
+
+def branding_command(envelope: Envelope) -> commands.RecordCompanyBranding:
+    data = envelope.data
+    try:
+        return commands.RecordCompanyBranding(
+            group_id=str(data["group_id"]), company_id=str(data["company_id"]), group_name=str(data["group_name"]),
+            company_name=str(data["company_name"]), logo_url=data.get("logo_url") or None,
+            changed_at=datetime.fromisoformat(envelope.occurred_at.replace("Z", "+00:00")),
+        )
+    except (KeyError, ValueError) as exc:
+        raise PoisonMessage(f"portal.branding.changed without a usable {exc}") from exc
+
+
+def on_branding_changed(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
+    handlers.record_company_branding(branding_command(envelope), uow, deps)
+
+
+#: Inbound event type → handlers `(envelope, uow, deps)`; bootstrap gives it to the EventConsumer.
+HANDLERS: dict[str, list[Handler]] = {
+    "portal.branding.changed": [on_branding_changed],
+}
