@@ -18,6 +18,8 @@ from typing import Any, Self
 
 from plumbing.ports import EventDispatcher, StoredAnswer
 
+__all__ = ["FakeUnitOfWork", "InMemoryIdempotencyStore", "StoredAnswer"]
+
 
 class InMemoryIdempotencyStore:
     def __init__(self) -> None:

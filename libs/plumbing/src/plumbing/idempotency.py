@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plumbing.db import UtcDateTime
-from plumbing.ports import StoredAnswer
+from plumbing.ports import StoredAnswer, UniqueViolation
 
 TABLE_NAME = "idempotency_keys"
 
@@ -51,9 +52,14 @@ class SqlIdempotencyStore:
         return StoredAnswer(row.fingerprint, int(row.status), row.body) if row else None
 
     def add(self, account_id: str, key: str, fingerprint: str, status: int, body: Any) -> None:
-        self.session.execute(insert(self.table).values(
-            account_id=account_id, key=key, fingerprint=fingerprint, status=status, body=body,
-            created_at=self.now()))
+        """UniqueViolation when another call stored this key meanwhile (on PostgreSQL the insert
+        waits for that call's commit, then fails)."""
+        try:
+            self.session.execute(insert(self.table).values(
+                account_id=account_id, key=key, fingerprint=fingerprint, status=status, body=body,
+                created_at=self.now()))
+        except IntegrityError as exc:
+            raise UniqueViolation(str(exc.orig)) from exc
 
 
 class MissingIdempotencyStore:

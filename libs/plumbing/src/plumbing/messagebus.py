@@ -126,8 +126,8 @@ class MessageBus(Generic[D]):
             result = self.handle_in(command, uow)
             uow.flush()  # the answer may read what the handler just changed
             status, body = call.answer(result, uow)
-            uow.idempotency.add(call.account_id, call.key, call.fingerprint, status, body)
             try:
+                uow.idempotency.add(call.account_id, call.key, call.fingerprint, status, body)
                 uow.commit()
             except UniqueViolation as exc:
                 raced = exc  # another call with this key won, or another unique value clashed
