@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -110,7 +111,7 @@ def journal(html: str) -> str:
 def state_of(staff_browser: Browser, company_id: str) -> tuple[dict[str, str], dict[str, Any], str]:
     """What a staff action could change: the company data, its groups and members, the journal."""
     html = company_page(staff_browser, company_id).text
-    data = {k: v for k, v in company_form(html).items() if k != "csrf_token"}
+    data = {k: v for k, v in company_form(html).items() if k not in ("csrf_token", "idempotency_key")}
     return data, groups_shown(html), journal(html)
 
 
@@ -323,3 +324,35 @@ def test_staff_tools_are_for_staff_only(suite, mail_dir, registry, staff_browser
     # Nothing changed.
     assert state_of(staff_browser, company_id) == before
     employer.browser.close()
+
+
+def test_company_portal_judges_corrections_and_a_double_submit_creates_one_group(registry, staff_browser) -> None:
+    """moderation holds no company rule: a bad NEQ is refused by company-portal, whose message shows
+    next to the field; each rendered form carries one idempotency key, so the same « create a group »
+    form sent twice (one after the other, then twice at once) creates one group, journaled once."""
+    company = registry.take()
+    token = uuid.uuid4().hex[:6].upper()
+    ((company_id, _),) = company_results(staff_search(staff_browser, company.neq))
+    page = company_page(staff_browser, company_id)
+
+    form = staff_form(page.text, "")
+    wrong = staff_browser.post(form["action"], data={**form["fields"], "neq": "12 34"})
+    assert wrong.status_code == 422, (wrong.status_code, text_of(wrong.text)[:800])
+    error = re.search(r'<small id="neq-error" class="field-error" role="alert">([^<]*)</small>', wrong.text)
+    assert error and error.group(1) == "Le NEQ doit compter exactement 10 chiffres (par exemple 1234567890).", \
+        text_of(wrong.text)[:800]  # company-portal's own words (domain/validation.py), not a copy in moderation
+    assert company_form(company_page(staff_browser, company_id).text)["neq"] == company.neq
+
+    for name, at_once in ((f"Groupe Double {token}", False), (f"Groupe Simultané {token}", True)):
+        page = company_page(staff_browser, company_id)
+        form = staff_form(page.text, "/groupes")
+        data = {**form["fields"], "name": name}
+        if at_once:
+            with ThreadPoolExecutor(2) as pool:
+                answers = list(pool.map(lambda _: staff_browser.post(form["action"], data=data), range(2)))
+        else:
+            answers = [staff_browser.post(form["action"], data=data) for _ in range(2)]
+        assert [a.status_code for a in answers] == [303, 303], [(a.status_code, text_of(a.text)[:300]) for a in answers]
+        html = company_page(staff_browser, company_id).text
+        assert list(groups_shown(html)).count(name) == 1, groups_shown(html)
+        assert journal(html).count("Groupe créé — ") == (2 if at_once else 1), journal(html)
