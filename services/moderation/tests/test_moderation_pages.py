@@ -196,3 +196,23 @@ async def test_pages_keep_their_styles_under_the_gateways_csp(client, tokens):
     sheet = await client.get(href, headers=tokens.headers("staff"))
     assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/css")
     assert ".badge-late" in sheet.text
+
+
+async def test_a_decision_form_sent_twice_decides_once_and_answers_alike(client, tokens, consumer, bundle):
+    envelope = submitted("new_group")
+    consumer(envelope.to_json(), {})
+    request_id = envelope.data["request_id"]
+    headers = tokens.headers()
+    page = await client.get(f"/moderation/demandes/{request_id}", headers=headers)
+    refuse_form = page.text[page.text.index(f'action="/moderation/demandes/{request_id}/refuser"'):]
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', refuse_form).group(1)
+    data = {"reason": "Ce groupe existe déjà.", "csrf_token": "x", "idempotency_key": key}
+    first = await client.post(f"/moderation/demandes/{request_id}/refuser", data=data, headers=headers)
+    second = await client.post(f"/moderation/demandes/{request_id}/refuser", data=data, headers=headers)
+    assert (first.status_code, second.status_code) == (303, 303)  # not "already decided" for the double click
+    assert first.headers["location"] == second.headers["location"]
+    assert outbox_count(bundle) == 1
+    assert [e.action for e in bundle.extras["views"].item(request_id).item.journal] == ["refused"]
+    changed = await client.post(f"/moderation/demandes/{request_id}/refuser",
+                                data={**data, "reason": "Autre raison."}, headers=headers)
+    assert changed.status_code == 409 and "Ce formulaire a déjà servi" in changed.text

@@ -157,7 +157,15 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
         done = labels.DONE.get(request.args.get("fait", ""))
         return render_template("moderation/request.html", row=row, item=row.item, form=form,
                                errors=errors or {}, reason=reason, note=note, message=message,
-                               done=str(done) if done else None), status
+                               done=str(done) if done else None,
+                               form_keys={"approve": uuid.uuid4().hex, "refuse": uuid.uuid4().hex}), status
+
+    def _once(command: Any, key: str) -> None:
+        """Run a command once per form key (the staff member's): a repeated submit replays the first answer."""
+        asked = {k: v for k, v in vars(command).items() if k not in ("decided_by", "staff", "call", "key")}
+        deps.bus.handle_idempotent(command, Idempotent(_staff().account_id, key,
+                                                       fingerprint(type(command).__name__, asked),
+                                                       lambda result, uow: (200, {})))
 
     @bp.get("/demandes/<request_id>")
     def request_detail(request_id: str) -> Page:
@@ -171,8 +179,10 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
             abort(404)
         company_fields = _form(*FIELDS) if row.item.kind == Kind.COMPANY_CREATION else None
         try:
-            deps.bus.handle(commands.ApproveRequest(request_id, _decider(), reason=note,
-                                                    company_fields=company_fields, call=_call()))
+            _once(commands.ApproveRequest(request_id, _decider(), reason=note, company_fields=company_fields,
+                                          call=_call()), _form_key())
+        except IdempotencyKeyReused:
+            return _request_page(request_id, status=409, message=str(labels.FORM_REUSED))
         except InvalidCompanyData as exc:  # company-portal's field errors, in the staff member's language
             message = None if exc.errors else f"{labels.PORTAL_REJECTED} {exc.detail}".strip()
             return _request_page(request_id, status=422, form=company_fields, errors=exc.errors, note=note,
@@ -197,7 +207,9 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
     def refuse(request_id: str) -> Page:
         reason = request.form.get("reason", "").strip()
         try:
-            deps.bus.handle(commands.RefuseRequest(request_id, _decider(), reason))
+            _once(commands.RefuseRequest(request_id, _decider(), reason), _form_key())
+        except IdempotencyKeyReused:
+            return _request_page(request_id, status=409, message=str(labels.FORM_REUSED))
         except AlreadyDecided:
             return _request_page(request_id, status=409, message=str(labels.ERRORS["already_decided"]))
         except DecisionError as exc:
@@ -258,10 +270,10 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
         return _company_page(company_id)
 
     def _staff_action(command: Any, company_id: str, answer: Any) -> None:
-        """Run a staff tool's command once per form key (the key is the staff member's)."""
-        staff = _staff()
+        """Run a staff tool's command once per form key (the key is the staff member's; company-portal
+        gets the same key)."""
         asked = {k: v for k, v in vars(command).items() if k not in ("staff", "call", "key")}
-        deps.bus.handle_idempotent(command, Idempotent(staff.account_id, command.key,
+        deps.bus.handle_idempotent(command, Idempotent(_staff().account_id, command.key,
                                                        fingerprint(type(command).__name__, asked), answer))
 
     def _after_portal_error(company_id: str, exc: Exception, **forms: Any) -> Page:
