@@ -261,8 +261,7 @@ def login(cmd: commands.Login, uow: UnitOfWork, deps: Dependencies) -> IssuedTok
     account.login_succeeded()
     if deps.hasher.needs_rehash(account.password_hash):
         account.rehash(deps.hasher.hash(cmd.password))
-    issued = _open_session(account, uow, deps, now)
-    return issued
+    return _open_session(account, uow, deps, now)
 
 
 def refresh_access(cmd: commands.RefreshAccess, uow: UnitOfWork, deps: Dependencies) -> AccessGrant:
