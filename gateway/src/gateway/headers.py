@@ -60,6 +60,9 @@ _REPLACED_ON_REQUEST = frozenset(
     }
 )
 
+#: Response headers the gateway's server writes itself (an upstream's copy would make them twice).
+_SERVER_OWNED = frozenset({"content-length", "x-request-id", "date", "server"})
+
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -129,8 +132,9 @@ def forwardable_request_headers(items: list[tuple[str, str]], keep_authorization
 
 
 def forwardable_response_headers(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Upstream headers that may reach the browser (no hop-by-hop, no X-Session-*, no length)."""
-    dropped = HOP_BY_HOP | {"content-length", "x-request-id"} | _connection_listed(items)
+    """Upstream headers that may reach the browser (no hop-by-hop, no X-Session-*, no length; no
+    Date or Server either: the gateway's own server sends those, once)."""
+    dropped = HOP_BY_HOP | _SERVER_OWNED | _connection_listed(items)
     result = []
     for name, value in items:
         lower = name.lower()
