@@ -38,6 +38,14 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _hops(value: str | None) -> int:
+    """GATEWAY_TRUST_PROXY: a number of hops; `true`/`yes`/`on` mean one, anything else none."""
+    text = (value or "").strip().lower()
+    if text.isdigit():
+        return int(text)
+    return 1 if _truthy(text) else 0
+
+
 def _default_vendor_dir() -> Path:
     candidate = REPO_ROOT / "node_modules"
     return candidate if candidate.is_dir() else Path.cwd() / "node_modules"
@@ -59,8 +67,9 @@ class GatewayConfig:
     health_timeout: float = 1.5
     rate_limit_default: str = "600/minute"
     rate_limit_auth: str = "20/minute"
-    #: Trust X-Forwarded-For / -Proto / -Host from the proxy in front (ingress).
-    trust_proxy: bool = False
+    #: How many proxies in front (ingress) are trusted to write X-Forwarded-For / -Proto / -Host;
+    #: 0: none, the peer address is the client. The client is the entry the outermost one wrote.
+    trust_proxy: int = 0
     static_dir: Path = PACKAGE_DIR / "static"
     vendor_dir: Path = field(default_factory=_default_vendor_dir)
     max_body_bytes: int = 12 * 1024 * 1024
@@ -78,7 +87,7 @@ class GatewayConfig:
             "redis_url": env.get("REDIS_URL") or None,
             "redis_prefix": env.get("GATEWAY_REDIS_PREFIX", "gw:"),
             "secure_cookies": _truthy(env.get("GATEWAY_SECURE_COOKIES")),
-            "trust_proxy": _truthy(env.get("GATEWAY_TRUST_PROXY")),
+            "trust_proxy": _hops(env.get("GATEWAY_TRUST_PROXY")),
         }
         if env.get("GATEWAY_UPSTREAM_TIMEOUT"):
             kwargs["upstream_timeout"] = float(env["GATEWAY_UPSTREAM_TIMEOUT"])

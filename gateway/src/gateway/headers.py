@@ -72,30 +72,41 @@ def request_id_from(headers: Headers) -> str:
     return candidate if _REQUEST_ID.match(candidate) else uuid.uuid4().hex
 
 
-def client_ip(headers: Headers, peer: tuple[str, int] | None, trust_proxy: bool) -> str:
-    """The client's address: X-Forwarded-For's first entry behind a trusted proxy, else the peer."""
-    if trust_proxy:
-        forwarded = headers.get("x-forwarded-for", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded
+def _from_trusted_hop(value: str, hops: int) -> str | None:
+    """The entry that the outermost of `hops` trusted proxies wrote: the `hops`-th from the right.
+
+    Entries further left were sent by the client and can be anything; with fewer entries than
+    trusted hops the request did not come through them all, and nothing is trusted."""
+    if hops <= 0:
+        return None
+    entries = [entry.strip() for entry in value.split(",")]
+    if len(entries) < hops:
+        return None
+    return entries[-hops] or None
+
+
+def client_ip(headers: Headers, peer: tuple[str, int] | None, trust_proxy: int) -> str:
+    """The client's address: behind `trust_proxy` trusted hops, the X-Forwarded-For entry the
+    outermost one added (never a client-controlled entry); else the peer."""
+    forwarded = _from_trusted_hop(headers.get("x-forwarded-for", ""), trust_proxy)
+    if forwarded:
+        return forwarded
     return peer[0] if peer else "unknown"
 
 
-def public_scheme(scope_scheme: str, headers: Headers, trust_proxy: bool) -> str:
+def public_scheme(scope_scheme: str, headers: Headers, trust_proxy: int) -> str:
     """`https` when the browser reached us over TLS (directly or through a trusted proxy)."""
-    if trust_proxy:
-        proto = headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-        if proto in {"http", "https"}:
-            return proto
+    proto = (_from_trusted_hop(headers.get("x-forwarded-proto", ""), trust_proxy) or "").lower()
+    if proto in {"http", "https"}:
+        return proto
     return "https" if scope_scheme in {"https", "wss"} else "http"
 
 
-def public_host(headers: Headers, trust_proxy: bool) -> str:
+def public_host(headers: Headers, trust_proxy: int) -> str:
     """The host the browser used (X-Forwarded-Host behind a trusted proxy)."""
-    if trust_proxy:
-        forwarded = headers.get("x-forwarded-host", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded.lower()
+    forwarded = _from_trusted_hop(headers.get("x-forwarded-host", ""), trust_proxy)
+    if forwarded:
+        return forwarded.lower()
     return headers.get("host", "").lower()
 
 

@@ -66,7 +66,7 @@ class EdgeMiddleware:
         app: ASGIApp,
         limiter: RateLimiter,
         errors: ErrorResponder,
-        trust_proxy: bool,
+        trust_proxy: int,
         secure_cookies: bool,
     ) -> None:
         self.app = app
