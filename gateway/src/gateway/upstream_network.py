@@ -7,7 +7,6 @@ bench/README.md and docs/decisions.md.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import aiohttp
@@ -63,7 +62,7 @@ class NetworkUpstream:
                 status = response.status
         except aiohttp.ClientConnectorError as exc:
             raise UpstreamError("unavailable", self.service, repr(exc)) from exc
-        except (TimeoutError, asyncio.TimeoutError) as exc:
+        except TimeoutError as exc:
             raise UpstreamError("timeout", self.service, repr(exc)) from exc
         except Exception as exc:  # protocol errors, a connection reset mid-answer
             log.warning("upstream %s failed: %r", self.service, exc)
