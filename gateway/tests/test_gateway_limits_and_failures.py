@@ -196,3 +196,39 @@ async def test_upstream_by_url_over_loopback(make_harness) -> None:
         server.should_exit = True
         await task
         sock.close()
+
+
+def test_token_bucket_refills_at_the_limit_rate() -> None:
+    from limits import parse
+
+    from gateway.ratelimit import TokenBuckets
+
+    buckets = TokenBuckets(parse("2/minute"), max_keys=3)
+    assert [buckets.take("a", now=0.0), buckets.take("a", now=0.0)] == [0, 0]
+    assert buckets.take("a", now=0.0) == 30  # one token every 30 s
+    assert buckets.take("a", now=29.0) == 1
+    assert buckets.take("a", now=31.0) == 0
+    assert buckets.take("b", now=31.0) == 0  # per key
+    for key in ("c", "d", "e"):  # more keys than kept: the oldest are forgotten, memory stays bounded
+        buckets.take(key, now=31.0)
+    assert len(buckets._buckets) <= 3
+
+
+async def test_safe_requests_do_not_touch_the_shared_store(make_harness) -> None:
+    """GETs are limited in process; POSTs by the strict (shared) window."""
+    h = await make_harness(rate_limit_default="2/minute")
+    hits: list[str] = []
+    original = h.gateway.limiter._limiter.hit
+
+    async def counting_hit(item, *identifiers):  # noqa: ANN001, ANN202
+        hits.append(identifiers[0])
+        return await original(item, *identifiers)
+
+    h.gateway.limiter._limiter.hit = counting_hit
+    for _ in range(2):
+        assert (await h.client.get("/emplois")).status_code == 200
+    assert (await h.client.get("/emplois")).status_code == 429
+    assert hits == []
+    token = h.csrf_cookie()
+    assert (await h.client.post("/emplois/x", data={"csrf_token": token})).status_code == 200
+    assert hits == ["default"]
