@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Scope
 
 from gateway import csrf
+from gateway.cache import CacheKey, MicroCache
 from gateway.config import VENDOR_FILES, GatewayConfig
 from gateway.errors import LOCALES, ErrorResponder
 from gateway.headers import (
@@ -41,6 +42,7 @@ from gateway.sessions import (
     make_session_store,
 )
 from plumbing.web.app import instrumented
+from plumbing.web.locale import pick_locale
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +120,7 @@ class Gateway:
             config.rate_limit_default, config.rate_limit_auth, config.redis_url, config.redis_prefix
         )
         self.errors = ErrorResponder()
+        self.cache = MicroCache(config.microcache_seconds) if config.microcache_seconds > 0 else None
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -162,13 +165,20 @@ class Gateway:
             )
 
     def _to_response(self, service: str, method: str, upstream: UpstreamResponse) -> Response:
+        raw = upstream.prepared.get(method)
+        if raw is None:  # once per upstream answer (a cached one is sent many times)
+            raw = upstream.prepared[method] = self._response_headers(service, method, upstream)
+        response = Response(status_code=upstream.status)
+        response.body = b"" if method == "HEAD" else upstream.body
+        response.raw_headers = list(raw)
+        return response
+
+    def _response_headers(self, service: str, method: str, upstream: UpstreamResponse) -> list[tuple[bytes, bytes]]:
         headers = [
             (name, self.upstreams.local_location(service, value) if name == "location" else value)
             for name, value in forwardable_response_headers(upstream.headers)
         ]
-        response = Response(status_code=upstream.status)
         body = b"" if method == "HEAD" else upstream.body
-        response.body = body
         raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
         if method == "HEAD":
             length = upstream.header("content-length")
@@ -176,8 +186,7 @@ class Gateway:
                 raw.append((b"content-length", length.encode("latin-1")))
         elif not (upstream.status < 200 or upstream.status in (204, 304)):
             raw.append((b"content-length", str(len(body)).encode()))
-        response.raw_headers = raw
-        return response
+        return raw
 
     # -- endpoints -------------------------------------------------------------------------
 
@@ -238,6 +247,15 @@ class Gateway:
                 if edge.csrf_new or not csrf.tokens_match(edge.csrf_token, presented):
                     return self.fail(request, "csrf")
 
+        cache_key: CacheKey | None = None
+        if self.cache is not None and method == "GET" and not has_session_cookie and "authorization" not in request.headers:
+            language = pick_locale(cookies.get("lang"), request.headers.get("accept-language"))
+            cache_key = (service, _raw_target(request.scope), language)
+            cached = self.cache.get(cache_key)
+            if cached is not None:
+                request.state.cache = "hit"
+                return self._to_response(service, method, cached)
+
         session_id: str | None = cookies.get(SESSION_COOKIE) if has_session_cookie else None
         bearer: str | None = None
         clear_cookie = False
@@ -279,7 +297,13 @@ class Gateway:
         headers.extend(carrier.items())
 
         try:
-            upstream = await self.upstreams.request(service, method, _raw_target(request.scope), headers, body)
+            if cache_key is not None and self.cache is not None:
+                upstream, outcome = await self.cache.fetch(
+                    cache_key, lambda: self.upstreams.request(service, method, cache_key[1], headers, body)
+                )
+                request.state.cache = outcome
+            else:
+                upstream = await self.upstreams.request(service, method, _raw_target(request.scope), headers, body)
         except UpstreamError as exc:
             return self.fail(request, exc.kind)
         response = self._to_response(service, method, upstream)

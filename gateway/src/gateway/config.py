@@ -73,6 +73,9 @@ class GatewayConfig:
     static_dir: Path = PACKAGE_DIR / "static"
     vendor_dir: Path = field(default_factory=_default_vendor_dir)
     max_body_bytes: int = 12 * 1024 * 1024
+    #: Longest time an anonymous answer marked `public, s-maxage=N` is reused; 0 turns the
+    #: micro-cache off. The window within which a change (a withdrawn offer) may not show yet.
+    microcache_seconds: float = 1.0
     session_ttl_seconds: int = 12 * 3600
 
     @classmethod
@@ -101,6 +104,8 @@ class GatewayConfig:
             kwargs["static_dir"] = Path(env["GATEWAY_STATIC_DIR"])
         if env.get("GATEWAY_VENDOR_DIR"):
             kwargs["vendor_dir"] = Path(env["GATEWAY_VENDOR_DIR"])
+        if env.get("GATEWAY_MICROCACHE_SECONDS"):
+            kwargs["microcache_seconds"] = float(env["GATEWAY_MICROCACHE_SECONDS"])
         if env.get("GATEWAY_MAX_BODY_BYTES"):
             kwargs["max_body_bytes"] = int(env["GATEWAY_MAX_BODY_BYTES"])
         return cls(**kwargs)  # type: ignore[arg-type]

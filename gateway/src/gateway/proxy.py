@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
@@ -41,6 +41,8 @@ class UpstreamResponse:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    #: The gateway's response headers built from this answer, by method (built once).
+    prepared: dict[str, list[tuple[bytes, bytes]]] = field(default_factory=dict, repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
         """First value of a header, case-insensitive."""

@@ -22,8 +22,16 @@ class _TraceContextFilter(logging.Filter):
         return True
 
 
+#: Libraries that write a line per request at INFO (httpx: one per outgoing call; uvicorn: its
+#: access log). Kept at WARNING: the gateway writes the one access line per request itself
+#: (gateway.access), and at several MB per bench run the duplicates cost CPU for nothing.
+QUIET_LIBRARIES = ("httpx", "httpcore", "uvicorn.access", "aiohttp.access", "aiohttp.client")
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     """Send JSON lines to stderr; idempotent."""
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
     root = logging.getLogger()
     for handler in root.handlers:
         if getattr(handler, "_ingemplois", False):
