@@ -60,6 +60,8 @@ class MicroCache:
         self._clock = clock
         self._entries: dict[CacheKey, _Entry] = {}
         self._inflight: dict[CacheKey, asyncio.Future[UpstreamResponse | None]] = {}
+        #: Requests waiting for another one's answer right now.
+        self.waiting = 0
 
     def get(self, key: CacheKey) -> UpstreamResponse | None:
         """A fresh answer for `key`, if any."""
@@ -80,7 +82,11 @@ class MicroCache:
             return cached, "hit"
         leader = self._inflight.get(key)
         if leader is not None:
-            shared = await asyncio.shield(leader)  # None when the leader failed: try on our own
+            self.waiting += 1
+            try:
+                shared = await asyncio.shield(leader)  # None when the leader failed: try on our own
+            finally:
+                self.waiting -= 1
             if shared is not None and shareable_seconds(shared) > 0:
                 return shared, "coalesced"
             return await produce(), "bypass"
