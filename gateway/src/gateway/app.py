@@ -248,7 +248,8 @@ class Gateway:
                     return self.fail(request, "csrf")
 
         cache_key: CacheKey | None = None
-        if self.cache is not None and method == "GET" and not has_session_cookie and "authorization" not in request.headers:
+        anonymous = not has_session_cookie and "authorization" not in request.headers
+        if self.cache is not None and method == "GET" and anonymous:
             language = pick_locale(cookies.get("lang"), request.headers.get("accept-language"))
             cache_key = (service, _raw_target(request.scope), language)
             cached = self.cache.get(cache_key)
