@@ -196,7 +196,8 @@ async def test_one_access_line_per_request_saying_whether_the_cache_answered(sit
     lines = [r for r in caplog.records if r.levelno >= logging.INFO and r.name != "gateway.access"
              and "http://testserver" not in r.getMessage()]  # the test's own client
     access = [r for r in caplog.records if r.name == "gateway.access"]
-    assert [(r.getMessage(), r.cache) for r in access] == [("GET /emplois 200", "miss"), ("GET /emplois 200", "hit")]
+    assert [(r.getMessage(), r.fields["cache"]) for r in access] == [("GET /emplois 200", "miss"),
+                                                                      ("GET /emplois 200", "hit")]
     assert lines == []  # nothing else writes a line per request
 
 

@@ -117,19 +117,16 @@ class EdgeMiddleware:
             await self._limited(scope, receive, send_with_headers, headers, edge)
         finally:
             if access_log.isEnabledFor(logging.INFO) and path != "/healthz":
-                access_log.info(
-                    "%s %s %s",
-                    scope["method"],
-                    path,
-                    status,
-                    extra={
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                        "client": edge.client_ip,
-                        "request_id": edge.request_id,
-                        "cache": scope["state"].get("cache", "-"),
-                    },
-                )
+                fields = {
+                    "method": scope["method"],
+                    "path": path,
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "client": edge.client_ip,
+                    "request_id": edge.request_id,
+                    "cache": scope["state"].get("cache", "-"),
+                }
+                access_log.info("%s %s %s", scope["method"], path, status, extra={"fields": fields})
 
     async def _limited(
         self, scope: Scope, receive: Receive, send_with_headers: Send, headers: Headers, edge: EdgeContext
