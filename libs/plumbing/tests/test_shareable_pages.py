@@ -9,7 +9,8 @@ from flask import Flask, make_response, render_template
 
 from plumbing.web.pages import create_pages_app, shareable
 
-PAGE = '{% extends "layout.html" %}{% block content %}<p>{{ text }}</p>{% endblock %}'
+PAGE = ('{% extends "layout.html" %}{% block content %}<p>{{ text }}</p>'
+        '<p>{{ _("Bonjour %(name)s, 100 %%", name=text) }}</p>{% endblock %}')
 FORM = ('{% extends "layout.html" %}{% block content %}<form method="post">'
         '<input type="hidden" name="csrf_token" value="{{ csrf_token }}"></form>{% endblock %}')
 
@@ -77,3 +78,23 @@ def test_signed_in_pages_are_no_store(app: Flask, monkeypatch: pytest.MonkeyPatc
 
 def test_errors_are_not_public(app: Flask) -> None:
     assert "public" not in app.test_client().get("/nowhere").headers.get("Cache-Control", "")
+
+
+def test_translations_per_language_with_escaped_variables(app: Flask) -> None:
+    client = app.test_client()
+    for _ in range(2):  # the second time from the per-process dictionary
+        french = client.get("/public").text
+        english = client.get("/public", headers={"Accept-Language": "en"}).text
+        assert "Aller au contenu" in french and "Se connecter" in french
+        assert "Skip to content" in english and "Log in" in english and "Aller au contenu" not in english
+    page = app.test_client().get("/with-flash").text
+    assert "Bonjour x, 100 %" in page
+
+
+def test_variables_in_translations_are_escaped(app: Flask) -> None:
+    @app.get("/hostile")
+    def hostile() -> str:
+        return render_template("page.html", text="<script>")
+
+    page = app.test_client().get("/hostile").text
+    assert "Bonjour &lt;script&gt;, 100 %" in page and "<script>" not in page

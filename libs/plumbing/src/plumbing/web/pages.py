@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, Response, g, render_template, request, template_rendered
-from flask_babel import Babel
-from jinja2 import ChoiceLoader, FileSystemLoader
+from flask_babel import Babel, get_translations
+from jinja2 import ChoiceLoader, FileSystemLoader, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from plumbing.auth.tokens import Principal, principal_from_authorization
@@ -39,7 +41,50 @@ ERROR_MESSAGES: dict[int, tuple[str, str]] = {
 
 
 def current_locale() -> str:
-    return pick_locale(request.cookies.get("lang"), request.headers.get("Accept-Language"))
+    """The page's language (fr or en), picked once per request."""
+    try:
+        return g._page_locale  # type: ignore[no-any-return]
+    except AttributeError:
+        g._page_locale = pick_locale(request.cookies.get("lang"), request.headers.get("Accept-Language"))
+        return g._page_locale  # type: ignore[no-any-return]
+
+
+def _page_translations() -> Any:
+    """The catalog of this request's language, looked up once per request (Flask-Babel loads each
+    catalog once per process, but its per-string lookup walks the request context again for every
+    `_()`: about half of a page's rendering time on the landing page, bench/gateway)."""
+    try:
+        return g._page_translations
+    except AttributeError:
+        g._page_translations = get_translations()
+        return g._page_translations
+
+
+def _install_gettext(app: Flask) -> None:
+    """Templates' `_`, `gettext`, `ngettext`, `pgettext` through the per-request catalog, with the
+    semantics of Jinja's new-style gettext that Flask-Babel installs (the translation is trusted
+    markup, always `%`-formatted, variables escaped). `_` and `gettext` also keep each translated
+    string per language for the life of the process (one dictionary per app: in the embedded mode
+    every service's app shares the process, each with its own catalogs)."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _page_translations().ugettext(s),
+        ngettext=lambda s, p, n: _page_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _page_translations().unpgettext(c, s, p, n),
+    )
+    translated: dict[tuple[str, str], str] = {}
+
+    @pass_context
+    def gettext(context: Context, message: str, **variables: Any) -> str:
+        key = (current_locale(), message)
+        text = translated.get(key)
+        if text is None:
+            text = translated[key] = _page_translations().ugettext(message)
+        markup = Markup(text) if context.eval_ctx.autoescape else text
+        return markup % variables  # type: ignore[no-any-return]
+
+    app.jinja_env.globals.update(_=gettext, gettext=gettext)
 
 
 def current_user() -> Principal | None:
@@ -132,6 +177,7 @@ def create_pages_app(import_name: str, service_dir: Path, *, max_upload: int = 1
         [FileSystemLoader(str(service_dir / "templates")), FileSystemLoader(str(PLUMBING_DIR / "templates"))]
     )
     Babel(app, locale_selector=current_locale)
+    _install_gettext(app)
 
     @app.context_processor
     def _layout_context() -> dict[str, Any]:
