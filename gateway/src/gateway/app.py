@@ -16,7 +16,7 @@ from starlette.requests import Request, cookie_parser
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import csrf
 from gateway.cache import CacheKey, MicroCache
@@ -82,6 +82,8 @@ def _raw_target(scope: Scope) -> bytes:
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
     """The whole request body, or None when it exceeds `limit` bytes."""
+    if request.method in ("GET", "HEAD") and not {"content-length", "transfer-encoding"}.intersection(request.headers):
+        return b""  # no body announced: nothing to read (the server sends one empty message)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         return None
@@ -101,6 +103,29 @@ class ProxyRoute(Route):
         if scope["type"] == "http" and is_own_path(scope["path"]):
             return Match.NONE, {}
         return super().matches(scope)
+
+
+class ProxyFirst:
+    """Sends proxied requests straight to Gateway.proxy and everything else (own paths, other
+    methods, lifespan) through the Starlette app: its middleware and routing cost ~30-50 µs a request
+    on the hot path for nothing (bench/gateway). Same answers either way (tests)."""
+
+    def __init__(self, app: ASGIApp, gateway: Gateway) -> None:
+        self.app = app
+        self.gateway = gateway
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in PROXY_METHODS or is_own_path(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.gateway.proxy(request)
+        except Exception as exc:  # as Starlette's ServerErrorMiddleware would, then the server logs it
+            failure = await self.gateway.server_error(request, exc)
+            await failure(scope, receive, send)
+            raise
+        await response(scope, receive, send)
 
 
 class Gateway:
@@ -381,7 +406,7 @@ def create_gateway(
         lifespan=lifespan,
     )
     edge = EdgeMiddleware(
-        app,
+        ProxyFirst(app, gateway),
         limiter=gateway.limiter,
         errors=gateway.errors,
         trust_proxy=config.trust_proxy,

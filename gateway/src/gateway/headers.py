@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from collections.abc import Iterable
 
 from starlette.datastructures import Headers
@@ -67,9 +67,10 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def request_id_from(headers: Headers) -> str:
-    """Keep the client's X-Request-Id when well-formed, else a fresh uuid4 hex."""
+    """Keep the client's X-Request-Id when well-formed, else 32 fresh random hex digits (as a uuid4
+    hex looks, at a fifth of the cost)."""
     candidate = headers.get("x-request-id", "")
-    return candidate if _REQUEST_ID.match(candidate) else uuid.uuid4().hex
+    return candidate if _REQUEST_ID.match(candidate) else os.urandom(16).hex()
 
 
 def _from_trusted_hop(value: str, hops: int) -> str | None:
