@@ -73,6 +73,9 @@ class GatewayConfig:
     static_dir: Path = PACKAGE_DIR / "static"
     vendor_dir: Path = field(default_factory=_default_vendor_dir)
     max_body_bytes: int = 12 * 1024 * 1024
+    #: Keep-alive connections per service and gateway process: a few more than the service's
+    #: workers x threads; more only spreads the same work over more sockets (bench/gateway).
+    upstream_pool: int = 16
     #: Longest time an anonymous answer marked `public, s-maxage=N` is reused; 0 turns the
     #: micro-cache off. The window within which a change (a withdrawn offer) may not show yet.
     microcache_seconds: float = 1.0
@@ -104,6 +107,8 @@ class GatewayConfig:
             kwargs["static_dir"] = Path(env["GATEWAY_STATIC_DIR"])
         if env.get("GATEWAY_VENDOR_DIR"):
             kwargs["vendor_dir"] = Path(env["GATEWAY_VENDOR_DIR"])
+        if env.get("GATEWAY_UPSTREAM_POOL"):
+            kwargs["upstream_pool"] = int(env["GATEWAY_UPSTREAM_POOL"])
         if env.get("GATEWAY_MICROCACHE_SECONDS"):
             kwargs["microcache_seconds"] = float(env["GATEWAY_MICROCACHE_SECONDS"])
         if env.get("GATEWAY_MAX_BODY_BYTES"):

@@ -103,7 +103,7 @@ class Upstreams:
             else:
                 from gateway.upstream_network import NetworkUpstream
 
-                client = NetworkUpstream(service, base)
+                client = NetworkUpstream(service, base, self._config.upstream_pool)
             self._clients[service] = client
         return client
 
