@@ -188,6 +188,18 @@ def report(cells: dict[str, Cell], designs: list[Design], title: str) -> list[st
     return lines
 
 
+def log_lines(logs: Path, requests: dict[str, int]) -> str:
+    """Lines written per request (measured rounds; warm-ups and checks add a few): the gateway
+    should write one access line per request and the services none (LOG_LEVEL=INFO)."""
+    files = {"gateway": "gateway", "uncached": "gateway-uncached", "offers-web": "offers-web"}
+    counts = {}
+    for name, file in files.items():
+        with (logs / f"{file}.log").open("rb") as log:
+            counts[name] = sum(1 for _ in log)
+    parts = [f"{name} {counts[name] / max(requests[name], 1):.2f}" for name in counts]
+    return "\nlog lines per request (LOG_LEVEL=INFO): " + ", ".join(parts)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement (default 8)")
@@ -266,12 +278,17 @@ def main(argv: list[str] | None = None) -> int:
         check_cache({d.key: d for d in designs})
         print("servers up; the page is shareable, Date and Server come once", flush=True)
         summary: list[str] = []
+        requests = {"gateway": 0, "uncached": 0, "offers-web": 0}
         for title, headers in passes:
             print(f"\n== {title}", flush=True)
             cells = measure(wrk, designs, args, headers)
+            requests["gateway"] += sum(s.requests for s in cells["cached"].samples)
+            requests["uncached"] += sum(s.requests for s in cells["uncached"].samples)
+            requests["offers-web"] += sum(s.requests for k in ("uncached", "direct") for s in cells[k].samples)
             summary += report(cells, designs, f"== {title}: GET {PAGE} (offers' landing page), medians of "
                                               f"{args.rounds} × {args.duration:g} s, ratio = req/s ÷ bare Flask sync")
         print("\n".join(summary))
+        print(log_lines(tmp / "logs", requests))
         print(f"\n(all servers and wrk share this machine's {os.cpu_count()} CPUs: expect ±15–25 % between runs; "
               "CPU per request moves less; load average after: {:.2f} {:.2f} {:.2f})".format(*os.getloadavg()))
         return 0
