@@ -16,6 +16,11 @@ from gateway.proxy import BODY_METHODS, UpstreamError, UpstreamResponse
 
 log = logging.getLogger(__name__)
 
+#: Idle keep-alive connections are dropped sooner than the services' servers drop them (gunicorn's
+#: --keep-alive, 2 s by default): a request never races a server closing its connection. aiohttp
+#: retries idempotent requests once on a reused connection that was closed; a POST would fail.
+KEEPALIVE_SECONDS = 1.0
+
 #: aiohttp adds these unless told not to; the gateway forwards the browser's own instead.
 _AUTO_HEADERS = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
 
@@ -24,7 +29,7 @@ class NetworkUpstream:
     """Calls a service over HTTP/1.1 with a keep-alive pool; the session is created lazily, in the
     event loop of the worker that uses it (after gunicorn's fork)."""
 
-    def __init__(self, service: str, base_url: str, pool_size: int = 100) -> None:
+    def __init__(self, service: str, base_url: str, pool_size: int = 16) -> None:
         self.service = service
         self.base_url = base_url.rstrip("/")
         self._pool_size = pool_size
@@ -33,7 +38,9 @@ class NetworkUpstream:
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=60),
+                connector=aiohttp.TCPConnector(
+                    limit=self._pool_size, ttl_dns_cache=60, keepalive_timeout=KEEPALIVE_SECONDS
+                ),
                 cookie_jar=aiohttp.DummyCookieJar(),  # never remember a Set-Cookie
                 skip_auto_headers=_AUTO_HEADERS,
                 auto_decompress=False,  # the body goes to the browser as the service sent it
