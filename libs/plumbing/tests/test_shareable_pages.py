@@ -98,3 +98,20 @@ def test_variables_in_translations_are_escaped(app: Flask) -> None:
 
     page = app.test_client().get("/hostile").text
     assert "Bonjour &lt;script&gt;, 100 %" in page and "<script>" not in page
+
+
+def test_templates_are_compiled_once_per_process(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    loads: list[str] = []
+    original = app.jinja_loader.get_source  # type: ignore[union-attr]
+
+    def counting(environment, template):  # noqa: ANN001, ANN202
+        loads.append(template)
+        return original(environment, template)
+
+    monkeypatch.setattr(app.jinja_loader, "get_source", counting)
+    client = app.test_client()
+    for _ in range(3):
+        client.get("/public")
+        client.get("/public", headers={"Accept-Language": "en"})
+    assert sorted(loads) == ["layout.html", "page.html"]  # read and compiled once, not per request
+    assert app.jinja_env.auto_reload is False  # and no file check per render outside debug
