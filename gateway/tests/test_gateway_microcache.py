@@ -208,3 +208,24 @@ def test_libraries_write_no_line_per_request() -> None:
 
     configure_logging("gateway-test", "INFO")
     assert all(logging.getLogger(name).getEffectiveLevel() >= logging.WARNING for name in QUIET_LIBRARIES)
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"cache-control": "public, s-maxage=5", "vary": "Accept-Language, Cookie"}, 5),
+        ({"cache-control": "public, max-age=300"}, 0),  # for browsers only
+        ({"cache-control": "private, s-maxage=5"}, 0),
+        ({"cache-control": "public, s-maxage=5, no-store"}, 0),
+        ({"cache-control": "public, s-maxage=5", "set-cookie": "a=1"}, 0),
+        ({"cache-control": "public, s-maxage=5", "x-session-grant": "t"}, 0),
+        ({"cache-control": "public, s-maxage=5", "vary": "Accept-Encoding"}, 0),
+        ({"cache-control": "public, s-maxage=5", "vary": "*"}, 0),
+    ],
+)
+def test_what_a_shared_cache_may_keep(headers: dict[str, str], seconds: int) -> None:
+    from gateway.cache import shareable_seconds
+    from gateway.proxy import UpstreamResponse
+
+    assert shareable_seconds(UpstreamResponse(200, list(headers.items()), b"x")) == seconds
+    assert shareable_seconds(UpstreamResponse(404, list(headers.items()), b"x")) == 0

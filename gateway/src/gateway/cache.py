@@ -1,7 +1,8 @@
 """The micro-cache: anonymous GETs of responses a service marked shareable, for a second or so.
 
 A response is kept only when the service said so (`Cache-Control: public, s-maxage=N`, no
-`private`/`no-store`, no Set-Cookie, `Vary` on nothing but the language and cookies) and the request
+`private`/`no-store`/`no-cache`, no Set-Cookie or X-Session-*, status 200, `Vary` on nothing but
+the language and cookies) and the request
 was anonymous (no session cookie, no Authorization: checked by the caller). The key is the
 service, the raw path and query, and the language the page is rendered in (the `lang` cookie, then
 Accept-Language, as the services pick it): a shareable page must depend on nothing else.
@@ -24,7 +25,9 @@ from gateway.proxy import UpstreamResponse
 CacheKey = tuple[str, bytes, str]
 
 _S_MAXAGE = re.compile(r"(?:^|[,\s])s-maxage\s*=\s*(\d+)")
-_ALLOWED_VARY = frozenset({"accept-language", "cookie", "accept-encoding"})
+#: What a cached answer may vary on: the key holds the language; other cookies must not matter to
+#: a shareable page. An answer varying on anything else (Accept-Encoding, Authorization, *) is not kept.
+_ALLOWED_VARY = frozenset({"accept-language", "cookie"})
 
 
 def shareable_seconds(response: UpstreamResponse) -> int:
@@ -34,7 +37,7 @@ def shareable_seconds(response: UpstreamResponse) -> int:
     control = ",".join(v for k, v in response.headers if k.lower() == "cache-control").lower()
     if "public" not in control or "private" in control or "no-store" in control or "no-cache" in control:
         return 0
-    if any(k.lower() == "set-cookie" for k, _ in response.headers):
+    if any(k.lower() == "set-cookie" or k.lower().startswith("x-session-") for k, _ in response.headers):
         return 0
     vary = {part.strip().lower() for k, v in response.headers if k.lower() == "vary" for part in v.split(",")}
     if vary - _ALLOWED_VARY:
