@@ -43,3 +43,33 @@ async def test_date_and_server_once(make_harness) -> None:
         assert response.status_code == 200
         names = [name.lower() for name, _ in response.headers.multi_items()]
         assert "date" not in names and "server" not in names
+
+
+@pytest.mark.parametrize("adapter", ["network", "in-process"])
+async def test_both_adapters_forward_exactly_what_the_browser_sent(make_harness, adapter: str) -> None:
+    import base64
+
+    async with gateway_to_offers(make_harness, adapter) as h:
+        token = await h.prime()
+        form = await h.client.post("/emplois/x?a=1", data={"csrf_token": token, "q": "génie"})
+        seen = upstream_saw(form)
+        assert seen["method"] == "POST" and seen["query"] == "a=1"
+        assert seen["headers"]["content-type"] == "application/x-www-form-urlencoded"
+        assert b"q=g%C3%A9nie" in base64.b64decode(seen["body_b64"])
+        raw = upstream_saw(await h.client.post("/emplois/y", content=b"\x00\x01", headers={"x-csrf-token": token}))
+        assert "content-type" not in raw["headers"]  # nothing added by the client library
+        assert base64.b64decode(raw["body_b64"]) == b"\x00\x01"
+        assert (await h.client.head("/emplois")).status_code == 200
+        gzip = await h.client.get("/emplois/gzip", headers={"accept-encoding": "gzip"})
+        assert gzip.headers["content-encoding"] == "gzip" and gzip.text == "compressed hello"
+        redirect = await h.client.get("/emplois/redirect")
+        assert redirect.status_code == 303  # not followed
+
+
+async def test_network_upstream_refusing_or_hanging(make_harness) -> None:
+    h = await make_harness(transports={}, upstreams={"offers": "http://127.0.0.1:1"})
+    assert (await h.client.get("/emplois")).status_code == 503
+    async with loopback_server(fake_service("offers")) as url:
+        slow = await make_harness(transports={}, upstreams={"offers": url}, upstream_timeout=0.2)
+        assert (await slow.client.get("/emplois/slow")).status_code == 504
+        assert (await slow.client.get("/emplois/boom")).status_code == 500  # the service's own 500, passed on
