@@ -267,6 +267,14 @@ def staff_create_group(company_id: str, body: dict[str, Any], token_info: dict[s
 
 
 @problems
+def staff_request_matches(request_id: str, token_info: dict[str, Any]) -> Response:
+    _staff(token_info)
+    rows = _bus().query(views.staff_request_matches, request_id)
+    return {"request_id": request_id,
+            "items": [{"reasons": m["reasons"], "company": company_body(m["company"])} for m in rows]}, 200
+
+
+@problems
 def staff_search_users(q: str, token_info: dict[str, Any]) -> Response:
     _staff(token_info)
     rows = _bus().query(views.staff_users, q)
