@@ -180,3 +180,55 @@ def test_a_new_group_request_shows_its_company_as_the_target(client, bus, genive
                       headers=auth(new_id(), kind="staff")).json()
     assert body["items"][0]["company"]["id"] == company_id
     assert body["items"][0]["reasons"][0] == "target"
+
+
+# The wizard's pages -------------------------------------------------------------------------
+CSRF = {"csrf_token": "csrf-test-token"}
+TYPED = {**CSRF, "legal_name": "Vert Génie Québec", "phone": "514 555-0100", "country": "Canada",
+         "address": "1, rue Principale", "city": "Laval", "province": "QC", "postal_code": "H7A 1A1"}
+
+
+def test_the_creation_tab_offers_the_known_company_instead(client, bus, genivert):
+    company_id, _, _ = genivert
+    headers = auth(new_id(), "jean@ailleurs-test.ca")
+    client.post("/entreprises/demande/creation", headers=headers, data=CSRF)
+    page = client.post("/entreprises/demande/entreprise", headers=headers, data={**TYPED, "neq": GENIVERT_NEQ})
+    assert page.status_code == 422
+    assert "Cette entreprise existe déjà" in page.text and 'id="e-neq"' in page.text
+    assert f'name="company_id" value="{company_id}"' in page.text and "Groupe 001" in page.text
+    assert 'name="not_listed"' not in page.text  # a NEQ match cannot be confirmed away
+    assert client.get("/entreprises/demande/vous", headers=headers).status_code == 303  # not reachable
+    chosen = client.post("/entreprises/demande/entreprise-choisie", headers=headers,
+                         data={**CSRF, "company_id": company_id})
+    assert chosen.headers["location"] == "/entreprises/demande/entreprise"
+
+
+def test_a_name_match_is_confirmed_on_the_creation_tab(client, bus, genivert):
+    headers = auth(new_id(), "jean@ailleurs-test.ca", )
+    client.post("/entreprises/demande/creation", headers=headers, data=CSRF)
+    page = client.post("/entreprises/demande/entreprise", headers=headers,
+                       data={**TYPED, "legal_name": "Génivert", "lang": "en"}, cookies={"lang": "en"})
+    assert page.status_code == 422 and "Your company may already exist" in page.text
+    assert 'name="not_listed"' in page.text
+    saved = client.post("/entreprises/demande/entreprise", headers=headers,
+                        data={**TYPED, "legal_name": "Génivert", "not_listed": "on"})
+    assert saved.headers["location"] == "/entreprises/demande/vous"
+
+
+def test_a_second_request_is_refused_with_a_message(client, bus, genivert):
+    company_id, _, _ = genivert
+    me = new_id()
+    wizard(bus, me, company={**OTHER, "neq": "1187654321"})
+    refused = client.post("/entreprises/demande/entreprise-choisie", headers=auth(me),
+                          data={**CSRF, "company_id": company_id})
+    assert refused.status_code == 409 and "déjà une demande en attente" in refused.text
+    refused = client.post("/entreprises/demande/creation", headers=auth(me), data=CSRF)
+    assert refused.status_code == 409
+
+
+def test_my_requests_name_the_known_company_not_the_typed_name(client, bus, genivert):
+    company_id, _, _ = genivert
+    me = new_id()
+    wizard(bus, me, company_id, group="new", company={**COMPANY, "legal_name": "Genivert Montreal"})
+    page = client.get("/entreprises/mes-demandes", headers=auth(me))
+    assert "Génivert inc." in page.text and "Genivert Montreal" not in page.text

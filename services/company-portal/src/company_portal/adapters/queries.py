@@ -179,8 +179,11 @@ class SqlQueries:
         return self._requests(r.requester_account_id == account_id)
 
     def _requests(self, where: Any) -> list[dict[str, Any]]:
+        # A request about a known company is named by that company (what was typed may differ).
         rows = self.session.execute(
-            select(orm.account_requests).where(where).order_by(r.submitted_at.desc(), r.id)
+            select(orm.account_requests, func.coalesce(c.legal_name, r.legal_name).label("company_name"))
+            .select_from(orm.account_requests.outerjoin(orm.companies, c.id == r.company_id))
+            .where(where).order_by(r.submitted_at.desc(), r.id)
         ).mappings().all()
         return [dict(row) for row in rows]
 

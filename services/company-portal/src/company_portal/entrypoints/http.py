@@ -96,7 +96,7 @@ def request_body(row: dict[str, Any]) -> dict[str, Any]:
                       "first_name": row["requester_first_name"], "last_name": row["requester_last_name"],
                       "function": row["requester_function"], "phone": row["requester_phone"],
                       "extension": row["requester_extension"]},
-        "company_name": row["legal_name"],
+        "company_name": row.get("company_name") or row["legal_name"],
         "group_id": row["group_id"], "group_name": row["group_name"],
         "decided_at": _instant(row["decided_at"]),
         "decision_reason": row["decision_reason"],
