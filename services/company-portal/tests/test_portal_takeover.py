@@ -121,6 +121,7 @@ def test_a_staff_approved_new_group_is_refused_if_the_requester_joined_another_c
     add_group(bus, add_company(bus, neq="1177777777"), members={requester: "principal"})
     applied = bus.handle(c.ApplyStaffApproval(request.id, new_id(), "s@oiq.qc.ca"))
     assert applied.status == "refusee"
+    assert applied.decision_reason.startswith("Votre compte est déjà lié à l'entreprise")  # told to the requester
     assert len(bus.query(views.company_with_groups, company_id)["groups"]) == 1
     assert outbox(bundle, "portal.group.opened") == []
 

@@ -328,8 +328,8 @@ def apply_staff_approval(cmd: c.ApplyStaffApproval, uow: UnitOfWork, deps: Depen
             if company is None:
                 log.warning("staff approval of %s ignored: company %s is gone", cmd.request_id, request.company_id)
                 return None
-            _check_one_company(uow, request.requester_account_id, company.id, errors.requester_in_other_company)
-    except errors.PortalError as exc:
+            _check_one_company(uow, request.requester_account_id, company.id, errors.already_in_company)
+    except errors.PortalError as exc:  # the reason goes to the requester: worded for them
         request.refuse(decider, exc.message(request.locale), now)
         uow.audit.record(now, cmd.decided_by_id, "staff_approval_refused_on_apply",
                          account_id=request.requester_account_id, detail=exc.code)
@@ -357,7 +357,7 @@ def _company_for_creation(uow: UnitOfWork, request: AccountRequest, validated: d
             info = CompanyInfo.parse(validated, with_neq=True)
         except errors.InvalidInput as exc:
             log.warning("staff data of %s rejected (%s); using the requester's", request.id, exc.code)
-    _check_one_company(uow, request.requester_account_id, None, errors.requester_in_other_company)
+    _check_one_company(uow, request.requester_account_id, None, errors.already_in_company)
     if info.neq:
         known = uow.companies.get_by_neq(info.neq)
         if known is not None:
