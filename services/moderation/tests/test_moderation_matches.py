@@ -2,8 +2,9 @@
 (company-portal's staff API), and a creation cannot be approved onto a registered NEQ (issue 7)."""
 
 import uuid
+from datetime import UTC, datetime
 
-from moderation_testkit import demo_company, submitted
+from moderation_testkit import demo_company, portal_outcome, submitted
 from test_moderation_pages import error_of, outbox_count
 
 from moderation.adapters.portal_client import Match
@@ -66,3 +67,17 @@ async def test_the_client_reads_the_matches_tolerantly():
                                                                                     "role": "principal"}]}]}})
     assert match.reasons == ("target",) and match.company.groups[0].members[0].role == "principal"
     assert read_match({"company": None}).reasons == ()
+
+
+async def test_an_approval_the_portal_refused_on_apply_is_said_on_the_page(client, tokens, consumer):
+    envelope = submitted("new_group")
+    consumer(envelope.to_json(), {})
+    request_id = envelope.data["request_id"]
+    response = await client.post(f"/moderation/demandes/{request_id}/approuver", data={"csrf_token": "x"},
+                                 headers=tokens.headers())
+    assert response.status_code == 303
+    consumer(portal_outcome(request_id, False, datetime(2026, 11, 5, tzinfo=UTC),
+                            decided_by={"account_id": str(uuid.uuid4()), "email": "s@oiq.qc.ca",
+                                        "kind": "staff"}).to_json(), {})
+    page = await client.get(f"/moderation/demandes/{request_id}", headers=tokens.headers())
+    assert 'id="portal-outcome"' in page.text and "Doublon d&#39;une demande précédente." in page.text
