@@ -233,3 +233,12 @@ def test_my_requests_name_the_known_company_not_the_typed_name(client, bus, geni
     wizard(bus, me, company_id, group="new", company={**COMPANY, "legal_name": "Genivert Montreal"})
     page = client.get("/entreprises/mes-demandes", headers=auth(me))
     assert "Génivert inc." in page.text and "Genivert Montreal" not in page.text
+
+
+def test_the_submitted_event_names_the_known_company(bus, bundle, schemas, genivert):
+    company_id, _, _ = genivert
+    wizard(bus, new_id(), company_id, group="new", company={**COMPANY, "legal_name": "Genivert Montreal"})
+    [event] = outbox(bundle, "portal.request.submitted")
+    schemas.validate(event)
+    assert (event.data["company_name"], event.data["company"]["legal_name"]) == ("Génivert inc.",
+                                                                                 "Genivert Montreal")

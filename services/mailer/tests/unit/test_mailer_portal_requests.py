@@ -376,3 +376,12 @@ def test_a_new_group_is_told_with_the_companys_name_not_the_typed_one(bundle, ev
     [email] = stored(bundle)
     assert "Genivert Mtl" not in email.text_body and "inscrit l’entreprise" not in email.text_body
     assert_bilingual(email, "nouveau groupe pour l’entreprise Génivert inc.", "new group for Génivert inc.")
+
+
+def test_a_request_about_a_known_company_is_told_with_its_name(bundle, events):
+    event = events.request_submitted("join_group", company_name="Génie Conseil inc.")
+    event.data["company"]["legal_name"] = "Genie conseil (typed)"
+    bundle.runtime.schemas.validate(event)
+    consume(bundle, event)
+    for email in stored(bundle):
+        assert "Génie Conseil inc." in email.text_body and "(typed)" not in email.text_body

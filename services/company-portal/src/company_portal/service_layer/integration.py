@@ -54,6 +54,9 @@ def publish_request_submitted(event: e.RequestSubmitted, uow: UnitOfWork, deps: 
             **_optional(extension=request.requester_extension),
         },
     }
+    company = uow.companies.get(request.company_id) if request.company_id else None
+    if company is not None:  # emails name the known company, not what was typed in the wizard
+        data["company_name"] = company.legal_name
     if request.kind == RequestKind.JOIN_GROUP and request.group_id:
         data["group"] = {"id": request.group_id, "name": request.group_name or ""}
         data["principal_emails"] = _principal_emails(uow, request.group_id)

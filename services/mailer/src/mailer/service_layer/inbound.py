@@ -123,7 +123,7 @@ class RequestSubmitted:
             requester_email=_required(requester, "email"),
             requester_first_name=_text(requester.get("first_name")),
             requester_last_name=_text(requester.get("last_name")),
-            company_name=_text(_object(data, "company").get("legal_name")),
+            company_name=_text(data.get("company_name")) or _text(_object(data, "company").get("legal_name")),
             group_name=_text(_object(data, "group").get("name")),
             principal_emails=_addresses(data.get("principal_emails")),
         )
