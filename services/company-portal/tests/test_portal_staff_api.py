@@ -108,3 +108,15 @@ def test_a_correction_with_a_bad_neq_answers_every_field_error(client, bus):
                             headers=staff("bad-neq-0001"))
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"neq", "postal_code"}
+
+
+def test_the_company_check_refuses_the_neq_of_a_registered_company(client, bus):
+    """A creation never leads to a known company (issue 7): the check says which company has the NEQ."""
+    add_company(bus, neq="1165432109")
+    data = {"legal_name": "Autre inc.", "neq": "1165432109", "address": "1, rue A", "city": "Laval",
+            "province": "QC", "postal_code": "H7N 1A1", "country": "Canada", "phone": "450 555 0100"}
+    refused = client.post(f"{API}/staff/company-checks", json=data, headers=staff())
+    assert refused.status_code == 422
+    (error,) = refused.json()["errors"]
+    assert (error["field"], error["code"]) == ("neq", "neq_registered")
+    assert error["detail"].startswith("Ce NEQ est celui de l'entreprise « Génivert inc. »")

@@ -18,6 +18,7 @@ from jwt.algorithms import OKPAlgorithm
 from moderation.service_layer.ports import (
     Company,
     Group,
+    Match,
     Member,
     Membership,
     PortalRejected,
@@ -150,6 +151,7 @@ class FakePortal:
     keys: list[str] = field(default_factory=list)
     locales: list[str] = field(default_factory=list)
     reject_next: PortalRejected | None = None
+    matches: dict[str, list[Match]] = field(default_factory=dict)
 
     def _enter(self, name: str, call: StaffCall, *args: Any, key: str | None = None) -> None:
         self.calls.append((name, call.token, args))
@@ -202,6 +204,10 @@ class FakePortal:
     def move_membership(self, call: StaffCall, account_id: str, from_group_id: str, to_group_id: str,
                         role: str, *, key: str) -> None:
         self._enter("move_membership", call, account_id, from_group_id, to_group_id, role, key=key)
+
+    def request_matches(self, call: StaffCall, request_id: str) -> list[Match]:
+        self._enter("request_matches", call, request_id)
+        return list(self.matches.get(request_id, ()))
 
 
 def demo_company() -> Company:

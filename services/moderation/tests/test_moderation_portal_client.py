@@ -225,3 +225,14 @@ def test_the_contract_checker_catches_a_request_the_portal_would_refuse():
     assert CONTRACT.check_request("GET", "/api/company-portal/v1/staff/nope", {}, None) != []
     assert CONTRACT.check_answer("PATCH", f"/api/company-portal/v1/staff/companies/{C1}", 422,
                                  {"status": 422}) != []
+
+
+def test_the_matches_of_a_request_are_read_with_their_reasons(server):
+    url, script = server
+    request_id = str(uuid.uuid4())
+    script.answers = [(200, {"request_id": request_id, "items": [{"reasons": ["neq", "name"], "company": COMPANY}]})]
+    (match,) = HttpPortalClient(url, backoff=0).request_matches(StaffCall("staff-token"), request_id)
+    assert match.reasons == ("neq", "name")
+    assert (match.company.legal_name, match.company.groups[0].members[0].role) == ("Génivert inc.", "principal")
+    assert script.received[0]["path"] == f"/api/company-portal/v1/staff/requests/{request_id}/matches"
+    assert script.received[0]["headers"]["Authorization"] == "Bearer staff-token"

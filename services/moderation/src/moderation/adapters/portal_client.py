@@ -23,6 +23,7 @@ from urllib3.util.retry import Retry
 from moderation.service_layer.ports import (
     Company,
     Group,
+    Match,
     Member,
     Membership,
     PortalClient,
@@ -33,7 +34,7 @@ from moderation.service_layer.ports import (
     User,
 )
 
-__all__ = ["Company", "Group", "HttpPortalClient", "Member", "Membership", "PortalClient", "PortalError",
+__all__ = ["Company", "Group", "HttpPortalClient", "Match", "Member", "Membership", "PortalClient", "PortalError",
            "PortalRejected", "PortalUnavailable", "StaffCall", "User"]
 
 API_PREFIX = "/api/company-portal/v1/staff"
@@ -99,6 +100,13 @@ def read_company(raw: dict[str, Any]) -> Company:
         groups=groups,
         user_count=_int(count) if count is not None else sum(g.member_count for g in groups),
     )
+
+
+def read_match(raw: dict[str, Any]) -> Match:
+    reasons = raw.get("reasons")
+    company = raw.get("company")
+    return Match(reasons=tuple(str(r) for r in reasons) if isinstance(reasons, list) else (),
+                 company=read_company(company if isinstance(company, dict) else {}))
 
 
 def read_user(raw: dict[str, Any]) -> User:
@@ -231,6 +239,11 @@ class HttpPortalClient:
 
     def search_users(self, call: StaffCall, q: str) -> list[User]:
         return [read_user(u) for u in _items(self._call("GET", "/users", call, params={"q": q}), "users")]
+
+    def request_matches(self, call: StaffCall, request_id: str) -> list[Match]:
+        """The known companies a request may be about (same NEQ, similar name, same email domain, target)."""
+        return [read_match(m) for m in _items(self._call("GET", f"/requests/{request_id}/matches", call),
+                                              "matches")]
 
     def move_membership(self, call: StaffCall, account_id: str, from_group_id: str, to_group_id: str,
                         role: str, *, key: str) -> None:

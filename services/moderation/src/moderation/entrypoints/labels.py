@@ -68,3 +68,13 @@ PORTAL_NOT_FOUND = _l("Cette entreprise est introuvable dans le Portail des entr
 PORTAL_REJECTED = _l("Le Portail des entreprises a refusé l'opération.")
 PORTAL_FORBIDDEN = _l("Le Portail des entreprises refuse l'accès : reconnectez-vous puis réessayez.")
 FORM_REUSED = _l("Ce formulaire a déjà servi à une autre opération : rechargez la page puis recommencez.")
+
+MATCH_REASONS = {
+    "target": _l("Entreprise visée par la demande"),
+    "neq": _l("Même NEQ"),
+    "name": _l("Même nom"),
+    "similar_name": _l("Nom semblable"),
+    "email_domain": _l("Même domaine de courriel"),
+}
+MATCHES_DOWN = _l("Le Portail des entreprises ne peut pas dire pour le moment quelles entreprises correspondent à "
+                  "cette demande. Rechargez la page avant de décider.")

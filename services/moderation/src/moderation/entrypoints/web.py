@@ -25,7 +25,14 @@ from moderation.domain.model import FIELDS, AlreadyDecided, Decider, DecisionErr
 from moderation.entrypoints import labels
 from moderation.service_layer import commands
 from moderation.service_layer.handlers import InvalidCompanyData, RequestNotFound
-from moderation.service_layer.ports import Company, PortalClient, PortalRejected, PortalUnavailable, StaffCall
+from moderation.service_layer.ports import (
+    Company,
+    Match,
+    PortalClient,
+    PortalRejected,
+    PortalUnavailable,
+    StaffCall,
+)
 from moderation.service_layer.views import Views
 from plumbing.auth.tokens import Principal
 from plumbing.messagebus import IdempotencyKeyReused, Idempotent, MessageBus, fingerprint
@@ -155,10 +162,23 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
         if form is None:
             form = row.item.company.as_form()
         done = labels.DONE.get(request.args.get("fait", ""))
+        matches, matches_problem = _matches(request_id)
         return render_template("moderation/request.html", row=row, item=row.item, form=form,
                                errors=errors or {}, reason=reason, note=note, message=message,
-                               done=str(done) if done else None,
+                               done=str(done) if done else None, matches=matches,
+                               matches_problem=matches_problem,
                                form_keys={"approve": uuid.uuid4().hex, "refuse": uuid.uuid4().hex}), status
+
+    def _matches(request_id: str) -> tuple[list[Match], str | None]:
+        """The known companies the request may be about, from company-portal (a problem: the reason)."""
+        try:
+            return deps.portal.request_matches(_call(), request_id), None
+        except PortalUnavailable as exc:
+            log.warning("company-portal unavailable: %s", exc)
+            return [], str(labels.MATCHES_DOWN)
+        except PortalRejected as exc:
+            log.info("company-portal refused the matches of %s: %s", request_id, exc)
+            return [], str(labels.MATCHES_DOWN) if exc.status == 404 else _portal_problem(exc)
 
     def _once(command: Any, key: str) -> None:
         """Run a command once per form key (the staff member's): a repeated submit replays the first answer."""

@@ -107,6 +107,14 @@ class Company:
 
 
 @dataclass(frozen=True)
+class Match:
+    """A known company a request may be about, and why (target, neq, name, similar_name, email_domain)."""
+
+    reasons: tuple[str, ...]
+    company: Company
+
+
+@dataclass(frozen=True)
 class Membership:
     group_id: str
     group_name: str
@@ -149,6 +157,9 @@ class PortalClient(Protocol):
     def create_group(self, call: StaffCall, company_id: str, name: str, *, key: str) -> Group: ...
 
     def search_users(self, call: StaffCall, q: str) -> list[User]: ...
+
+    def request_matches(self, call: StaffCall, request_id: str) -> list[Match]:
+        """The known companies a request may be about, each with why."""
 
     def move_membership(self, call: StaffCall, account_id: str, from_group_id: str, to_group_id: str,
                         role: str, *, key: str) -> None: ...
