@@ -156,7 +156,7 @@ class Branding:
         description = str(raw.get("group_description") or "").strip()
         v.limited(description, "group_description", problems)
         company_name = v.limited(v.required(v.text(raw, "company_name"), "company_name", problems),
-                                 "legal_name", problems)
+                                 "company_name", problems, v.LIMITS["legal_name"])
         address = v.limited(v.required(v.text(raw, "address"), "address", problems), "address", problems)
         website = v.clean_website(v.text(raw, "website"), problems)
         phone = v.text(raw, "phone")
