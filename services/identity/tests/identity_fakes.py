@@ -14,6 +14,7 @@ from typing import Any, Self
 
 from sqlalchemy import select
 
+from identity.adapters.common_passwords import load_password_policy
 from identity.adapters.hashing import Argon2Hasher
 from identity.adapters.keystore import generate_signing_key
 from identity.adapters.orm import metadata, start_mappers
@@ -200,7 +201,8 @@ class Harness:
 def dependencies(clock: FixedClock, **overrides: Any) -> Dependencies:
     values: dict[str, Any] = dict(
         clock=clock, hasher=fast_hasher(), signer=FakeSigner(), email_policy=load_email_policy(),
-        public_url="https://emplois.example", new_signing_key=generate_signing_key,
+        password_policy=load_password_policy(), public_url="https://emplois.example",
+        new_signing_key=generate_signing_key,
         lockout=LockoutPolicy(5, timedelta(minutes=15)),
     )
     values.update(overrides)

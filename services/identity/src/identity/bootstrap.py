@@ -15,6 +15,7 @@ from typing import Any
 import anyio.to_thread
 from sqlalchemy.exc import SQLAlchemyError
 
+from identity.adapters.common_passwords import load_password_policy
 from identity.adapters.hashing import Argon2Hasher
 from identity.adapters.jwt_tokens import JwtSigner
 from identity.adapters.keystore import SigningKeyStore, generate_signing_key
@@ -86,6 +87,7 @@ def build_dependencies(settings: Settings, config: IdentityConfig, clock: Clock,
         hasher=Argon2Hasher(config.argon2_time_cost, config.argon2_memory_kib, config.argon2_parallelism),
         signer=JwtSigner(keystore, config.access_ttl),
         email_policy=load_email_policy(),
+        password_policy=load_password_policy(),
         public_url=settings.public_url,
         new_signing_key=generate_signing_key,
         lockout=LockoutPolicy(config.lockout_threshold, timedelta(minutes=config.lockout_minutes)),

@@ -122,7 +122,7 @@ def validate_new_account(email_raw: str, password: str, kind: str, first_name: s
         except errors.IdentityError as error:
             problems.append(error)
     try:
-        check_password(password, email)
+        check_password(password, email, deps.password_policy, names=(first_name, last_name))
     except errors.IdentityError as error:
         problems.append(error)
     errors.raise_all(problems)
@@ -300,7 +300,8 @@ def change_password(cmd: commands.ChangePassword, uow: UnitOfWork, deps: Depende
     with uow:
         now = deps.clock.now()
         account = _live_account(uow, cmd.account_id, cmd.session_id, now)
-        check_password(cmd.new_password, account.email, field="new_password")
+        check_password(cmd.new_password, account.email, deps.password_policy,
+                       names=(account.first_name, account.last_name), field="new_password")
         if account.is_locked(now):
             raise errors.AccountLocked(account.locked_until, now)  # type: ignore[arg-type]
         if not deps.hasher.verify(account.password_hash, cmd.current_password):
@@ -346,7 +347,8 @@ def reset_password(cmd: commands.ResetPassword, uow: UnitOfWork, deps: Dependenc
         account = uow.accounts.get(token.account_id)
         if account is None:
             raise errors.TokenInvalid()
-        check_password(cmd.new_password, account.email)
+        check_password(cmd.new_password, account.email, deps.password_policy,
+                       names=(account.first_name, account.last_name))
         token.use(now)
         account.set_password(deps.hasher.hash(cmd.new_password), now)
         account.verify(now)

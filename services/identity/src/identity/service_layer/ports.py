@@ -12,6 +12,7 @@ from typing import Protocol
 from identity.domain.emails import EmailPolicy
 from identity.domain.keys import KeyRotationPolicy, SigningKey
 from identity.domain.model import Account, LockoutPolicy
+from identity.domain.passwords import PasswordPolicy
 from plumbing.clock import Clock
 
 
@@ -54,6 +55,8 @@ class Dependencies:
     email_policy: EmailPolicy
     public_url: str
     new_signing_key: SigningKeyFactory
+    #: Common and breached passwords (bootstrap loads the shipped list; empty in bare unit tests).
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     verification_ttl: timedelta = timedelta(hours=48)
     reset_ttl: timedelta = timedelta(hours=1)
