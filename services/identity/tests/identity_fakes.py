@@ -119,10 +119,13 @@ class FakeRefreshTokens:
     def get_by_hash(self, token_hash: str) -> RefreshToken | None:
         return next((t for t in self.db.refresh_tokens.values() if t.token_hash == token_hash), None)
 
-    def revoke_all(self, account_id: str, now: datetime, *, except_id: str | None = None) -> None:
+    def revoke_all(self, account_id: str, now: datetime, *, except_id: str | None = None) -> list[str]:
+        ended = []
         for token in self.db.refresh_tokens.values():
-            if token.account_id == account_id and token.id != except_id:
+            if token.account_id == account_id and token.id != except_id and token.revoked_at is None:
                 token.revoke(now)
+                ended.append(token.id)
+        return ended
 
 
 class FakeSigningKeys:

@@ -35,6 +35,7 @@ from identity.service_layer.unit_of_work import EventPublisher
 from plumbing.auth.tokens import TokenVerifier, configure_verifier
 from plumbing.clock import Clock
 from plumbing.config import Settings
+from plumbing.revocations import make_revoked_sessions
 from plumbing.service import ServiceBundle, build_runtime
 from plumbing.web.api import build_api
 from plumbing.web.app import ServiceApp, instrumented
@@ -91,6 +92,8 @@ def build_dependencies(settings: Settings, config: IdentityConfig, clock: Clock,
         public_url=settings.public_url,
         new_signing_key=generate_signing_key,
         lockout=LockoutPolicy(config.lockout_threshold, timedelta(minutes=config.lockout_minutes)),
+        revoked_sessions=make_revoked_sessions(config.redis_url, config.redis_prefix),
+        revocation_ttl=config.access_ttl + 60,
         verification_ttl=timedelta(hours=config.verification_ttl_hours),
         reset_ttl=timedelta(minutes=config.reset_ttl_minutes),
         refresh_ttl=timedelta(hours=config.refresh_ttl_hours),

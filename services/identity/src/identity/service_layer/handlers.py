@@ -7,6 +7,7 @@ events in the outbox.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,8 @@ from identity.domain.passwords import check_password
 from identity.service_layer import commands
 from identity.service_layer.ports import Dependencies
 from identity.service_layer.unit_of_work import UniqueViolation, UnitOfWork
+
+log = logging.getLogger(__name__)
 
 #: Tokens we hand out are 43 characters; anything far off is not one of ours.
 TOKEN_LENGTHS = range(20, 201)
@@ -153,6 +156,29 @@ def _live_account(uow: UnitOfWork, account_id: str, session_id: str | None, now:
     return account
 
 
+def _count_failure(uow: UnitOfWork, account: Account, now: datetime, deps: Dependencies) -> list[str]:
+    """A failed password; the failure that locks the account also ends all its sessions."""
+    was_locked = account.is_locked(now)
+    account.login_failed(now, deps.lockout)
+    if account.is_locked(now) and not was_locked:
+        return uow.refresh_tokens.revoke_all(account.id, now)
+    return []
+
+
+def announce_ended_sessions(deps: Dependencies, session_ids: list[str]) -> None:
+    """Tell the gateway's token cache, after the commit, which sessions just ended.
+
+    Should the announcement fail (Redis unreachable), the sessions are still ended in the database:
+    the gateway then serves their cached access token until it expires (at most access_ttl).
+    """
+    if not session_ids:
+        return
+    try:
+        deps.revoked_sessions.mark(session_ids, deps.revocation_ttl)
+    except Exception:  # noqa: BLE001 - any client error: the database is the authority, log and go on
+        log.exception("could not announce %d ended session(s) to the gateway's cache", len(session_ids))
+
+
 def _token_of(uow: UnitOfWork, purpose: TokenPurpose, raw: str) -> OneTimeToken:
     token = uow.one_time_tokens.get_by_hash(purpose, hash_token(raw)) if len(raw) in TOKEN_LENGTHS else None
     if token is None:
@@ -257,8 +283,9 @@ def login(cmd: commands.Login, uow: UnitOfWork, deps: Dependencies) -> IssuedTok
             raise errors.AccountLocked(account.locked_until, now)  # type: ignore[arg-type]
         if not deps.hasher.verify(account.password_hash, cmd.password):
             # The failure that locks the account answers like the others; the next attempt says "locked".
-            account.login_failed(now, deps.lockout)
+            ended = _count_failure(uow, account, now, deps)
             uow.commit()
+            announce_ended_sessions(deps, ended)
             raise errors.InvalidCredentials()
         if not account.is_verified:
             raise errors.AccountNotVerified()
@@ -305,14 +332,16 @@ def change_password(cmd: commands.ChangePassword, uow: UnitOfWork, deps: Depende
         if account.is_locked(now):
             raise errors.AccountLocked(account.locked_until, now)  # type: ignore[arg-type]
         if not deps.hasher.verify(account.password_hash, cmd.current_password):
-            account.login_failed(now, deps.lockout)
+            ended = _count_failure(uow, account, now, deps)
             uow.commit()
+            announce_ended_sessions(deps, ended)
             raise errors.WrongCurrentPassword()
         if cmd.new_password == cmd.current_password:
             raise errors.SamePassword()
         account.set_password(deps.hasher.hash(cmd.new_password), now)
-        uow.refresh_tokens.revoke_all(account.id, now, except_id=cmd.session_id)
+        ended = uow.refresh_tokens.revoke_all(account.id, now, except_id=cmd.session_id)
         uow.commit()
+    announce_ended_sessions(deps, ended)
 
 
 def request_password_reset(cmd: commands.RequestPasswordReset, uow: UnitOfWork, deps: Dependencies) -> None:
@@ -353,8 +382,9 @@ def reset_password(cmd: commands.ResetPassword, uow: UnitOfWork, deps: Dependenc
         account.set_password(deps.hasher.hash(cmd.new_password), now)
         account.verify(now)
         uow.one_time_tokens.spend_all(account.id, TokenPurpose.RESET_PASSWORD, now)
-        uow.refresh_tokens.revoke_all(account.id, now)
+        ended = uow.refresh_tokens.revoke_all(account.id, now)
         uow.commit()
+    announce_ended_sessions(deps, ended)
 
 
 def rotate_signing_key(cmd: commands.RotateSigningKey, uow: UnitOfWork, deps: Dependencies) -> list[SigningKeyView]:

@@ -14,6 +14,7 @@ from identity.domain.keys import KeyRotationPolicy, SigningKey
 from identity.domain.model import Account, LockoutPolicy
 from identity.domain.passwords import PasswordPolicy
 from plumbing.clock import Clock
+from plumbing.revocations import MemoryRevokedSessions, RevokedSessions
 
 
 class PasswordHasher(Protocol):
@@ -58,6 +59,10 @@ class Dependencies:
     #: Common and breached passwords (bootstrap loads the shipped list; empty in bare unit tests).
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+    #: Where ended sessions are announced to the gateway's token cache (plumbing.revocations)…
+    revoked_sessions: RevokedSessions = field(default_factory=MemoryRevokedSessions)
+    #: …for this long: an access token's lifetime and a margin.
+    revocation_ttl: int = 360
     verification_ttl: timedelta = timedelta(hours=48)
     reset_ttl: timedelta = timedelta(hours=1)
     refresh_ttl: timedelta = timedelta(hours=12)
