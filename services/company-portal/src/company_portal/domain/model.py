@@ -124,10 +124,10 @@ class AboutYou:
         problems: list[errors.FieldError] = []
         names = {n: v.limited(v.required(v.text(raw, n), n, problems), n, problems)
                  for n in ("first_name", "last_name", "function")}
-        phone = v.required(v.text(raw, "phone"), "phone", problems)
+        phone, extension_in_phone = v.required(v.text(raw, "phone"), "phone", problems), ""
         if phone:
-            phone = v.clean_phone(phone, problems)
-        extension = v.clean_extension(v.text(raw, "extension").replace(" ", ""), problems)
+            phone, extension_in_phone = v.parse_phone(phone, problems)
+        extension = v.clean_extension(v.text(raw, "extension").replace(" ", "") or extension_in_phone, problems)
         if problems:
             raise errors.InvalidInput(problems)
         return cls(phone=phone, extension=extension, **names)
