@@ -9,6 +9,8 @@ from identity_fakes import Harness, fake_harness, sqlite_harness
 from identity.domain import errors
 from identity.service_layer.commands import (
     ChangePassword,
+    CreateVerifiedAccount,
+    DeactivateAccount,
     Login,
     RefreshAccess,
     RegisterAccount,
@@ -99,3 +101,50 @@ def test_an_unreachable_cache_does_not_undo_the_reset(tmp_path, caplog):
     with pytest.raises(errors.SessionInvalid):
         h.bus.handle(RefreshAccess(opened.refresh_token))
     assert "could not announce 1 ended session" in caplog.text
+
+
+# Staff deactivation -------------------------------------------------------------------------
+def test_a_staff_deactivation_ends_every_session_and_refuses_log_in(h):
+    opened = sessions(h, 2)
+    staff = h.bus.handle(CreateVerifiedAccount(email="personnel@oiq.qc.ca", password=PASSWORD, kind="staff",
+                                               first_name="Sophie", last_name="Bélanger"))
+    view = h.bus.handle(DeactivateAccount(account_id=opened[0].account_id, actor_id=staff.id))
+    assert view.email == EMAIL
+    assert all(h.board.is_revoked(s.session_id) for s in opened)
+    for issued in opened:
+        with pytest.raises(errors.SessionInvalid):
+            h.bus.handle(RefreshAccess(issued.refresh_token))
+    with pytest.raises(errors.AccountDeactivated):
+        h.bus.handle(Login(email=EMAIL, password=PASSWORD))
+    h.bus.handle(DeactivateAccount(account_id=opened[0].account_id, actor_id=staff.id))  # idempotent
+    assert len(h.board.calls) == 1
+
+
+def test_only_staff_deactivate_and_only_known_accounts(h):
+    (mine,) = sessions(h, 1)
+    with pytest.raises(errors.StaffOnly):
+        h.bus.handle(DeactivateAccount(account_id=mine.account_id, actor_id=mine.account_id))
+    with pytest.raises(errors.AccountNotFound):
+        h.bus.handle(DeactivateAccount(account_id="00000000-0000-4000-8000-000000000000"))
+    h.bus.handle(Login(email=EMAIL, password=PASSWORD))  # still active
+
+
+async def test_the_deactivation_api_is_for_staff(bundle):
+    from identity_support import API, bearer, client, logged_in, problem
+
+    async with client(bundle) as c:
+        employer = await logged_in(c, bundle)
+        me = (await c.get(f"{API}/accounts/me", headers=bearer(employer))).json()["id"]
+        refused = await c.post(f"{API}/accounts/{me}/deactivation", headers=bearer(employer))
+        assert refused.status_code == 403 and problem(refused)["code"] == "staff_only"
+        bundle.extras["bus"].handle(CreateVerifiedAccount(email="staff.api@oiq.qc.ca", password=PASSWORD,
+                                                          kind="staff", first_name="Sophie", last_name="B"))
+        r = await c.post(f"{API}/sessions", json={"email": "staff.api@oiq.qc.ca", "password": PASSWORD})
+        staff = r.json()
+        assert (await c.post(f"{API}/accounts/{me}/deactivation", headers=bearer(staff))).status_code == 204
+        assert (await c.get(f"{API}/accounts/me", headers=bearer(employer))).status_code == 401
+        again = await c.post(f"{API}/sessions", json={"email": employer["email"], "password": PASSWORD})
+        assert again.status_code == 403 and problem(again)["code"] == "account_deactivated"
+        unknown = await c.post(f"{API}/accounts/00000000-0000-4000-8000-000000000000/deactivation",
+                               headers=bearer(staff))
+        assert unknown.status_code == 404

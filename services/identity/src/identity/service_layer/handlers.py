@@ -287,6 +287,8 @@ def login(cmd: commands.Login, uow: UnitOfWork, deps: Dependencies) -> IssuedTok
             uow.commit()
             announce_ended_sessions(deps, ended)
             raise errors.InvalidCredentials()
+        if account.is_deactivated:
+            raise errors.AccountDeactivated()
         if not account.is_verified:
             raise errors.AccountNotVerified()
         account.login_succeeded()
@@ -305,7 +307,7 @@ def refresh_access(cmd: commands.RefreshAccess, uow: UnitOfWork, deps: Dependenc
         if session is None or not session.is_active(now):
             raise errors.SessionInvalid()
         account = uow.accounts.get(session.account_id)
-        if account is None:
+        if account is None or account.is_deactivated:
             raise errors.SessionInvalid()
         access, expires_in = deps.signer.sign(account, session.id, now)
         return AccessGrant(access, expires_in)
@@ -342,6 +344,25 @@ def change_password(cmd: commands.ChangePassword, uow: UnitOfWork, deps: Depende
         ended = uow.refresh_tokens.revoke_all(account.id, now, except_id=cmd.session_id)
         uow.commit()
     announce_ended_sessions(deps, ended)
+
+
+def deactivate_account(cmd: commands.DeactivateAccount, uow: UnitOfWork, deps: Dependencies) -> AccountView:
+    """Staff close an account (idempotent): log-in and refresh refused, every session ended at once."""
+    with uow:
+        if cmd.actor_id is not None:
+            actor = uow.accounts.get(cmd.actor_id)
+            if actor is None or actor.kind != AccountKind.STAFF or actor.is_deactivated:
+                raise errors.StaffOnly()
+        account = uow.accounts.get(cmd.account_id)
+        if account is None:
+            raise errors.AccountNotFound()
+        now = deps.clock.now()
+        account.deactivate(now)
+        ended = uow.refresh_tokens.revoke_all(account.id, now)
+        uow.commit()
+        view = AccountView.of(account)
+    announce_ended_sessions(deps, ended)
+    return view
 
 
 def request_password_reset(cmd: commands.RequestPasswordReset, uow: UnitOfWork, deps: Dependencies) -> None:
@@ -484,6 +505,7 @@ COMMAND_HANDLERS: dict[type[commands.Command], CommandHandler] = {
     commands.RefreshAccess: refresh_access,
     commands.Logout: logout,
     commands.ChangePassword: change_password,
+    commands.DeactivateAccount: deactivate_account,
     commands.RequestPasswordReset: request_password_reset,
     commands.ResetPassword: reset_password,
     commands.RotateSigningKey: rotate_signing_key,
