@@ -35,7 +35,7 @@ MAX_SIDE = 5000
 MAX_PIXELS = MAX_SIDE * MAX_SIDE
 FIT = (400, 400)
 #: Size of the strips a large image is reduced in (bytes of 4-byte pixels).
-STRIP_BYTES = 8 * 1024 * 1024
+STRIP_BYTES = 2 * 1024 * 1024
 #: Allocations at least this large are mapped on their own and given back to the system when freed.
 MMAP_THRESHOLD = 1024 * 1024
 _DECODE_LOCK = threading.Lock()
