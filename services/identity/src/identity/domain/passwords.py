@@ -5,7 +5,7 @@ A password is "common" when it, or what is left once the digits and symbols arou
 away and look-alike characters (0→o, 3→e, @→a…) are read as letters, is in the list of common and
 breached passwords: "motdepasse123", "Azerty2024!" and "P@ssw0rd" are all refused. It is "built
 from the name or email" when, once the first name, last name, parts of the email and the name of
-the site are taken out, what is left is under 4 letters or is itself common ("Tremblay2026!!").
+the site are taken out, fewer than 4 letters are left ("Tremblay2026!!", "Marie.Tremblay-2026").
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class PasswordPolicy:
             for word in words:
                 rest = rest.replace(word, " ")
             letters = "".join(_WORDS.findall(rest))
-            if len(rest) < len(candidate) and (len(letters) < MIN_OWN_LETTERS or letters in self.common):
+            if len(rest) < len(candidate) and len(letters) < MIN_OWN_LETTERS:
                 return True
         return False
 
