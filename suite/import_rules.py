@@ -12,8 +12,10 @@ Rules (imports anywhere in a file count, TYPE_CHECKING blocks and function bodie
 3. A service imports no other service's package (events and HTTP contracts only).
 4. `plumbing` imports no service.
 
-A plumbing module is framework-bound when it, or a plumbing module it imports (transitively),
-imports a framework: `plumbing.uow` (SQLAlchemy) is an adapter, `plumbing.clock` is not.
+A plumbing module is framework-bound when importing it imports a framework: it, or a plumbing
+module it imports (transitively), imports one at import time (`plumbing.uow`: SQLAlchemy). An
+import inside a function does not count there (`plumbing.revocations` imports redis only when its
+Redis adapter is built), but it does in a domain or a service layer.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class Module:
     path: Path
     #: (line, absolute module name) of every import.
     imports: tuple[tuple[int, str], ...]
+    #: The module names imported when the module itself is imported (not inside a function).
+    import_time: frozenset[str] = frozenset()
 
 
 def _module_name(path: Path, src: Path) -> str:
@@ -61,9 +65,21 @@ def _module_name(path: Path, src: Path) -> str:
     return ".".join(parts)
 
 
-def _imports(tree: ast.AST, name: str, is_package: bool, known: set[str]) -> Iterator[tuple[int, str]]:
+def _in_functions(tree: ast.AST) -> set[int]:
+    """ids of the import nodes that sit inside a function body (run later, if ever)."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            inside.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Import | ast.ImportFrom))
+    return inside
+
+
+def _imports(tree: ast.AST, name: str, is_package: bool, known: set[str],
+             skip: set[int] | None = None) -> Iterator[tuple[int, str]]:
     package = name if is_package else name.rpartition(".")[0]
     for node in ast.walk(tree):
+        if skip and id(node) in skip:
+            continue
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield node.lineno, alias.name
@@ -92,7 +108,8 @@ def read_packages(roots: Iterable[Path]) -> dict[str, Module]:
     for name, (path, is_package) in files.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         imports = dict.fromkeys(_imports(tree, name, is_package, known))  # once per line and name
-        modules[name] = Module(name, path, tuple(imports))
+        import_time = frozenset(i for _, i in _imports(tree, name, is_package, known, _in_functions(tree)))
+        modules[name] = Module(name, path, tuple(imports), import_time)
     return modules
 
 
@@ -108,12 +125,12 @@ def _top(name: str) -> str:
 def framework_bound(modules: dict[str, Module]) -> set[str]:
     """Plumbing modules that import a framework, directly or through another plumbing module."""
     plumbing = {n: m for n, m in modules.items() if _top(n) == "plumbing"}
-    bound = {n for n, m in plumbing.items() if any(_top(i) in FRAMEWORKS for _, i in m.imports)}
+    bound = {n for n, m in plumbing.items() if any(_top(i) in FRAMEWORKS for i in m.import_time)}
     changed = True
     while changed:
         changed = False
         for name, module in plumbing.items():
-            if name not in bound and any(i in bound for _, i in module.imports):
+            if name not in bound and any(i in bound for i in module.import_time):
                 bound.add(name)
                 changed = True
     return bound

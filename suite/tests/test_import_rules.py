@@ -30,12 +30,14 @@ def planted_tree(root: Path) -> None:
     _write(root, "libs/plumbing/src/plumbing/db.py", "import sqlalchemy\n")
     _write(root, "libs/plumbing/src/plumbing/uow.py", "from plumbing.db import make_engine\n")
     _write(root, "libs/plumbing/src/plumbing/leak.py", "from beta.domain import model\n")
+    _write(root, "libs/plumbing/src/plumbing/lazy.py", "def make():\n    import redis\n")  # not at import time
     _write(root, "services/alpha/src/alpha/domain/model.py",
            "from plumbing.clock import Clock\nfrom sqlalchemy.orm import Session\nfrom ..adapters import orm\n")
     _write(root, "services/alpha/src/alpha/adapters/orm.py", "import sqlalchemy\n")
     _write(root, "services/alpha/src/alpha/service_layer/handlers.py",
            "from alpha.domain import model\nfrom alpha.adapters.orm import metadata\n"
            "from alpha.entrypoints import web\nfrom plumbing.uow import SqlAlchemyUnitOfWork\n"
+           "from plumbing.lazy import make\n"
            "def f():\n    import flask\n")
     _write(root, "services/alpha/src/alpha/bootstrap.py", "from beta.service_layer import handlers\n")
 
