@@ -17,7 +17,7 @@ from plumbing.events.envelope import Envelope
 from plumbing.events.schemas import EventSchemas
 from plumbing.events.tables import inbox_table, outbox_table
 from plumbing.idempotency import idempotency_table
-from plumbing.messagebus import IdempotencyKeyReused, Idempotent, MessageBus, fingerprint
+from plumbing.messagebus import Answer, IdempotencyKeyReused, Idempotent, MessageBus, fingerprint
 from plumbing.ports import UniqueViolation
 from plumbing.uow import Messaging, SqlAlchemyUnitOfWork
 
@@ -197,3 +197,26 @@ def test_the_fake_unit_of_work_claims_each_message_once():
     uow = fakes.FakeUnitOfWork()
     envelope = Envelope.new("x.y.z", {}, producer="t", occurred_at=FixedClock().now())
     assert uow.claim_message(envelope, "c") is True and uow.claim_message(envelope, "c") is False
+
+
+def test_a_call_refused_because_its_twin_did_the_work_answers_like_the_twin():
+    """The twin committed while this call ran: its handler refuses (the group name is taken now),
+    and the call answers with the twin's stored answer instead of the refusal."""
+    store = fakes.InMemoryIdempotencyStore()
+    call = Idempotent("staff-1", "key-4", fingerprint("rename", "c"), lambda r, uow: (201, {"r": r}))
+
+    def twin_won(cmd: Rename, uow: Any, deps: Deps) -> str:
+        store.add("staff-1", "key-4", call.fingerprint, 201, {"r": "twin"})
+        raise ValueError("this name is taken")
+
+    def new_uow(dispatch: Any) -> fakes.FakeUnitOfWork:
+        uow = fakes.FakeUnitOfWork(dispatch)
+        uow.idempotency = store
+        return uow
+
+    bus = MessageBus(new_uow, Deps(), commands={Rename: twin_won})
+    assert bus.handle_idempotent(Rename("c"), call) == Answer(201, {"r": "twin"}, replayed=True)
+    other = Idempotent("staff-1", "key-5", fingerprint("rename", "c"), call.answer)
+    with pytest.raises(ValueError, match="taken"):  # nothing stored for this key: the refusal stands
+        MessageBus(lambda d: fakes.FakeUnitOfWork(d), Deps(), commands={Rename: twin_won}).handle_idempotent(
+            Rename("c"), other)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from plumbing.ports import EventDispatcher, UniqueViolation, UnitOfWork
+from plumbing.ports import EventDispatcher, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -116,27 +116,28 @@ class MessageBus(Generic[D]):
         """Like handle, but a repeated key gets the first answer back and the work is done once.
 
         The key and the answer are written in the command's own transaction. Two calls with one
-        key at once: the second commit loses on the key's uniqueness, and that call answers with
-        what the first stored.
+        key at once: the later one loses on the key's uniqueness, or its handler refuses because the
+        first one did the work (the name is taken now); either way it answers with what the first
+        stored. A failure with no stored answer behind it is raised as it is.
         """
         with self.new_uow() as uow:
             stored = self._stored(uow, call)
             if stored is not None:
                 return stored
-            result = self.handle_in(command, uow)
-            uow.flush()  # the answer may read what the handler just changed
-            status, body = call.answer(result, uow)
             try:
+                result = self.handle_in(command, uow)
+                uow.flush()  # the answer may read what the handler just changed
+                status, body = call.answer(result, uow)
                 uow.idempotency.add(call.account_id, call.key, call.fingerprint, status, body)
                 uow.commit()
-            except UniqueViolation as exc:
-                raced = exc  # another call with this key won, or another unique value clashed
+            except Exception as exc:  # noqa: BLE001 - re-raised below unless the key's first call answered
+                failed = exc  # the key taken at commit, or the work refused because the first call did it
             else:
                 return Answer(status, body)
         with self.new_uow() as uow:
             stored = self._stored(uow, call)
         if stored is None:
-            raise raced
+            raise failed
         return stored
 
     @staticmethod
