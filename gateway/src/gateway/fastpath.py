@@ -47,6 +47,9 @@ from plumbing.web.locale import pick_locale
 #: Request headers that send a request down the general path.
 _NOT_FAST = frozenset({"authorization", "content-length", "transfer-encoding"})
 _HSTS = (b"strict-transport-security", HSTS.encode())
+_Headers = list[tuple[bytes, bytes]]
+#: Distinct upstream header sets whose response headers are kept ready (then all are forgotten).
+PREPARED_ENTRIES = 1024
 
 
 class FastPath:
@@ -60,6 +63,7 @@ class FastPath:
         self.enabled = True
         #: Requests this path answered (tests check that it did).
         self.served = 0
+        self._prepared: dict[tuple[Any, ...], tuple[_Headers, bool]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.enabled or scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -157,12 +161,12 @@ class FastPath:
                 status = await self._fail(scope, send, exc.kind, edge)
                 return
             status = upstream.status
-            raw = self._edge_static(service, method, upstream)
+            raw, shareable = self._edge_static(service, method, upstream)
             out = list(raw)
             if edge.tls:
                 out.append(_HSTS)
             out.append((b"x-request-id", edge.request_id.encode()))
-            if edge.csrf_new and not upstream.prepared_shareable:
+            if edge.csrf_new and not shareable:
                 out.append((b"set-cookie", csrf_cookie_header(edge.csrf_token, edge.secure_cookies)))
             await send({"type": "http.response.start", "status": status, "headers": out})
             await send({"type": "http.response.body", "body": b"" if method == "HEAD" else upstream.body})
@@ -174,17 +178,21 @@ class FastPath:
         finally:
             log_access(method, scope["path"], status, started, edge, outcome)
 
-    def _edge_static(self, service: str, method: str, upstream: UpstreamResponse) -> list[tuple[bytes, bytes]]:
+    def _edge_static(self, service: str, method: str, upstream: UpstreamResponse) -> tuple[_Headers, bool]:
         """The response headers up to the request id (apply_response_headers without it and HSTS),
-        built once per upstream answer and method."""
-        key = method + " edge"
-        raw = upstream.prepared.get(key)
-        if raw is None:
+        and whether they make the answer shareable. They depend only on the service, the method,
+        the status, the body's length and the upstream's headers: built once per distinct set
+        (a service answers a page with the same headers but the Date, which the gateway drops)."""
+        key = (service, method, upstream.status, len(upstream.body), tuple(upstream.headers))
+        found = self._prepared.get(key)
+        if found is None:
             forwarded = self.gateway.prepared_headers(service, method, upstream)
             raw = apply_response_headers(list(forwarded), "", False)[:-1]  # the request id goes last
-            upstream.prepared_shareable = is_shareable(raw)
-            upstream.prepared[key] = raw
-        return raw
+            found = (raw, is_shareable(raw))
+            if len(self._prepared) >= PREPARED_ENTRIES:
+                self._prepared.clear()
+            self._prepared[key] = found
+        return found
 
     async def _fail(self, scope: Scope, send: Send, kind: str, edge: EdgeContext) -> int:
         """The gateway's error page, with the headers the general path gives it."""

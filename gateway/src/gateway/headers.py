@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
+from random import getrandbits
 
 SESSION_COOKIE = "ingemplois_session"
 CSRF_COOKIE = "ingemplois_csrf"
@@ -66,9 +66,11 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 def request_id_from(headers: Mapping[str, str]) -> str:
     """Keep the client's X-Request-Id when well-formed, else 32 fresh random hex digits (as a uuid4
-    hex looks, at a fifth of the cost)."""
+    hex looks). From `random`, not the OS: an id names a request in logs, it is no secret (a client
+    may choose its own), and os.urandom's system call cost 3 µs a request (bench/gateway/cost.py).
+    `random` reseeds itself in each forked worker."""
     candidate = headers.get("x-request-id", "")
-    return candidate if _REQUEST_ID.match(candidate) else os.urandom(16).hex()
+    return candidate if _REQUEST_ID.match(candidate) else f"{getrandbits(128):032x}"
 
 
 def _from_trusted_hop(value: str, hops: int) -> str | None:

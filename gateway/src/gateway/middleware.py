@@ -21,6 +21,7 @@ from gateway.headers import (
     request_id_from,
 )
 from gateway.ratelimit import RateLimiter
+from plumbing.logs import write_access_line
 
 #: One line per request (the only per-request INFO line of the gateway; see plumbing.logs).
 access_log = logging.getLogger("gateway.access")
@@ -159,7 +160,7 @@ def log_access(method: str, path: str, status: int, started: float, edge: EdgeCo
             "request_id": edge.request_id,
             "cache": cache,
         }
-        access_log.info("%s %s %s", method, path, status, extra={"fields": fields})
+        write_access_line(access_log, f"{method} {path} {status}", fields)
 
 
 def is_shareable(raw_headers: list[tuple[bytes, bytes]]) -> bool:

@@ -43,8 +43,6 @@ class UpstreamResponse:
     body: bytes
     #: The gateway's response headers built from this answer, by method (built once).
     prepared: dict[str, list[tuple[bytes, bytes]]] = field(default_factory=dict, repr=False, compare=False)
-    #: Whether those headers make the answer shareable (set with the fast path's entry).
-    prepared_shareable: bool = field(default=False, repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
         """First value of a header, case-insensitive."""
