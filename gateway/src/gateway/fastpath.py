@@ -61,7 +61,7 @@ class FastPath:
         self.trust_proxy = trust_proxy
         self.secure_cookies = secure_cookies
         self.enabled = True
-        #: Requests this path answered (tests check that it did).
+        #: Requests this path took (tests check that it did).
         self.served = 0
         self._prepared: dict[tuple[Any, ...], tuple[_Headers, bool]] = {}
 
@@ -114,6 +114,7 @@ class FastPath:
         peer: str,
     ) -> None:
         started = time.perf_counter()
+        self.served += 1
         method: str = scope["method"]
         scheme = public_scheme(scope.get("scheme", "http"), first, self.trust_proxy)
         existing = cookies.get(CSRF_COOKIE)
@@ -170,7 +171,6 @@ class FastPath:
                 out.append((b"set-cookie", csrf_cookie_header(edge.csrf_token, edge.secure_cookies)))
             await send({"type": "http.response.start", "status": status, "headers": out})
             await send({"type": "http.response.body", "body": b"" if method == "HEAD" else upstream.body})
-            self.served += 1
         except Exception:  # as the general path: a 500 page, then the server logs the exception
             if status == 0:
                 status = await self._fail(scope, send, "internal", edge)
