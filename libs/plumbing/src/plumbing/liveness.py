@@ -63,3 +63,19 @@ def is_alive(path: Path, max_age: float) -> bool:
         return time.time() - path.stat().st_mtime < max_age
     except OSError:
         return False
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m plumbing.liveness [MAX_AGE]`: exit 0 while the heartbeat is fresh (the probe).
+
+    Kept free of heavy imports, so the probe costs little every period.
+    """
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    max_age = float(args[0]) if args else 120.0
+    raise SystemExit(0 if is_alive(heartbeat_file(), max_age) else 1)
+
+
+if __name__ == "__main__":
+    main()

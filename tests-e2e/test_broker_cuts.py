@@ -1,0 +1,115 @@
+"""Issue 6, done means 1: the broker connection is cut five times, for 1 to 20 seconds, during
+account journeys on the distributed suite (every service and worker reaches RabbitMQ through a
+TCP proxy). No worker dies, and every event's effect (an email) happens exactly once.
+
+This suite is its own (its broker URL goes through the proxy), on throw-away databases and vhost.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_account_journey import sign_up
+
+from plumbing.testing import (
+    TcpProxy,
+    create_test_database,
+    create_test_vhost,
+    delete_test_vhost,
+    drop_test_database,
+    rabbitmqctl,
+    vhost_of,
+    wait_until,
+)
+from suite.distributed import DistributedSuite, Infrastructure, free_port
+from suite.services import built_services
+from tests_e2e_support import Browser, emails_to, forms_of, link_in, unique_email, wait_for_email
+
+CUTS_SECONDS = (1, 3, 5, 10, 20)
+
+
+@pytest.fixture(scope="module")
+def cut_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DistributedSuite, TcpProxy]]:
+    services = built_services()
+    databases = {s: create_test_database(f"e2e_cut_{s.replace('-', '_')}") for s in services}
+    amqp_url = create_test_vhost(prefix="e2e-cut")
+    proxy = TcpProxy.for_url(amqp_url)
+    infra = Infrastructure(databases, proxy.url_for(amqp_url), redis_prefix=f"e2e:{uuid.uuid4().hex[:8]}:")
+    extra_env = {"GATEWAY_RATE_LIMIT_AUTH": "1000/minute", "GATEWAY_RATE_LIMIT_DEFAULT": "10000/minute"}
+    suite = DistributedSuite(infra, tmp_path_factory.mktemp("cut-suite"), gateway_port=free_port(),
+                             services=services, extra_env=extra_env)
+    try:
+        suite.start()
+        yield suite, proxy
+    finally:
+        suite.stop()
+        proxy.close()
+        delete_test_vhost(amqp_url)
+        for url in databases.values():
+            drop_test_database(url)
+
+
+def queue_depths(amqp_url: str) -> dict[str, int]:
+    """Queues of the suite's vhost holding messages (ready or unacked), dead-letter queues included."""
+    out = rabbitmqctl("list_queues", "-q", "--no-table-headers", "-p", vhost_of(amqp_url),
+                      "name", "messages_ready", "messages_unacknowledged")
+    depths = {}
+    for line in out.splitlines():
+        name, ready, unacked = line.split("\t")
+        if int(ready) + int(unacked):
+            depths[name] = int(ready) + int(unacked)
+    return depths
+
+
+def verify(browser: Browser, mail_dir: Path, email: str) -> None:
+    message = wait_for_email(mail_dir, email)
+    page = browser.get(link_in(message, "/compte/verifier"))
+    form = next(f for f in forms_of(page.text) if f["action"] == "/compte/verifier")
+    response = browser.post("/compte/verifier", data=form["fields"])
+    assert response.status_code in (200, 303), response.text[:500]
+
+
+def test_broker_cuts_kill_no_worker_and_every_effect_happens_once(cut_suite) -> None:
+    suite, proxy = cut_suite
+    workers = {name: process.pid for name, process in suite.processes.items() if name.endswith("-worker")}
+    accounts: list[tuple[Browser, str]] = []
+    pause = threading.Event()  # never set: waits out each cut's length
+    try:
+        for seconds in CUTS_SECONDS:
+            browser = Browser(suite.gateway_url)
+            email = unique_email("coupure")
+            connections = proxy.connections
+            proxy.refuse()
+            sign_up(browser, email)  # identity.account.registered waits in the outbox
+            if accounts:  # and the previous account is verified: identity.account.verified too
+                verify(accounts[-1][0], suite.mail_dir, accounts[-1][1])
+            pause.wait(seconds)
+            proxy.accept()
+            accounts.append((browser, email))
+            wait_for_email(suite.mail_dir, email, timeout=90)
+            wait_until(lambda: proxy.connections > connections, timeout=60,  # noqa: B023
+                       message="workers reconnected")
+        verify(accounts[-1][0], suite.mail_dir, accounts[-1][1])
+
+        for _, email in accounts:  # a verification email and a welcome email, once each
+            wait_until(lambda: len(emails_to(suite.mail_dir, email)) >= 2, timeout=90,  # noqa: B023
+                       message=f"welcome email to {email}")
+        # Anything late (a duplicate) would be on its way in a queue: wait until all are empty.
+        wait_until(lambda: queue_depths(suite.infra.amqp_url) == {}, timeout=90,
+                   message=lambda: f"queues drained: {queue_depths(suite.infra.amqp_url)}")
+        for _, email in accounts:
+            assert len(emails_to(suite.mail_dir, email)) == 2, email
+    finally:
+        for browser, _ in accounts:
+            browser.close()
+
+    assert suite.restarts == {}, f"workers were restarted: {suite.restarts}"
+    assert {name: process.pid for name, process in suite.processes.items() if name.endswith("-worker")} == workers
+    assert all(process.poll() is None for process in suite.processes.values())
+    for name in workers:
+        log = suite.log_path(name).read_text(encoding="utf-8", errors="replace")
+        assert "crashed" not in log and "died" not in log, name
