@@ -6,18 +6,22 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import plumbing_notes
 import pytest
+import sqlalchemy.exc
 from sqlalchemy import insert, text
 
 from plumbing.clock import SystemClock
+from plumbing.db import make_engine
+from plumbing.entry import declare_topology
 from plumbing.events.deadletters import DeadLetterQueue
 from plumbing.events.envelope import Envelope
 from plumbing.events.rabbitmq import RabbitConsumerTransport
 from plumbing.events.relay import OutboxRelay
-from plumbing.events.transport import Subscription
+from plumbing.events.transport import Subscription, is_infrastructure_failure
 from plumbing.testing import TcpProxy, wait_until
 
 NOTE_KEYS = (plumbing_notes.NOTE_CREATED,)
@@ -224,3 +228,36 @@ def test_only_one_relay_of_a_service_publishes_at_a_time(notes_app, publisher_fa
         assert other.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": 0x696E67656D706C}).scalar()
         assert relay.publish_pending() == 0
     assert relay.publish_pending() == 1
+
+
+class TopologyBundle:
+    """What declare_topology reads from a service bundle: its settings and subscriptions."""
+
+    def __init__(self, amqp_url: str, exchange: str, subscription: Subscription) -> None:
+        self.runtime = SimpleNamespace(settings=SimpleNamespace(embedded=False, amqp_url=amqp_url, exchange=exchange))
+        self._subscription = subscription
+
+    def subscriptions(self) -> list[Subscription]:
+        return [self._subscription]
+
+
+def test_events_published_before_a_consumer_first_starts_wait_in_its_queue(
+    notes_app, amqp_url, exchange, queue_name, background, publisher_factory, transport_factory
+) -> None:
+    sub = Subscription(queue_name, NOTE_KEYS, notes_app.consumer())
+    assert declare_topology(TopologyBundle(amqp_url, exchange, sub)) == [queue_name]  # the migrate step
+    envelope = notes_app.create_note("published before the consumer ever ran")
+    assert notes_app.relay(publisher_factory(amqp_url, exchange)).publish_pending() == 1
+    background.consume(transport_factory(), sub)  # the consumer's first start
+    wait_until(lambda: notes_app.effect_count(envelope.id) == 1, message="delivered on first start")
+
+
+def test_a_hung_query_hits_the_statement_timeout_and_counts_as_infrastructure(notes_database) -> None:
+    engine = make_engine(notes_database, statement_timeout_ms=100)
+    try:
+        with pytest.raises(sqlalchemy.exc.OperationalError) as caught, engine.connect() as connection:
+            connection.execute(text("SELECT pg_sleep(30)"))
+        assert "statement timeout" in str(caught.value)
+        assert is_infrastructure_failure(caught.value)
+    finally:
+        engine.dispose()
