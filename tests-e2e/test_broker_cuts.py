@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from test_account_journey import sign_up
 
+from plumbing.liveness import is_alive
 from plumbing.testing import (
     TcpProxy,
     create_test_database,
@@ -113,3 +114,17 @@ def test_broker_cuts_kill_no_worker_and_every_effect_happens_once(cut_suite) -> 
     for name in workers:
         log = suite.log_path(name).read_text(encoding="utf-8", errors="replace")
         assert "crashed" not in log and "died" not in log, name
+
+
+def test_a_worker_that_dies_is_restarted_by_the_suite_supervisor(cut_suite) -> None:
+    """The distributed runner plays Kubernetes' part: a dead worker process is started again."""
+    suite, _ = cut_suite
+    name = "mailer-worker"
+    killed = suite.processes[name]
+    killed.kill()
+    wait_until(lambda: suite.restarts.get(name) == 1, timeout=30, message="worker restarted")
+    replacement = suite.processes[name]
+    assert replacement.pid != killed.pid and replacement.poll() is None
+    assert "mailer-worker exited" in suite.log_path("supervisor").read_text(encoding="utf-8")
+    wait_until(lambda: is_alive(suite.heartbeat_path("mailer"), max_age=5), timeout=60,
+               message="the new worker beats")

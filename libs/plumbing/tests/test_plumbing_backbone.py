@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from argparse import Namespace
 from collections.abc import Iterator
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ import pytest
 import sqlalchemy.exc
 from sqlalchemy import insert, text
 
+from plumbing import entry
 from plumbing.clock import SystemClock
 from plumbing.db import make_engine
 from plumbing.entry import declare_topology
@@ -147,7 +149,7 @@ def test_repeated_broker_cuts_never_kill_the_consumer(
 
 
 def test_a_dead_letter_is_listed_with_its_reason_replayed_after_a_fix_and_takes_effect_once(
-    notes_app, amqp_url, exchange, queue_name, background, transport_factory, amqp
+    notes_app, amqp_url, exchange, queue_name, background, transport_factory, amqp, capsys
 ) -> None:
     broken = threading.Event()
     broken.set()
@@ -169,9 +171,18 @@ def test_a_dead_letter_is_listed_with_its_reason_replayed_after_a_fix_and_takes_
     assert "colour" in letter.error and letter.dead_lettered_at
     assert dlq.list() == [letter]  # listing changes nothing
     assert notes_app.effect_count() == 0
+    # The operator command shows the same, with the reason.
+    bundle = TopologyBundle(amqp_url, exchange, sub)
+    assert entry._dlq(bundle, Namespace(action="list", id=None, all=False)) == 0
+    listing = capsys.readouterr().out
+    assert f"{queue_name}.dlq: 1 dead letter(s)" in listing
+    assert envelope.id in listing and "max-attempts" in listing and "colour" in listing
+    entry._dlq(bundle, Namespace(action="show", id=envelope.id, all=False))
+    assert "reason: max-attempts" in capsys.readouterr().out
 
     broken.clear()  # the fix is deployed
-    assert dlq.replay(envelope.id) == [envelope.id]
+    assert entry._dlq(bundle, Namespace(action="replay", id=envelope.id, all=False)) == 0
+    assert f"replayed 1 message(s) {envelope.id}" in capsys.readouterr().out
     wait_until(lambda: notes_app.effect_count(envelope.id) == 1, message="replayed through the normal path")
     assert dlq.list() == []
     assert dlq.replay(envelope.id) == []  # replaying again: nothing left to replay
@@ -236,6 +247,7 @@ class TopologyBundle:
     def __init__(self, amqp_url: str, exchange: str, subscription: Subscription) -> None:
         self.runtime = SimpleNamespace(settings=SimpleNamespace(embedded=False, amqp_url=amqp_url, exchange=exchange))
         self._subscription = subscription
+        self.name = "notes"
 
     def subscriptions(self) -> list[Subscription]:
         return [self._subscription]
