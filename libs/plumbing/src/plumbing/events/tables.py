@@ -41,9 +41,15 @@ def inbox_table(metadata: MetaData) -> Table:
 
 
 def add_outbox_parked_column(op: Any) -> None:
-    """Alembic upgrade step for outboxes created before `parked_at` existed (one per service)."""
+    """Alembic upgrade step for outboxes created before `parked_at` existed (one per service).
+
+    Idempotent: an outbox created from `outbox_table()` (which has the column) is left alone.
+    """
     import sqlalchemy as sa
 
+    columns = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("outbox")}
+    if "parked_at" in columns:
+        return
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("parked_at", UtcDateTime(), nullable=True))
 
