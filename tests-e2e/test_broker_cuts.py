@@ -2,14 +2,12 @@
 account journeys on the distributed suite (every service and worker reaches RabbitMQ through a
 TCP proxy). No worker dies, and every event's effect (an email) happens exactly once.
 
-This suite is its own (its broker URL goes through the proxy), on throw-away databases and vhost.
+The session's suite already reaches RabbitMQ through the proxy (conftest.py).
 """
 
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,40 +16,20 @@ from test_account_journey import sign_up
 from plumbing.liveness import is_alive
 from plumbing.testing import (
     TcpProxy,
-    create_test_database,
-    create_test_vhost,
-    delete_test_vhost,
-    drop_test_database,
     rabbitmqctl,
     vhost_of,
     wait_until,
 )
-from suite.distributed import DistributedSuite, Infrastructure, free_port
-from suite.services import built_services
+from suite.distributed import DistributedSuite
 from tests_e2e_support import Browser, emails_to, forms_of, link_in, unique_email, wait_for_email
 
 CUTS_SECONDS = (1, 3, 5, 10, 20)
 
 
-@pytest.fixture(scope="module")
-def cut_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DistributedSuite, TcpProxy]]:
-    services = built_services()
-    databases = {s: create_test_database(f"e2e_cut_{s.replace('-', '_')}") for s in services}
-    amqp_url = create_test_vhost(prefix="e2e-cut")
-    proxy = TcpProxy.for_url(amqp_url)
-    infra = Infrastructure(databases, proxy.url_for(amqp_url), redis_prefix=f"e2e:{uuid.uuid4().hex[:8]}:")
-    extra_env = {"GATEWAY_RATE_LIMIT_AUTH": "1000/minute", "GATEWAY_RATE_LIMIT_DEFAULT": "10000/minute"}
-    suite = DistributedSuite(infra, tmp_path_factory.mktemp("cut-suite"), gateway_port=free_port(),
-                             services=services, extra_env=extra_env)
-    try:
-        suite.start()
-        yield suite, proxy
-    finally:
-        suite.stop()
-        proxy.close()
-        delete_test_vhost(amqp_url)
-        for url in databases.values():
-            drop_test_database(url)
+@pytest.fixture
+def cut_suite(suite: DistributedSuite, broker_proxy: TcpProxy) -> tuple[DistributedSuite, TcpProxy]:
+    """The session's suite: every process reaches the broker through `broker_proxy`."""
+    return suite, broker_proxy
 
 
 def queue_depths(amqp_url: str) -> dict[str, int]:
@@ -66,6 +44,14 @@ def queue_depths(amqp_url: str) -> dict[str, int]:
     return depths
 
 
+def in_flight(amqp_url: str) -> dict[str, int]:
+    return {name: n for name, n in queue_depths(amqp_url).items() if not name.endswith(".dlq")}
+
+
+def dead_letters(amqp_url: str) -> dict[str, int]:
+    return {name: n for name, n in queue_depths(amqp_url).items() if name.endswith(".dlq")}
+
+
 def verify(browser: Browser, mail_dir: Path, email: str) -> None:
     message = wait_for_email(mail_dir, email)
     page = browser.get(link_in(message, "/compte/verifier"))
@@ -77,6 +63,7 @@ def verify(browser: Browser, mail_dir: Path, email: str) -> None:
 def test_broker_cuts_kill_no_worker_and_every_effect_happens_once(cut_suite) -> None:
     suite, proxy = cut_suite
     workers = {name: process.pid for name, process in suite.processes.items() if name.endswith("-worker")}
+    dead_letters_before = dead_letters(suite.infra.amqp_url)
     accounts: list[tuple[Browser, str]] = []
     pause = threading.Event()  # never set: waits out each cut's length
     try:
@@ -100,8 +87,9 @@ def test_broker_cuts_kill_no_worker_and_every_effect_happens_once(cut_suite) -> 
             wait_until(lambda: len(emails_to(suite.mail_dir, email)) >= 2, timeout=90,  # noqa: B023
                        message=f"welcome email to {email}")
         # Anything late (a duplicate) would be on its way in a queue: wait until all are empty.
-        wait_until(lambda: queue_depths(suite.infra.amqp_url) == {}, timeout=90,
-                   message=lambda: f"queues drained: {queue_depths(suite.infra.amqp_url)}")
+        wait_until(lambda: not in_flight(suite.infra.amqp_url), timeout=90,
+                   message=lambda: f"queues drained: {in_flight(suite.infra.amqp_url)}")
+        assert dead_letters(suite.infra.amqp_url) == dead_letters_before
         for _, email in accounts:
             assert len(emails_to(suite.mail_dir, email)) == 2, email
     finally:
