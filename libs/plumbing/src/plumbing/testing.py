@@ -258,6 +258,10 @@ class TcpProxy:
         self._accepting = False
         self.drop_connections()
 
+    def refuse_new(self) -> None:
+        """Close new connections at once, leaving the open ones alone."""
+        self._accepting = False
+
     def accept(self) -> None:
         self._accepting = True
 
