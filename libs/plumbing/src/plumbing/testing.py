@@ -21,7 +21,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -205,22 +205,6 @@ def queue_message_count(amqp_url: str, queue: str) -> int:
     In a test vhost where only this queue is consumed, 0 means every message was acked.
     """
     return ready_count(amqp_url, queue) + unacked_count(amqp_url)
-
-
-@contextlib.contextmanager
-def broker_stopped(amqp_url: str, timeout: float = 60.0) -> Iterator[None]:
-    """`rabbitmqctl stop_app` for the duration of the block, then start it and wait until usable.
-
-    Every connection drops. Disruptive for anything else using the broker on this machine: only
-    for tests that own it. The broker is started again even when the block fails.
-    """
-    rabbitmqctl("stop_app")
-    try:
-        yield
-    finally:
-        rabbitmqctl("start_app", timeout=timeout)
-        rabbitmqctl("await_startup", timeout=timeout)
-        wait_until(lambda: _can_connect(amqp_url), timeout=timeout, interval=0.2, message="broker back")
 
 
 # TCP proxy ---------------------------------------------------------------------------------
