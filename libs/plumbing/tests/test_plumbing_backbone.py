@@ -15,15 +15,15 @@ import pytest
 import sqlalchemy.exc
 from sqlalchemy import insert, text
 
-from plumbing import entry
+from plumbing import operator
 from plumbing.clock import SystemClock
 from plumbing.db import make_engine
-from plumbing.entry import declare_topology
 from plumbing.events.deadletters import DeadLetterQueue
 from plumbing.events.envelope import Envelope
 from plumbing.events.rabbitmq import RabbitConsumerTransport
 from plumbing.events.relay import OutboxRelay
 from plumbing.events.transport import Subscription, is_infrastructure_failure
+from plumbing.operator import declare_topology
 from plumbing.testing import TcpProxy, wait_until
 
 NOTE_KEYS = (plumbing_notes.NOTE_CREATED,)
@@ -173,15 +173,15 @@ def test_a_dead_letter_is_listed_with_its_reason_replayed_after_a_fix_and_takes_
     assert notes_app.effect_count() == 0
     # The operator command shows the same, with the reason.
     bundle = TopologyBundle(amqp_url, exchange, sub)
-    assert entry._dlq(bundle, Namespace(action="list", id=None, all=False)) == 0
+    assert operator.dead_letters(bundle, Namespace(action="list", id=None, all=False)) == 0
     listing = capsys.readouterr().out
     assert f"{queue_name}.dlq: 1 dead letter(s)" in listing
     assert envelope.id in listing and "max-attempts" in listing and "colour" in listing
-    entry._dlq(bundle, Namespace(action="show", id=envelope.id, all=False))
+    operator.dead_letters(bundle, Namespace(action="show", id=envelope.id, all=False))
     assert "reason: max-attempts" in capsys.readouterr().out
 
     broken.clear()  # the fix is deployed
-    assert entry._dlq(bundle, Namespace(action="replay", id=envelope.id, all=False)) == 0
+    assert operator.dead_letters(bundle, Namespace(action="replay", id=envelope.id, all=False)) == 0
     assert f"replayed 1 message(s) {envelope.id}" in capsys.readouterr().out
     wait_until(lambda: notes_app.effect_count(envelope.id) == 1, message="replayed through the normal path")
     assert dlq.list() == []

@@ -21,6 +21,7 @@ from typing import Any
 from plumbing.auth.tokens import TokenVerifier, configure_verifier, http_jwks_provider
 from plumbing.config import Settings
 from plumbing.logs import configure_logging
+from plumbing.operator import dead_letters, declare_topology, parked_outbox
 from plumbing.service import ServiceBundle, run_worker_process
 from plumbing.telemetry import setup_tracing
 
@@ -51,84 +52,6 @@ def web_app(service: str) -> Any:
     return load_bundle(service, _prepare(service)).asgi
 
 
-def declare_topology(bundle: ServiceBundle) -> list[str]:
-    """Declare the exchange and each consumer's queue, bindings, retry and dead-letter queues.
-
-    Runs with the migrations (before any producer starts), so events published before a
-    consumer first runs wait in its queue. Nothing to do in the embedded mode (no broker).
-    """
-    from plumbing.events.rabbitmq import consumer_transport_from_env
-
-    settings = bundle.runtime.settings
-    if settings.embedded:
-        return []
-    transport = consumer_transport_from_env(settings.amqp_url, settings.exchange)
-    subscriptions = bundle.subscriptions()
-    for subscription in subscriptions:
-        transport.declare(subscription)
-    if not subscriptions:  # producers only: the exchange must exist before their first publish
-        from plumbing.events.rabbitmq import declare_exchange
-
-        connection = transport._connect("topology")
-        try:
-            declare_exchange(connection.channel(), settings.exchange)
-        finally:
-            connection.close()
-    return [s.queue for s in subscriptions]
-
-
-def _dlq(bundle: ServiceBundle, args: argparse.Namespace) -> int:
-    from plumbing.events.deadletters import DeadLetterQueue
-
-    queues = [s.queue for s in bundle.subscriptions()]
-    if not queues:
-        print(f"{bundle.name} consumes no events: no dead-letter queue")
-        return 0
-    settings = bundle.runtime.settings
-    for queue in queues:
-        dlq = DeadLetterQueue(settings.amqp_url, queue)
-        if args.action == "list":
-            letters = dlq.list()
-            print(f"{queue}.dlq: {len(letters)} dead letter(s)")
-            for letter in letters:
-                print("  " + letter.summary())
-        elif args.action == "show":
-            for letter in dlq.show(args.id):
-                print(f"id: {letter.id}\ntype: {letter.event_type}\nreason: {letter.reason}\n"
-                      f"error: {letter.error}\nattempts: {letter.attempts}\n"
-                      f"dead-lettered at: {letter.dead_lettered_at}\nheaders: {letter.headers}\n"
-                      f"body: {letter.body.decode('utf-8', 'replace')}\n")
-        else:
-            if not args.all and not args.id:
-                print("replay needs an ID or --all")
-                return 2
-            replayed = dlq.replay(None if args.all else args.id)
-            print(f"{queue}: replayed {len(replayed)} message(s) {' '.join(replayed)}")
-    return 0
-
-
-def _outbox(bundle: ServiceBundle, args: argparse.Namespace) -> int:
-    from sqlalchemy import select, update
-
-    runtime = bundle.runtime
-    outbox = runtime.outbox
-    with runtime.session_factory() as session:
-        if args.action == "parked":
-            rows = session.execute(
-                select(outbox.c.seq, outbox.c.message_id, outbox.c.event_type, outbox.c.parked_at,
-                       outbox.c.last_error).where(outbox.c.parked_at.is_not(None)).order_by(outbox.c.seq)
-            ).all()
-            print(f"{bundle.name}: {len(rows)} parked outbox row(s)")
-            for row in rows:
-                print(f"  seq {row.seq}  {row.message_id}  {row.event_type}  {row.parked_at}  {row.last_error}")
-        else:
-            result = session.execute(update(outbox).where(outbox.c.seq == args.seq, outbox.c.parked_at.is_not(None))
-                                     .values(parked_at=None))
-            session.commit()
-            print(f"{bundle.name}: {result.rowcount} row(s) handed back to the relay")  # type: ignore[attr-defined]
-    return 0
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run a service's worker, migrations or operator commands.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -155,13 +78,16 @@ def main(argv: list[str] | None = None) -> None:
         bundle.migrate()
         declare_topology(bundle)
     elif args.command == "topology":
-        print(f"{args.service}: declared {', '.join(declare_topology(bundle)) or 'the exchange'}")
+        if bundle.runtime.settings.embedded:
+            print("embedded mode: no broker, nothing to declare")
+        else:
+            print(f"{args.service}: declared {', '.join(declare_topology(bundle)) or 'the exchange'}")
     elif args.command == "dlq":
-        raise SystemExit(_dlq(bundle, args))
+        raise SystemExit(dead_letters(bundle, args))
     elif args.command == "outbox":
         if args.action == "requeue" and args.seq is None:
             parser.error("outbox requeue needs a SEQ")
-        raise SystemExit(_outbox(bundle, args))
+        raise SystemExit(parked_outbox(bundle, args))
     else:
         run_worker_process(bundle)
 
