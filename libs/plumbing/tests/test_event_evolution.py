@@ -21,17 +21,7 @@ from plumbing.events.schemas import EventSchemaError
 from plumbing.events.transport import InfrastructureError, is_infrastructure_failure, is_poison
 
 KEY = plumbing_notes.NOTE_CREATED
-V2_SCHEMA = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "test.note.created v2 (tests only): the text became an object",
-    "type": "object",
-    "required": ["note_id", "body"],
-    "additionalProperties": False,
-    "properties": {
-        "note_id": {"type": "string", "minLength": 36, "maxLength": 36},
-        "body": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
-    },
-}
+V2_SCHEMA = plumbing_notes.NOTE_CREATED_V2_SCHEMA
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ cuts that kill no consumer, dead letters replayed, corrupt outbox rows parked, t
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from argparse import Namespace
@@ -273,3 +274,32 @@ def test_a_hung_query_hits_the_statement_timeout_and_counts_as_infrastructure(no
         assert is_infrastructure_failure(caught.value)
     finally:
         engine.dispose()
+
+
+def test_over_the_broker_a_v1_consumer_gets_v1_beside_v2_and_ignores_a_newer_producers_extra_field(
+    notes_app, schemas_dir, amqp_url, exchange, queue_name, background, publisher_factory, transport_factory, amqp
+) -> None:
+    v2_schema = json.dumps(plumbing_notes.NOTE_CREATED_V2_SCHEMA)
+    (schemas_dir / f"{plumbing_notes.NOTE_CREATED}.v2.schema.json").write_text(v2_schema, encoding="utf-8")
+    versions: list[int] = []
+    sub = Subscription(queue_name, NOTE_KEYS, notes_app.consumer(lambda envelope: versions.append(envelope.version)))
+    transport = transport_factory()
+    transport.declare(sub)
+    background.consume(transport, sub)
+    background.relay(notes_app.relay(publisher_factory(amqp_url, exchange)))
+
+    note_id = str(uuid.uuid4())
+    with notes_app.uow() as uow:
+        v1, _ = uow.emit_versions(plumbing_notes.NOTE_CREATED, {
+            1: {"note_id": note_id, "text": "hi"}, 2: {"note_id": note_id, "body": {"text": "hi"}}})
+        uow.commit()
+    newer = json.loads(note_envelope("from a newer producer").to_json())
+    newer["data"]["colour"] = "blue"
+    newer["partition"] = 7
+    amqp.publish(exchange, newer["type"], json.dumps(newer).encode(), message_id=newer["id"])
+
+    wait_until(lambda: notes_app.effect_count() == 2, message="v1 and the newer producer's event")
+    wait_until(lambda: amqp.count(queue_name) == 0, message="every copy acked, v2 included")
+    assert notes_app.effect_count(v1.id) == 1 and notes_app.effect_count(newer["id"]) == 1
+    assert sorted(versions) == [1, 1]
+    assert amqp.ready(f"{queue_name}.dlq") == 0
