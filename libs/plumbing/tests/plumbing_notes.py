@@ -45,7 +45,7 @@ NOTE_CREATED_SCHEMA = {
     },
 }
 
-# A breaking change in tests: the text became an object (published beside v1, decisions.md §7).
+# A breaking change in tests: the text became an object (published beside v1, decisions.md, "Event evolution").
 NOTE_CREATED_V2_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "test.note.created v2 (tests only): the text became an object",

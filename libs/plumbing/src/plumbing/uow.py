@@ -57,7 +57,7 @@ class SqlAlchemyUnitOfWork:
         return self.emit_versions(event_type, {version: data})[0]
 
     def emit_versions(self, event_type: str, versions: Mapping[int, dict[str, Any]]) -> list[Envelope]:
-        """Write one event in several versions (a breaking change in transition, decisions.md §7).
+        """Write one event in several versions (a breaking change in transition, decisions.md, "Event evolution").
 
         Every copy carries the same envelope id, so a consumer that handles two versions while it
         moves over acts once (its inbox refuses the second copy). Each copy is validated strictly

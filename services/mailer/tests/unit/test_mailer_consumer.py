@@ -49,6 +49,7 @@ def test_the_consumer_listens_to_identity_and_the_portal_requests(bundle):
         "portal.request.submitted",
         "portal.request.approved",
         "portal.request.refused",
+        "portal.group.opened",
     }
     assert bundle.consumers[0].name == "mailer"
 
@@ -118,7 +119,7 @@ def test_a_new_link_event_against_its_contract_is_poison(bundle, events):
 
 
 def test_an_unknown_field_is_ignored_and_never_used_for_the_link(bundle, events):
-    """Tolerant reading (decisions.md §7): a field from a newer producer is ignored, so a URL in
+    """Tolerant reading (decisions.md, "Event evolution"): a field from a newer producer is ignored, so a URL in
     the event can never become the link; the link is built from the token."""
     consume(bundle, events.verification_requested(verification_url="https://evil.example.org/x"))
     [email] = stored(bundle)

@@ -30,7 +30,7 @@ class EventConsumer:
     a producer publishes; it handles the versions it has handlers for and acks the others
     unhandled. A producer that publishes a breaking `v2` beside `v1` gives both copies the same
     envelope id, so a consumer that handles both (while it moves over) acts once: the inbox
-    refuses the second copy (decisions.md §7).
+    refuses the second copy (decisions.md, "Event evolution").
     """
 
     def __init__(

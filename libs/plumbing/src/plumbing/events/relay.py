@@ -4,7 +4,7 @@ Run by each service's worker. A row is marked published only after the broker co
 broker outage delays events and never loses one; a crash between confirm and mark re-sends the
 row, which consumers' inboxes make harmless.
 
-Order (decisions.md §7): one relay pass at a time per service (a PostgreSQL transaction-level
+Order (decisions.md, "Event evolution"): one relay pass at a time per service (a PostgreSQL transaction-level
 advisory lock; SQLite is one process), publishing rows in commit-sequence order and stopping at
 the first publish failure. So the events of one service reach the broker in `seq` order, at least
 once. A row that can never be published (its body is not an envelope) is parked: `parked_at` and

@@ -2,7 +2,7 @@
 
 Files: `envelope.schema.json` for the envelope, and `<type>.v<version>.schema.json` for the data
 of each event type. Producers validate strictly before writing to the outbox (unknown fields are
-refused: the contract must list them first). Consumers read tolerantly (decisions.md §7): the same
+refused: the contract must list them first). Consumers read tolerantly (decisions.md, "Event evolution"): the same
 schema with every `additionalProperties: false` lifted, so a field added by a newer producer is
 ignored, while a missing required field or a wrong type is poison.
 """
