@@ -5,12 +5,13 @@ copying the DDL (each service's migration test compares the result with its mapp
 from __future__ import annotations
 
 import pytest
+from alembic import op
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import MetaData, create_engine, inspect
 
-from plumbing.events.tables import inbox_table, outbox_table
+from plumbing.events.tables import add_outbox_parked_column, drop_outbox_parked_column, inbox_table, outbox_table
 from plumbing.idempotency import idempotency_table
 from plumbing.migrations import (
     create_idempotency_table,
@@ -57,7 +58,8 @@ def own_pg_url():
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_the_helpers_build_the_mapped_tables_and_drop_them(database, tmp_path, request):
     url = f"sqlite:///{tmp_path / 'm.db'}" if database == "sqlite" else request.getfixturevalue("own_pg_url")
-    diffs, tables = run(url, create_messaging_tables, create_idempotency_table)
+    # The first revisions' DDL, then the later parked_at column: today's outbox (what a new service calls).
+    diffs, tables = run(url, create_messaging_tables, lambda: add_outbox_parked_column(op), create_idempotency_table)
     assert diffs == [] and {"outbox", "inbox", "idempotency_keys"} <= tables
-    _, tables = run(url, drop_idempotency_table, drop_messaging_tables)
+    _, tables = run(url, drop_idempotency_table, lambda: drop_outbox_parked_column(op), drop_messaging_tables)
     assert not {"outbox", "inbox", "idempotency_keys"} & tables

@@ -1,7 +1,7 @@
 """company brandings: a group's names and logo for its offers (from portal.branding.changed)
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002_outbox_parked
 Create Date: 2026-11-30 20:30:00
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import plumbing.db
 
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002_outbox_parked'
 branch_labels = None
 depends_on = None
 
