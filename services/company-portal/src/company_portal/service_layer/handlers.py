@@ -32,6 +32,7 @@ from company_portal.domain.model import (
     parse_role,
 )
 from company_portal.service_layer import commands as c
+from company_portal.service_layer import snapshot
 from company_portal.service_layer.ports import Dependencies
 from company_portal.service_layer.unit_of_work import UnitOfWork
 from plumbing.auth.permissions import Permission, Role, require
@@ -445,4 +446,5 @@ COMMAND_HANDLERS: dict[type[c.Command], CommandHandler] = {
     c.CorrectCompany: correct_company,
     c.CreateGroup: create_group,
     c.MoveMember: move_member,
+    c.PublishSnapshot: snapshot.publish_snapshot,
 }
