@@ -2,7 +2,7 @@
 
 The JSON Schemas are what the code validates against; the AsyncAPI file says who sends and who
 receives each type. These tests keep them in step, check that every reference resolves, and that
-each consuming service's declared subscriptions (mailer, company-portal, moderation) are the
+each consuming service's declared subscriptions (mailer, company-portal, moderation, offers) are the
 handlers its consumer really has. A consumer that fails to import fails these tests (it is never
 skipped: a broken consumer must not pass for one that matches its contract).
 """
@@ -147,9 +147,14 @@ def _moderation_handlers() -> set[str]:
     return set(consumer.build_event_handlers(None))  # the table only: no handler runs
 
 
+def _offers_handlers() -> set[str]:
+    return set(importlib.import_module("offers.entrypoints.consumer").HANDLERS)
+
+
 @pytest.mark.parametrize(("service", "handled"), [
     ("company-portal", _company_portal_handlers),
     ("moderation", _moderation_handlers),
+    ("offers", _offers_handlers),
 ])
 def test_each_consuming_service_receives_exactly_what_its_consumer_handles(service: str, handled: Any) -> None:
     """The receive operations tagged with a service are the keys of the handler table its
