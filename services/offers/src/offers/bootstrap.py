@@ -35,7 +35,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     requester = SnapshotRequester(SERVICE, uow_factory)
     pages = create_pages_app(SERVICE, PACKAGE_DIR)
     pages.register_blueprint(blueprint)
-    app = ServiceApp(SERVICE, api=None, pages=pages, readiness_checks={"database": runtime.check_database})
+    app = ServiceApp(SERVICE, api=None, pages=pages, readiness_checks=runtime.readiness_checks())
     return ServiceBundle(runtime=runtime, asgi=instrumented(app), migrations_dir=MIGRATIONS_DIR,
                          consumers=[consumer], tickers=[(SNAPSHOT_REQUEST_DELAY_SECONDS, requester)],
                          extras={"uow_factory": uow_factory})
