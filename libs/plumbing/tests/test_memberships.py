@@ -128,21 +128,27 @@ def test_a_snapshot_of_the_same_version_refreshes_the_names_only(world):
     assert _role(session_factory, table) == "finances"
 
 
-def test_the_requester_asks_once_and_only_while_the_projection_is_empty(world, tmp_path):
+def test_the_requester_asks_once_per_start_until_a_snapshot_was_handled(world, tmp_path):
     consumer, session_factory, table, clock = world
     metadata = table.metadata
     schemas = EventSchemas(REPO_ROOT / "contracts" / "events")
     messaging = Messaging(producer="offers", outbox=metadata.tables["outbox"], inbox=metadata.tables["inbox"],
                           schemas=schemas, clock=clock)
-    requester = SnapshotRequester("offers", lambda: SqlAlchemyUnitOfWork(session_factory, messaging))
+
+    def start() -> SnapshotRequester:
+        return SnapshotRequester("offers", lambda: SqlAlchemyUnitOfWork(session_factory, messaging))
+
+    requester = start()
     assert requester() is True
     assert requester() is False  # once per process
     with session_factory() as session:
-        rows = session.execute(select(metadata.tables["outbox"].c.body)).scalars().all()
-    [body] = rows
+        [body] = session.execute(select(metadata.tables["outbox"].c.body)).scalars().all()
     assert Envelope.from_json(body.encode()).type == "offers.projection.snapshot_requested"
     assert Envelope.from_json(body.encode()).data == {"projections": ["memberships"]}
 
+    # a live event heard in the first seconds does not stop it from learning the rest
     consumer(_event("portal.membership.granted", 1, "principal"), {})
-    again = SnapshotRequester("offers", lambda: SqlAlchemyUnitOfWork(session_factory, messaging))
-    assert again() is False  # a projection with something in it asks for nothing
+    assert start()() is True
+    # once a snapshot was handled, a restart asks for nothing
+    consumer(_snapshot(1, "principal"), {})
+    assert start()() is False

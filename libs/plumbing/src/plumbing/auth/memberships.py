@@ -12,7 +12,7 @@ a newer state.
 
 A service started after memberships exist learns them from `snapshot` events (the current state
 of every membership, revoked ones with role null, same `version` counter): its worker asks
-company-portal for one when the projection is empty (`SnapshotRequester`, one of the worker's
+company-portal for one until it has handled one (`SnapshotRequester`, one of the worker's
 ticks). A snapshot is applied when its version is at least the one held (same version, same
 state: it only refreshes the names), so it never brings back a membership revoked after it was
 taken, whatever order the broker delivers them in.
@@ -89,12 +89,15 @@ SNAPSHOT_REQUEST_DELAY_SECONDS = 2.0
 
 
 class SnapshotRequester:
-    """A worker tick: once per process, if the membership projection is empty, emit
-    `<service>.projection.snapshot_requested` (contracts/events/) for company-portal to answer.
+    """A worker tick: once per process, unless this service has already handled a membership
+    snapshot, emit `<service>.projection.snapshot_requested` (contracts/events/) for
+    company-portal to answer.
 
-    Empty means this service never heard of any membership: it was deployed after they were
-    granted (or nobody has one yet, and the portal answers with nothing). Asking again at each
-    start while empty is harmless: snapshots are idempotent.
+    "Never handled a snapshot" (its inbox has no `portal.membership.snapshot`), rather than "the
+    projection is empty": a service deployed after memberships exist may hear a live event in its
+    first seconds, and one row must not stop it from learning the rest. Until an answer arrives
+    (or while nobody has a membership: the answer is empty), each start asks again; that is
+    harmless, snapshots are idempotent.
     """
 
     def __init__(self, service: str, uow_factory: Callable[[], Any],
@@ -110,14 +113,15 @@ class SnapshotRequester:
         if self.done:
             return False
         with self.uow_factory() as uow:
-            table = _table(uow)
-            empty = uow.session.execute(select(table.c.account_id).limit(1)).first() is None
-            if empty:
+            inbox = uow.messaging.inbox
+            handled = uow.session.execute(
+                select(inbox.c.message_id).where(inbox.c.event_type == SNAPSHOT_EVENT).limit(1)).first()
+            if handled is None:
                 uow.emit(f"{self.service}.projection.snapshot_requested", {"projections": list(self.projections)})
                 uow.commit()
-                log.info("%s: empty membership projection, snapshot requested", self.service)
+                log.info("%s: no membership snapshot handled yet, snapshot requested", self.service)
         self.done = True
-        return empty
+        return handled is None
 
 
 class SqlMembershipLookup:

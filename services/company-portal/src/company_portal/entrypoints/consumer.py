@@ -66,14 +66,14 @@ def on_account_verified(envelope: Envelope, uow: Any, deps: Dependencies) -> Non
 
 
 def on_snapshot_requested(envelope: Envelope, uow: Any, deps: Dependencies) -> None:
-    """A consumer started with an empty projection: replay what it asked for (to every consumer:
+    """A consumer that has not learned the state yet: replay what it asked for (to every consumer:
     the snapshot events are idempotent where a projection is already up to date)."""
     wanted = tuple(p for p in envelope.data["projections"] if p in c.SNAPSHOT_PROJECTIONS)
     if wanted:
         snapshot.publish_snapshot(c.PublishSnapshot(projections=wanted, requested_by=envelope.producer), uow, deps)
 
 
-#: The services whose workers ask for a snapshot when their projection is empty.
+#: The services whose workers ask for a snapshot at start until they have handled one.
 SNAPSHOT_REQUESTERS = ("offers",)
 
 

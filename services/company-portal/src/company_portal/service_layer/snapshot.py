@@ -1,6 +1,6 @@
 """Replaying the current state as snapshot events, for a consumer that missed the live ones.
 
-A new service (offers, billing, metrics) starts with an empty projection and asks for a snapshot
+A new service (offers, billing, metrics) starts without the past and asks for a snapshot
 (`<service>.projection.snapshot_requested`); an operator can also run one
 (`python -m company_portal.entrypoints.admin snapshot`). Every membership (revoked ones included,
 with role null) and every group's branding goes to the outbox in one transaction, each with the
