@@ -1,6 +1,6 @@
 """membership projection (plumbing.auth.memberships)
 
-Revision ID: 0002
+Revision ID: 0002_membership_projection
 Revises: 0001
 Create Date: 2026-11-30 19:55:00
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import plumbing.db
 
 
-revision = '0002'
+revision = '0002_membership_projection'
 down_revision = '0001'
 branch_labels = None
 depends_on = None

@@ -1,6 +1,6 @@
 """groups.branding_version: the counter that orders branding events and snapshots
 
-Revision ID: 0002
+Revision ID: 0002_branding_version
 Revises: 0001
 Create Date: 2026-11-30 19:40:00
 """
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002'
+revision = '0002_branding_version'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
