@@ -37,3 +37,9 @@ async def test_health_and_readiness(client):
 async def test_unknown_page_is_a_404_page(client):
     response = await client.get("/nulle-part")
     assert response.status_code == 404 and "introuvable" in response.text
+
+
+async def test_landing_page_is_shareable_and_carries_no_visitor_token(client):
+    response = await client.get("/", headers={"X-CSRF-Token": "t" * 43})
+    assert response.headers["cache-control"] == "public, s-maxage=5"
+    assert "t" * 43 not in response.text
