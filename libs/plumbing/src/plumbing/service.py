@@ -126,16 +126,17 @@ class ServiceBundle:
 
 def run_worker_process(bundle: ServiceBundle) -> None:
     """The distributed worker of a service: outbox relay, RabbitMQ consumers and ticks."""
-    from plumbing.events.rabbitmq import RabbitConsumerTransport, RabbitPublisher
+    from plumbing.events.rabbitmq import RabbitPublisher, consumer_transport_from_env
+    from plumbing.liveness import heartbeat_file
     from plumbing.worker import run_worker
 
     settings = bundle.runtime.settings
     publisher = RabbitPublisher(settings.amqp_url, settings.exchange)
     relays = [bundle.runtime.relay(publisher)]
     subscriptions = bundle.subscriptions()
-    transport = RabbitConsumerTransport(settings.amqp_url, settings.exchange) if subscriptions else None
+    transport = consumer_transport_from_env(settings.amqp_url, settings.exchange) if subscriptions else None
     log.info("worker %s: %d consumer(s), %d ticker(s)", bundle.name, len(subscriptions), len(bundle.tickers))
     try:
-        run_worker(relays, subscriptions, transport, list(bundle.tickers))
+        run_worker(relays, subscriptions, transport, list(bundle.tickers), heartbeat=heartbeat_file())
     finally:
         publisher.close()

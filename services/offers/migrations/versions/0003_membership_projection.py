@@ -1,7 +1,7 @@
 """membership projection (plumbing.auth.memberships)
 
-Revision ID: 0002_membership_projection
-Revises: 0001
+Revision ID: 0003_membership_projection
+Revises: 0002_outbox_parked
 Create Date: 2026-11-30 19:55:00
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import plumbing.db
 
 
-revision = '0002_membership_projection'
-down_revision = '0001'
+revision = '0003_membership_projection'
+down_revision = '0002_outbox_parked'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """groups.branding_version: the counter that orders branding events and snapshots
 
-Revision ID: 0003_branding_version
-Revises: 0002
+Revision ID: 0004_branding_version
+Revises: 0003_outbox_parked
 Create Date: 2026-11-30 19:40:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003_branding_version'
-down_revision = '0002'
+revision = '0004_branding_version'
+down_revision = '0003_outbox_parked'
 branch_labels = None
 depends_on = None
 
