@@ -26,6 +26,7 @@ from plumbing.events.relay import OutboxRelay
 from plumbing.events.schemas import EventSchemas
 from plumbing.events.transport import Publisher, Subscription
 from plumbing.migrations import upgrade
+from plumbing.readiness import BrokerCheck
 from plumbing.uow import Messaging
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Runtime:
     #: `idempotency_keys` when the service takes idempotency keys (plumbing.idempotency).
     idempotency: Table | None = None
     _relays: list[OutboxRelay] = field(default_factory=list)
+    _broker_check: BrokerCheck | None = None
 
     @property
     def name(self) -> str:
@@ -74,6 +76,16 @@ class Runtime:
     def check_database(self) -> None:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+
+    def readiness_checks(self) -> dict[str, Callable[[], None]]:
+        """What `/readyz` checks: the database, and the broker when the service runs with RabbitMQ
+        (distributed mode and Kubernetes; the embedded suite's broker is in-process)."""
+        checks: dict[str, Callable[[], None]] = {"database": self.check_database}
+        if self.settings.uses_rabbitmq:
+            if self._broker_check is None:
+                self._broker_check = BrokerCheck(self.settings.amqp_url)
+            checks["broker"] = self._broker_check
+        return checks
 
 
 def build_runtime(settings: Settings, metadata: MetaData, *, clock: Clock | None = None) -> Runtime:

@@ -48,7 +48,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
                         public_url=settings.public_url, contact_email=contact_email())
     bus = MessageBus(new_uow, deps, commands=COMMAND_HANDLERS)
     consumer = EventConsumer(CONSUMER_NAME, bus.new_uow, bus.consumer_handlers(HANDLERS), runtime.schemas)
-    app = ServiceApp(SERVICE, api=None, pages=None, readiness_checks={"database": runtime.check_database})
+    app = ServiceApp(SERVICE, api=None, pages=None, readiness_checks=runtime.readiness_checks())
     return ServiceBundle(
         runtime=runtime,
         asgi=instrumented(app),

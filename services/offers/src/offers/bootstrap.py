@@ -10,10 +10,11 @@ from pathlib import Path
 
 from offers.adapters.orm import metadata, start_mappers
 from offers.adapters.unit_of_work import SqlOffersUnitOfWork
-from offers.entrypoints.consumer import HANDLERS
+from offers.entrypoints.consumer import HANDLERS, PROJECTION_HANDLERS
 from offers.entrypoints.web import blueprint
 from offers.service_layer.handlers import COMMAND_HANDLERS
 from offers.service_layer.ports import Dependencies
+from plumbing.auth.memberships import SNAPSHOT_REQUEST_DELAY_SECONDS, SnapshotRequester
 from plumbing.clock import Clock
 from plumbing.config import Settings
 from plumbing.events.consumer import EventConsumer
@@ -37,9 +38,15 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
         return SqlOffersUnitOfWork(runtime.session_factory, runtime.messaging(), dispatch)
 
     bus = MessageBus(new_uow, Dependencies(clock=runtime.clock), commands=COMMAND_HANDLERS)
-    consumer = EventConsumer(SERVICE, bus.new_uow, bus.consumer_handlers(HANDLERS), runtime.schemas)
+    # Its own handlers through the bus, and the membership projection (permission checks): filled by
+    # company-portal's events and, on a first start after memberships exist, by the snapshot the
+    # requester asks for.
+    consumer = EventConsumer(SERVICE, bus.new_uow, {**bus.consumer_handlers(HANDLERS), **PROJECTION_HANDLERS},
+                             runtime.schemas)
+    requester = SnapshotRequester(SERVICE, bus.new_uow)
     pages = create_pages_app(SERVICE, PACKAGE_DIR)
     pages.register_blueprint(blueprint)
-    app = ServiceApp(SERVICE, api=None, pages=pages, readiness_checks={"database": runtime.check_database})
+    app = ServiceApp(SERVICE, api=None, pages=pages, readiness_checks=runtime.readiness_checks())
     return ServiceBundle(runtime=runtime, asgi=instrumented(app), migrations_dir=MIGRATIONS_DIR,
-                         consumers=[consumer], extras={"bus": bus})
+                         consumers=[consumer], tickers=[(SNAPSHOT_REQUEST_DELAY_SECONDS, requester)],
+                         extras={"bus": bus, "uow_factory": bus.new_uow})

@@ -1,5 +1,6 @@
-"""The offers database: company brandings (a projection of company-portal's events), and the
-messaging tables. Imperative mapping keeps the domain class plain Python."""
+"""The offers database: company brandings (a projection of company-portal's events), the membership
+projection (plumbing.auth.memberships, for permission checks) and the messaging tables. Imperative
+mapping keeps the domain class plain Python."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from sqlalchemy import Column, MetaData, String, Table
 from sqlalchemy.orm import registry
 
 from offers.domain.model import CompanyBranding
+from plumbing.auth.memberships import membership_table
 from plumbing.db import UtcDateTime, map_once
 from plumbing.events.tables import inbox_table, outbox_table
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+memberships = membership_table(metadata)
 
 company_brandings = Table(
     "company_brandings",

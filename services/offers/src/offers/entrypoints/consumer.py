@@ -1,16 +1,21 @@
-"""Inbound events → commands. Each event is read tolerantly: only the fields offers uses.
+"""Events offers consumes, and the tables mapping each type to its handlers. Each event is read
+tolerantly: only the fields offers uses.
 
-| event | command | effect |
+| event | handler | effect |
 |---|---|---|
 | portal.branding.changed | RecordCompanyBranding | the group's names and logo, for its offers |
+| portal.membership.* (live, snapshot) | plumbing.auth.memberships | the projection permission checks read |
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from offers.service_layer import commands, handlers
 from offers.service_layer.ports import Dependencies, UnitOfWork
+from plumbing.auth.memberships import MEMBERSHIP_EVENT_HANDLERS
+from plumbing.events.consumer import EventHandler
 from plumbing.events.envelope import Envelope, PoisonMessage
 from plumbing.messagebus import Handler
 
@@ -35,3 +40,7 @@ def on_branding_changed(envelope: Envelope, uow: UnitOfWork, deps: Dependencies)
 HANDLERS: dict[str, list[Handler]] = {
     "portal.branding.changed": [on_branding_changed],
 }
+
+#: plumbing's membership projection (live and snapshot events), handlers `(envelope, uow)` as the
+#: EventConsumer calls them.
+PROJECTION_HANDLERS: dict[str, Sequence[EventHandler]] = {**MEMBERSHIP_EVENT_HANDLERS}

@@ -1,7 +1,7 @@
 """company brandings: a group's names and logo for its offers (from portal.branding.changed)
 
-Revision ID: 0003
-Revises: 0002_outbox_parked
+Revision ID: 0004
+Revises: 0003_membership_projection
 Create Date: 2026-11-30 20:30:00
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import plumbing.db
 
 
-revision = '0003'
-down_revision = '0002_outbox_parked'
+revision = '0004'
+down_revision = '0003_membership_projection'
 branch_labels = None
 depends_on = None
 
