@@ -53,6 +53,7 @@ def test_postgresql_migrations_build_the_projection(postgres_url: str) -> None:
 def test_the_worker_consumes_membership_events_and_asks_for_a_snapshot(tmp_path: Path) -> None:
     bundle = built(f"sqlite:///{tmp_path / 'o.db'}")
     [consumer] = bundle.consumers
-    assert consumer.name == "offers" and set(consumer.binding_keys) == set(MEMBERSHIP_EVENT_HANDLERS)
+    assert consumer.name == "offers"
+    assert set(consumer.binding_keys) == {*MEMBERSHIP_EVENT_HANDLERS, "portal.branding.changed"}
     assert [type(tick) for _, tick in bundle.tickers] == [SnapshotRequester]
     bundle.runtime.engine.dispose()
