@@ -6,15 +6,18 @@ the CSRF token to put in forms; they read the language from the `lang` cookie.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date, format_time
 from flask import Flask, Response, g, render_template, request
-from flask_babel import Babel
+from flask_babel import Babel, gettext
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.exceptions import HTTPException
 
 from plumbing.auth.tokens import Principal, principal_from_authorization
+from plumbing.clock import QUEBEC
 from plumbing.web.locale import pick_locale
 
 PLUMBING_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +48,27 @@ def csrf_token() -> str:
     return request.headers.get("X-CSRF-Token", "")
 
 
+def date_long(value: date | datetime | None, locale: str | None = None) -> str:
+    """A day in words, in Québec time: « 2 décembre 2026 », "December 2, 2026"."""
+    if value is None:
+        return ""
+    day = value.astimezone(QUEBEC).date() if isinstance(value, datetime) else value
+    return format_date(day, format="long", locale=locale or current_locale())
+
+
+def datetime_long(value: datetime | None, locale: str | None = None) -> str:
+    """A moment in words, in Québec time: « 2 décembre 2026 à 14 h 05 », "December 2, 2026 at 2:05 PM"."""
+    if value is None:
+        return ""
+    locale = locale or current_locale()
+    local = value.astimezone(QUEBEC)
+    time_text = format_time(local, format="short", locale=locale)
+    if locale == "fr":
+        time_text = time_text.replace(":", " h ")
+    joiner = " à " if locale == "fr" else " at "
+    return date_long(local, locale) + joiner + time_text
+
+
 def create_pages_app(import_name: str, service_dir: Path, *, max_upload: int = 12 * 1024 * 1024) -> Flask:
     """A Flask app whose templates fall back to the shared layout and whose locale is fr or en.
 
@@ -62,6 +86,8 @@ def create_pages_app(import_name: str, service_dir: Path, *, max_upload: int = 1
         [FileSystemLoader(str(service_dir / "templates")), FileSystemLoader(str(PLUMBING_DIR / "templates"))]
     )
     Babel(app, locale_selector=current_locale)
+    app.jinja_env.filters["date_long"] = date_long
+    app.jinja_env.filters["datetime_long"] = datetime_long
 
     @app.context_processor
     def _layout_context() -> dict[str, Any]:
@@ -91,3 +117,21 @@ def create_pages_app(import_name: str, service_dir: Path, *, max_upload: int = 1
         return response
 
     return app
+
+
+def styleguide_enabled() -> bool:
+    """The living style guide is served in development only (`make run`: embedded mode), or when
+    `INGEMPLOIS_STYLEGUIDE` says so."""
+    from plumbing.config import env, env_bool
+
+    return env_bool("INGEMPLOIS_STYLEGUIDE", env("INGEMPLOIS_MODE", "embedded") == "embedded")
+
+
+def register_styleguide(app: Flask) -> None:
+    """GET /styleguide: every component of ui.html, as pages use them (development only)."""
+
+    @app.get("/styleguide")
+    def styleguide() -> str:
+        sample = datetime(2026, 12, 2, 19, 5, tzinfo=QUEBEC)
+        return render_template("styleguide.html", sample_date=sample,
+                               flashes=[("success", gettext("Exemple : les informations sont enregistrées."))])
