@@ -61,8 +61,8 @@ def demo_site(var_dir: Path) -> Iterator[DemoSite]:
     saved = {key: os.environ.get(key) for key in _ENV_KEYS}
     port = free_port()
     os.environ.pop("REDIS_URL", None)
-    os.environ.update({"PUBLIC_URL": f"http://127.0.0.1:{port}","MAILER_TRANSPORT": "file", "COMPANY_PORTAL_REGISTRY_SAMPLE": "200",
-                       "INGEMPLOIS_STYLEGUIDE": "1"})
+    os.environ.update({"PUBLIC_URL": f"http://127.0.0.1:{port}", "MAILER_TRANSPORT": "file",
+                       "COMPANY_PORTAL_REGISTRY_SAMPLE": "200", "INGEMPLOIS_STYLEGUIDE": "1"})
     suite = build_embedded(var_dir, gateway_env={"GATEWAY_RATE_LIMIT_AUTH": "10000/minute",
                                                  "GATEWAY_RATE_LIMIT_DEFAULT": "100000/minute"})
     suite.start_workers()

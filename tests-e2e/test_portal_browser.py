@@ -92,7 +92,7 @@ def test_wizard_then_logo_in_chromium(chromium, suite, mail_dir, registry, staff
     page.fill("#f-phone", "555")
     page.get_by_role("button", name="Enregistrer et continuer").click()
     expect(page.locator("#f-phone")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#f-phone-error")).to_be_visible()
+    expect(page.locator("#e-phone")).to_be_visible()
     steps.check(page, "entreprise-erreur")
     page.fill("#f-phone", "514 555-0123")
     page.get_by_role("button", name="Enregistrer et continuer").click()
@@ -153,7 +153,7 @@ def test_wizard_then_logo_in_chromium(chromium, suite, mail_dir, registry, staff
     page.set_input_files("#f-logo", str(not_an_image))
     page.get_by_role("button", name="Téléverser le logo").click()
     expect(page.locator("#f-logo")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#f-logo-error")).to_be_visible()
+    expect(page.locator("#e-logo")).to_be_visible()
     steps.check(page, "logo-refuse")
 
     page.set_input_files("#f-logo", str(a_logo(tmp_path / "logo-genie.png")))

@@ -106,7 +106,7 @@ def test_the_logo_page_shows_the_message_next_to_the_field(client, principal_gro
                            data={"group_id": group_id, "csrf_token": "x"},
                            files={"logo": ("logo.png", content, "image/png")})
         assert page.status_code in {413, 422}
-        assert 'id="f-logo-error"' in page.text
+        assert 'id="e-logo"' in page.text
         assert "PNG ou JPEG" in page.text or "2 Mo" in page.text
 
 

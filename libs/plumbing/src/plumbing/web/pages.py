@@ -78,8 +78,10 @@ def create_pages_app(import_name: str, service_dir: Path, *, max_upload: int = 1
     app.config.update(
         MAX_CONTENT_LENGTH=max_upload,
         BABEL_DEFAULT_LOCALE="fr",
+        # Flask-Babel merges the catalogues in this order, later ones winning: the service's own
+        # translation of a string beats the shared one.
         BABEL_TRANSLATION_DIRECTORIES=";".join(
-            [str(service_dir / "translations"), str(PLUMBING_DIR / "translations")]
+            [str(PLUMBING_DIR / "translations"), str(service_dir / "translations")]
         ),
     )
     app.jinja_loader = ChoiceLoader(
