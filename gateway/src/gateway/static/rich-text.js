@@ -52,6 +52,11 @@
       formats: FORMATS,
       modules: { toolbar: toolbar },
     });
+    // Pasted scripts and styles leave nothing, not even their text.
+    const Delta = window.Quill.import("delta");
+    for (const tag of ["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "IFRAME", "OBJECT"]) {
+      quill.clipboard.addMatcher(tag, () => new Delta());
+    }
     if (initial) {
       quill.setContents(quill.clipboard.convert({ html: initial.innerHTML }), "silent");
     }
