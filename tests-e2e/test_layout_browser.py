@@ -1,7 +1,7 @@
 """The design system in Chromium at a phone's width (390 px) and a desktop's (1280 px), on every
 page each kind of visitor reaches in the demo (found by the link crawl), the request wizard's four
 steps included: no horizontal scroll, nothing clipped or off-screen, a header menu that works at
-390 px, axe-core clean. Screenshots: test-output/screenshots/layout/<visitor>/<page>-<width>.png."""
+390 px, axe-core clean. Screenshots: test-output/screenshots/layout_<visitor>/<page>-<width>.png."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def check_page(page: Any, visitor: str, path: str, width: int, problems: dict[st
     screenshot(page, f"layout/{visitor}", f"{slug}-{width}")
 
 
-def check_menu(page: Any, width: int) -> None:
+def check_menu(page: Any, width: int, visitor: str) -> None:
     """At 390 px the links hide behind « Menu », which opens and leads somewhere; at 1280 px they show."""
     summary = page.locator("details[data-site-menu] > summary")
     account = page.locator("details[data-site-menu] nav a[href='/compte/'], "
@@ -102,6 +102,7 @@ def check_menu(page: Any, width: int) -> None:
     expect(account).to_be_hidden()
     summary.click()
     expect(account).to_be_visible()
+    screenshot(page, f"layout/{visitor}", f"menu-ouvert-{width}")
     box = account.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
     target = account.get_attribute("href")
@@ -127,7 +128,7 @@ def test_every_page_fits_phone_and_desktop(site: DemoSite, chromium: Any, visito
             assert response is not None and response.status == 200, (path, response and response.status)
             check_page(page, visitor, path, width, problems)
         page.goto(pages[0])
-        check_menu(page, width)
+        check_menu(page, width, visitor)
         context.close()
     assert problems == {}
     assert errors == []
