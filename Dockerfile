@@ -73,7 +73,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     INGEMPLOIS_MODE=distributed \
     INGEMPLOIS_VAR=/tmp/ingemplois \
     CONTRACTS_DIR=/app/contracts \
-    GATEWAY_VENDOR_DIR=/app/node_modules
+    GATEWAY_VENDOR_DIR=/app/node_modules \
+    FORWARDED_ALLOW_IPS=""
+# FORWARDED_ALLOW_IPS empty: gunicorn/uvicorn never take the client address from X-Forwarded-For
+# (their default trusts it from loopback); the gateway applies its own rule (GATEWAY_TRUST_PROXY).
 RUN groupadd --system --gid 10001 ingemplois \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin ingemplois

@@ -30,9 +30,10 @@ lint: install
 migrate: install
 	$(PY) -m suite.migrate
 
-## bench: serving benchmark (identity API as served in production vs bare Flask under gunicorn)
-bench: install
+## bench: serving benchmarks: identity's API vs bare Flask; the landing page through the gateway vs bare Flask hello
+bench: install infra
 	$(PY) bench/serving/run.py
+	$(PY) bench/gateway/run.py
 
 install: $(STAMP) translations
 

@@ -26,6 +26,18 @@ from suite.services import built_services, package_of
 GUNICORN_WORKER = "uvicorn_worker.UvicornWorker"
 
 
+def gunicorn_command(app: str, port: int, workers: int) -> list[str]:
+    """How every web process of the suite is started (services and gateway alike).
+
+    `--forwarded-allow-ips=` (empty): uvicorn never rewrites the client address or scheme from
+    X-Forwarded-* headers. By default it trusts them from loopback, where the gateway and the
+    services talk, so anyone could pick their own address; the gateway applies its own rule
+    (GATEWAY_TRUST_PROXY hops) and the services read the headers the gateway wrote.
+    """
+    return [sys.executable, "-m", "gunicorn", "-k", GUNICORN_WORKER, "--no-control-socket",
+            "--forwarded-allow-ips=", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", app]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -106,8 +118,7 @@ class DistributedSuite:
         self.wait_healthy(timeout)
 
     def _gunicorn(self, app: str, port: int) -> list[str]:
-        return [sys.executable, "-m", "gunicorn", "-k", GUNICORN_WORKER, "--no-control-socket",
-                "-w", str(self.workers_per_service), "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", app]
+        return gunicorn_command(app, port, self.workers_per_service)
 
     def start_web(self, service: str, env: dict[str, str] | None = None) -> None:
         app = f'plumbing.entry:web_app("{service}")'

@@ -192,7 +192,9 @@ def test_staff_create_a_missing_company_and_the_account_is_linked_to_it(
     company_page = text_of(requester.browser.get("/entreprises/mon-entreprise").text)
     assert f"{legal_name} — Groupe 001 Responsable principal·e" in company_page
     approved = plain_text(wait_for_email(mail_dir, requester.email, subject_contains=APPROVED))
-    assert f"Votre demande de création de l’entreprise {legal_name} a été approuvée" in approved
+    # The email speaks of the name the requester typed, and of the one staff registered (issue 7).
+    assert f"Votre demande de création de l’entreprise {typed_name} a été approuvée" in approved
+    assert f"L’Ordre a inscrit l’entreprise sous le nom « {legal_name} »" in approved
     assert "« Groupe 001 »" in approved
 
     # The company is in the registry now: staff find it by NEQ with its user, another employer too.

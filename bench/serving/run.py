@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +35,9 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+sys.path.insert(0, str(HERE.parent))
+from benchkit import Sample, ensure_wrk, fmt_ms, free_port, run_wrk, tree_cpu_seconds  # noqa: E402
+
 API = "/api/identity/v1"
 DEFAULT_EMAIL = "marie.tremblay@genivert.ca"  # the contract's example: a professional address
 TARGET, FLOOR, STALL_MS = 1.0, 0.75, 1000.0
@@ -46,81 +47,7 @@ class StartFailed(RuntimeError):
     pass
 
 
-# wrk -------------------------------------------------------------------------------------------
-def ensure_wrk() -> str | None:
-    """The path of wrk; installed with apt-get when missing and we are root, else None."""
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        print("wrk is missing: apt-get install -y wrk …", flush=True)
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        if subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], **quiet).returncode != 0:
-            subprocess.run(["apt-get", "update", "-qq"], **quiet)
-            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], **quiet)
-        found = shutil.which("wrk")
-    return found
-
-
-_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
-_DURATION = r"([\d.]+)(us|ms|s|m|h)"
-
-
-def to_ms(value: str, unit: str) -> float:
-    return float(value) * _UNITS_MS[unit]
-
-
-@dataclass
-class Sample:
-    rps: float
-    p99_ms: float
-    max_ms: float
-    requests: int
-    timeouts: int = 0
-    socket_errors: int = 0
-    non_2xx: int = 0
-    cpu_us: float = 0.0  # server CPU (master + workers) per request
-
-
-def parse_wrk(text: str) -> Sample:
-    """Requests/sec, the 99 % latency and the Max latency (us/ms/s/m/h) of `wrk --latency` output."""
-    rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)
-    p99 = re.search(rf"^\s+99%\s+{_DURATION}", text, re.M)
-    lat = re.search(rf"^\s+Latency\s+{_DURATION}\s+{_DURATION}\s+{_DURATION}", text, re.M)
-    total = re.search(r"^\s+(\d+) requests in", text, re.M)
-    if not (rps and p99 and lat and total):
-        raise ValueError(f"unexpected wrk output:\n{text}")
-    sample = Sample(float(rps.group(1)), to_ms(*p99.groups()), to_ms(lat.group(5), lat.group(6)), int(total.group(1)))
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-    if errors:
-        connect, read, write, timeout = (int(g) for g in errors.groups())
-        sample.socket_errors, sample.timeouts = connect + read + write, timeout
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    if non_2xx:
-        sample.non_2xx = int(non_2xx.group(1))
-    return sample
-
-
-def run_wrk(wrk: str, url: str, seconds: float, args: argparse.Namespace, headers: list[str]) -> Sample:
-    argv = [wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds:g}s", "--latency", "--timeout", "10s"]
-    for header in headers:
-        argv += ["-H", header]
-    result = subprocess.run(argv + [url], capture_output=True, text=True, timeout=seconds + 60)
-    if result.returncode != 0:
-        raise RuntimeError(f"wrk failed ({result.returncode}): {result.stderr or result.stdout}")
-    return parse_wrk(result.stdout)
-
-
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
 # servers ---------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class Design:
     key: str
@@ -158,21 +85,7 @@ class Design:
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) used so far by the gunicorn master and its workers (Linux /proc)."""
-        if self.process is None:
-            return 0.0
-        master, total = self.process.pid, 0.0
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
-            pid, ppid = int(entry.name), int(fields[1])
-            if pid == master or ppid == master:
-                total += (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime
-        return total
+        return 0.0 if self.process is None else tree_cpu_seconds(self.process.pid)
 
     def log_tail(self, lines: int = 30) -> str:
         try:
@@ -285,10 +198,6 @@ class Cell:
         parts = [f"{self.timeouts} timeouts" if self.timeouts else "", f"{errors} socket errors" if errors else "",
                  f"{non_2xx} non-2xx" if non_2xx else ""]
         return ", ".join(p for p in parts if p)
-
-
-def fmt_ms(ms: float) -> str:
-    return f"{ms / 1000:.2f} s" if ms >= 1000 else f"{ms:.1f} ms"
 
 
 def measure(wrk: str, designs: list[Design], paths: dict[str, str], args: argparse.Namespace,

@@ -45,10 +45,30 @@ async def test_forwarded_for_used_only_behind_trusted_proxy(make_harness) -> Non
     untrusted = await make_harness(rate_limit_default="1/minute")
     assert (await untrusted.client.get("/", headers={"x-forwarded-for": "192.0.2.1"})).status_code == 200
     assert (await untrusted.client.get("/", headers={"x-forwarded-for": "192.0.2.2"})).status_code == 429
-    trusted = await make_harness(rate_limit_default="1/minute", trust_proxy=True)
+    trusted = await make_harness(rate_limit_default="1/minute", trust_proxy=1)
     assert (await trusted.client.get("/", headers={"x-forwarded-for": "192.0.2.1"})).status_code == 200
     assert (await trusted.client.get("/", headers={"x-forwarded-for": "192.0.2.2, 10.0.0.1"})).status_code == 200
     assert (await trusted.client.get("/", headers={"x-forwarded-for": "192.0.2.1"})).status_code == 429
+
+
+@pytest.mark.parametrize("hops", [1, 2])
+async def test_forged_forwarded_for_entries_do_not_make_new_clients(make_harness, hops: int) -> None:
+    """Behind `hops` trusted proxies, only the entry the outermost proxy wrote names the client:
+    whatever the client puts to the left of it, it stays one client for the auth limit."""
+    h = await make_harness(rate_limit_auth="3/minute", trust_proxy=hops)
+    proxies = ", ".join(["198.51.100.20"] + ["10.0.0.1"] * (hops - 1))  # what the proxies appended
+    statuses = []
+    for n in range(25):
+        forged = f"192.0.2.{n}, 203.0.113.{n}"
+        headers = {"authorization": "Bearer x", "x-forwarded-for": f"{forged}, {proxies}"}
+        statuses.append((await h.client.post("/compte/connexion", json={}, headers=headers)).status_code)
+    assert statuses[:3] != [429] * 3 and statuses[3:] == [429] * 22
+
+
+async def test_too_few_forwarded_entries_fall_back_to_the_peer(make_harness) -> None:
+    h = await make_harness(rate_limit_default="1/minute", trust_proxy=2)
+    assert (await h.client.get("/", headers={"x-forwarded-for": "192.0.2.1"})).status_code == 200
+    assert (await h.client.get("/", headers={"x-forwarded-for": "192.0.2.2"})).status_code == 429  # same peer
 
 
 @pytest.mark.parametrize(
@@ -176,3 +196,39 @@ async def test_upstream_by_url_over_loopback(make_harness) -> None:
         server.should_exit = True
         await task
         sock.close()
+
+
+def test_token_bucket_refills_at_the_limit_rate() -> None:
+    from limits import parse
+
+    from gateway.ratelimit import TokenBuckets
+
+    buckets = TokenBuckets(parse("2/minute"), max_keys=3)
+    assert [buckets.take("a", now=0.0), buckets.take("a", now=0.0)] == [0, 0]
+    assert buckets.take("a", now=0.0) == 30  # one token every 30 s
+    assert buckets.take("a", now=29.0) == 1
+    assert buckets.take("a", now=31.0) == 0
+    assert buckets.take("b", now=31.0) == 0  # per key
+    for key in ("c", "d", "e"):  # more keys than kept: the oldest are forgotten, memory stays bounded
+        buckets.take(key, now=31.0)
+    assert len(buckets._buckets) <= 3
+
+
+async def test_safe_requests_do_not_touch_the_shared_store(make_harness) -> None:
+    """GETs are limited in process; POSTs by the strict (shared) window."""
+    h = await make_harness(rate_limit_default="2/minute")
+    hits: list[str] = []
+    original = h.gateway.limiter._limiter.hit
+
+    async def counting_hit(item, *identifiers):  # noqa: ANN001, ANN202
+        hits.append(identifiers[0])
+        return await original(item, *identifiers)
+
+    h.gateway.limiter._limiter.hit = counting_hit
+    for _ in range(2):
+        assert (await h.client.get("/emplois")).status_code == 200
+    assert (await h.client.get("/emplois")).status_code == 429
+    assert hits == []
+    token = h.csrf_cookie()
+    assert (await h.client.post("/emplois/x", data={"csrf_token": token})).status_code == 200
+    assert hits == ["default"]

@@ -153,7 +153,7 @@ def test_config_from_env() -> None:
     assert config.secure_cookies is True
     assert config.upstream_timeout == 2.5
     assert (config.rate_limit_default, config.rate_limit_auth) == ("100/minute", "5/minute")
-    assert config.trust_proxy is True
+    assert config.trust_proxy == 1
     assert config.vendor_dir == Path("/opt/node_modules")
 
 
@@ -165,7 +165,7 @@ def test_config_defaults() -> None:
     assert config.secure_cookies is False
     assert config.upstream_timeout == 10
     assert (config.rate_limit_default, config.rate_limit_auth) == ("600/minute", "20/minute")
-    assert config.trust_proxy is False
+    assert config.trust_proxy == 0
     assert (config.static_dir / "app.css").is_file()
     assert config.max_body_bytes == 12 * 1024 * 1024
 

@@ -8,7 +8,7 @@ from starlette.types import ASGIApp
 
 from gateway.app import create_gateway
 from gateway.config import GatewayConfig
-from plumbing.logs import configure_logging
+from plumbing.logs import configure_access_log, configure_logging
 from plumbing.telemetry import setup_tracing
 
 
@@ -19,5 +19,6 @@ def create_app() -> ASGIApp:
     in the worker (STACK-NOTES #8).
     """
     configure_logging("gateway", os.environ.get("LOG_LEVEL", "INFO"))
+    configure_access_log("gateway", "gateway.access")
     setup_tracing("gateway")
     return create_gateway(GatewayConfig.from_env())

@@ -42,6 +42,14 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _hops(value: str | None) -> int:
+    """GATEWAY_TRUST_PROXY: a number of hops; `true`/`yes`/`on` mean one, anything else none."""
+    text = (value or "").strip().lower()
+    if text.isdigit():
+        return int(text)
+    return 1 if _truthy(text) else 0
+
+
 def _default_vendor_dir() -> Path:
     candidate = REPO_ROOT / "node_modules"
     return candidate if candidate.is_dir() else Path.cwd() / "node_modules"
@@ -63,11 +71,18 @@ class GatewayConfig:
     health_timeout: float = 1.5
     rate_limit_default: str = "600/minute"
     rate_limit_auth: str = "20/minute"
-    #: Trust X-Forwarded-For / -Proto / -Host from the proxy in front (ingress).
-    trust_proxy: bool = False
+    #: How many proxies in front (ingress) are trusted to write X-Forwarded-For / -Proto / -Host;
+    #: 0: none, the peer address is the client. The client is the entry the outermost one wrote.
+    trust_proxy: int = 0
     static_dir: Path = PACKAGE_DIR / "static"
     vendor_dir: Path = field(default_factory=_default_vendor_dir)
     max_body_bytes: int = 12 * 1024 * 1024
+    #: Keep-alive connections per service and gateway process: a few more than the service's
+    #: workers x threads; more only spreads the same work over more sockets (bench/gateway).
+    upstream_pool: int = 16
+    #: Longest time an anonymous answer marked `public, s-maxage=N` is reused; 0 turns the
+    #: micro-cache off. The window within which a change (a withdrawn offer) may not show yet.
+    microcache_seconds: float = 1.0
     session_ttl_seconds: int = 12 * 3600
 
     @classmethod
@@ -82,7 +97,7 @@ class GatewayConfig:
             "redis_url": env.get("REDIS_URL") or None,
             "redis_prefix": env.get("GATEWAY_REDIS_PREFIX", "gw:"),
             "secure_cookies": _truthy(env.get("GATEWAY_SECURE_COOKIES")),
-            "trust_proxy": _truthy(env.get("GATEWAY_TRUST_PROXY")),
+            "trust_proxy": _hops(env.get("GATEWAY_TRUST_PROXY")),
         }
         if env.get("GATEWAY_UPSTREAM_TIMEOUT"):
             kwargs["upstream_timeout"] = float(env["GATEWAY_UPSTREAM_TIMEOUT"])
@@ -96,6 +111,10 @@ class GatewayConfig:
             kwargs["static_dir"] = Path(env["GATEWAY_STATIC_DIR"])
         if env.get("GATEWAY_VENDOR_DIR"):
             kwargs["vendor_dir"] = Path(env["GATEWAY_VENDOR_DIR"])
+        if env.get("GATEWAY_UPSTREAM_POOL"):
+            kwargs["upstream_pool"] = int(env["GATEWAY_UPSTREAM_POOL"])
+        if env.get("GATEWAY_MICROCACHE_SECONDS"):
+            kwargs["microcache_seconds"] = float(env["GATEWAY_MICROCACHE_SECONDS"])
         if env.get("GATEWAY_MAX_BODY_BYTES"):
             kwargs["max_body_bytes"] = int(env["GATEWAY_MAX_BODY_BYTES"])
         return cls(**kwargs)  # type: ignore[arg-type]

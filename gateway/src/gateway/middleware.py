@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 
 from starlette.datastructures import Headers
@@ -19,6 +21,9 @@ from gateway.headers import (
     request_id_from,
 )
 from gateway.ratelimit import RateLimiter
+
+#: One line per request (the only per-request INFO line of the gateway; see plumbing.logs).
+access_log = logging.getLogger("gateway.access")
 
 #: Paths that neither need a CSRF cookie nor get one (assets, probes).
 _NO_CSRF_COOKIE = ("/static/", "/healthz")
@@ -66,7 +71,7 @@ class EdgeMiddleware:
         app: ASGIApp,
         limiter: RateLimiter,
         errors: ErrorResponder,
-        trust_proxy: bool,
+        trust_proxy: int,
         secure_cookies: bool,
     ) -> None:
         self.app = app
@@ -95,14 +100,38 @@ class EdgeMiddleware:
         )
         scope.setdefault("state", {})["edge"] = edge
         issue_cookie = not path.startswith(_NO_CSRF_COOKIE)
+        started = time.perf_counter()
+        status = 0
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 raw = apply_response_headers(list(message.get("headers", [])), edge.request_id, edge.tls)
-                if edge.csrf_new and issue_cookie:
+                if edge.csrf_new and issue_cookie and not is_shareable(raw):
                     raw.append((b"set-cookie", csrf_cookie_header(edge.csrf_token, edge.secure_cookies)))
                 message = {**message, "headers": raw}
             await send(message)
+
+        try:
+            await self._limited(scope, receive, send_with_headers, headers, edge)
+        finally:
+            if access_log.isEnabledFor(logging.INFO) and path != "/healthz":
+                fields = {
+                    "method": scope["method"],
+                    "path": path,
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "client": edge.client_ip,
+                    "request_id": edge.request_id,
+                    "cache": scope["state"].get("cache", "-"),
+                }
+                access_log.info("%s %s %s", scope["method"], path, status, extra={"fields": fields})
+
+    async def _limited(
+        self, scope: Scope, receive: Receive, send_with_headers: Send, headers: Headers, edge: EdgeContext
+    ) -> None:
+        path: str = scope["path"]
 
         if path != "/healthz":
             verdict = await self.limiter.check(edge.client_ip, scope["method"], path)
@@ -118,3 +147,9 @@ class EdgeMiddleware:
                 await response(scope, receive, send_with_headers)
                 return
         await self.app(scope, receive, send_with_headers)
+
+
+def is_shareable(raw_headers: list[tuple[bytes, bytes]]) -> bool:
+    """True for a response a shared cache may keep (`Cache-Control: public`): it never carries a
+    per-visitor cookie, so the CSRF cookie waits for the first page that is not shareable."""
+    return any(k.lower() == b"cache-control" and b"public" in v.lower() for k, v in raw_headers)

@@ -1,13 +1,20 @@
-"""Upstream HTTP: one lazily created httpx.AsyncClient per service, buffered exchanges."""
+"""Upstream HTTP: one UpstreamClient per service, buffered exchanges, no client-side state.
+
+The port is `UpstreamClient`; two adapters implement it (see docs/decisions.md, "gateway upstream
+client"): `gateway.upstream_network.NetworkUpstream` (aiohttp, over sockets, the distributed and
+Kubernetes modes) and `gateway.upstream_inprocess.InProcessUpstream` (calls an in-process ASGI app
+through an httpx transport, the embedded mode and the tests). Neither keeps cookies nor adds
+headers of its own: each request carries the browser's headers as the gateway forwards them, and
+nothing from any other request.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-import anyio
 import httpx
 
 from gateway.config import SERVICE_NAMES, GatewayConfig
@@ -15,7 +22,7 @@ from gateway.config import SERVICE_NAMES, GatewayConfig
 log = logging.getLogger(__name__)
 
 REFRESH_PATH = "/api/identity/v1/tokens/refresh"
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 class UpstreamError(Exception):
@@ -34,11 +41,29 @@ class UpstreamResponse:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    #: The gateway's response headers built from this answer, by method (built once).
+    prepared: dict[str, list[tuple[bytes, bytes]]] = field(default_factory=dict, repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
         """First value of a header, case-insensitive."""
         name = name.lower()
         return next((v for k, v in self.headers if k.lower() == name), None)
+
+
+class UpstreamClient(Protocol):
+    """One service's address, and one buffered exchange with it."""
+
+    base_url: str
+
+    async def exchange(
+        self, method: str, raw_target: bytes, headers: list[tuple[str, str]], body: bytes, timeout: float
+    ) -> UpstreamResponse:
+        """Send exactly these headers (plus Host and Content-Length); raise UpstreamError on failure."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...
 
 
 class Upstreams:
@@ -51,7 +76,7 @@ class Upstreams:
     ) -> None:
         self._config = config
         self._transports = dict(transports or {})
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._clients: dict[str, UpstreamClient] = {}
 
     def base_url(self, service: str) -> str | None:
         """Where `service` lives, or None when the gateway has no route to it."""
@@ -63,21 +88,22 @@ class Upstreams:
         """Services with an upstream, in the suite's order."""
         return [name for name in SERVICE_NAMES if self.base_url(name)]
 
-    def client(self, service: str) -> httpx.AsyncClient:
-        """The shared client of `service`, created on first use."""
+    def client(self, service: str) -> UpstreamClient:
+        """The client of `service`, created on first use (inside the event loop that will use it)."""
         client = self._clients.get(service)
         if client is None:
             base = self.base_url(service)
             if base is None:
                 raise UpstreamError("unavailable", service, "no upstream configured")
-            client = httpx.AsyncClient(
-                base_url=base,
-                transport=self._transports.get(service),
-                timeout=httpx.Timeout(self._config.upstream_timeout),
-                follow_redirects=False,
-                trust_env=False,
-            )
-            client.headers = httpx.Headers()  # forward the browser's headers, not httpx's defaults
+            transport = self._transports.get(service)
+            if transport is not None:
+                from gateway.upstream_inprocess import InProcessUpstream
+
+                client = InProcessUpstream(service, base, transport)
+            else:
+                from gateway.upstream_network import NetworkUpstream
+
+                client = NetworkUpstream(service, base, self._config.upstream_pool)
             self._clients[service] = client
         return client
 
@@ -95,28 +121,8 @@ class Upstreams:
         Raises UpstreamError: "timeout" (504), "unavailable" (503: not configured or refused
         connection), "bad-gateway" (502: any other failure).
         """
-        client = self.client(service)
-        url = client.base_url.copy_with(raw_path=raw_target)
         limit = self._config.upstream_timeout if timeout is None else timeout
-        try:
-            with anyio.fail_after(limit):  # also bounds in-process (ASGI transport) upstreams
-                content = body if body or method in _BODY_METHODS else None
-                raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-                request = client.build_request(method, url, headers=raw_headers, content=content)
-                response = await client.send(request, stream=True)
-                try:
-                    received = b"".join([chunk async for chunk in response.aiter_raw()])
-                finally:
-                    await response.aclose()
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise UpstreamError("unavailable", service, repr(exc)) from exc
-        except (TimeoutError, httpx.TimeoutException) as exc:
-            raise UpstreamError("timeout", service, repr(exc)) from exc
-        except Exception as exc:  # protocol errors, or an in-process app that raised
-            log.warning("upstream %s failed: %r", service, exc)
-            raise UpstreamError("bad-gateway", service, repr(exc)) from exc
-        decoded = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
-        return UpstreamResponse(response.status_code, decoded, received)
+        return await self.client(service).exchange(method, raw_target, headers, body, limit)
 
     async def post_json(self, service: str, path: str, payload: Any, headers: list[tuple[str, str]]) -> tuple[int, Any]:
         """POST a JSON body; return (status, parsed JSON or None). Raises UpstreamError."""

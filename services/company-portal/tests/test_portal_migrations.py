@@ -108,3 +108,34 @@ def test_postgresql_migrations_and_flows(tmp_path, postgres_url):
     assert schema_differences(bundle.runtime.engine) == []
     exercise(bundle, tmp_path)
     bundle.runtime.engine.dispose()
+
+
+def test_the_one_pending_request_index_waits_for_duplicates_to_be_decided(tmp_path):
+    """Migration 0002 stops, naming the count, when an account already has several pending requests."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from plumbing.migrations import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'dupes.db'}"
+    bundle = bootstrap(make_settings(tmp_path, url), clock=FixedClock(), config=PortalConfig())
+    config = alembic_config(bundle.migrations_dir, url)
+    command.upgrade(config, "0001")
+    engine = create_engine(url)
+    columns = ("id, kind, status, requester_account_id, requester_email, requester_first_name, requester_last_name, "
+               "requester_phone, requester_extension, requester_function, locale, legal_name, phone, country, "
+               "address, city, province, postal_code, submitted_at")
+    with engine.begin() as connection:
+        for _ in range(2):
+            connection.execute(text(
+                f"INSERT INTO account_requests ({columns}) VALUES (:id, 'company_creation', 'en_attente', 'a-1', "
+                "'a@b.ca', 'A', 'B', '', '', '', 'fr', 'X', '', 'Canada', '', '', '', '', '2026-11-30 00:00:00')"),
+                {"id": new_id()})
+    with pytest.raises(RuntimeError, match="1 account"):
+        command.upgrade(config, "head")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE account_requests SET status = 'refusee' WHERE id IN "
+                                "(SELECT id FROM account_requests LIMIT 1)"))
+    command.upgrade(config, "head")
+    engine.dispose()
+    bundle.runtime.engine.dispose()

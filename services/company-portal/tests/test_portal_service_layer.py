@@ -236,15 +236,6 @@ def test_staff_refusal_is_recorded_with_its_reason(bus, bundle):
                                                                            "staff")
 
 
-def test_staff_approval_reuses_a_company_with_the_same_neq(bus):
-    existing = add_company(bus, neq="1171234567")
-    requester = new_id()
-    request = wizard(bus, requester, company={**COMPANY, "neq": "1171234567"})
-    applied = bus.handle(c.ApplyStaffApproval(request.id, new_id(), "s@oiq.qc.ca", company={**COMPANY,
-                                                                                             "neq": "1171234567"}))
-    assert applied.company_id == existing
-
-
 # Staff API commands -------------------------------------------------------------------------
 def _idem(key, body, staff="staff-1"):
     return Idempotent(staff, key, fingerprint("POST", "/groups", body),

@@ -18,6 +18,7 @@ from jwt.algorithms import OKPAlgorithm
 from moderation.adapters.portal_client import (
     Company,
     Group,
+    Match,
     Member,
     Membership,
     PortalRejected,
@@ -145,6 +146,7 @@ class FakePortal:
     down: bool = False
     calls: list[tuple[str, str, tuple[Any, ...]]] = field(default_factory=list)
     reject_next: PortalRejected | None = None
+    matches: dict[str, list[Match]] = field(default_factory=dict)
 
     def _enter(self, name: str, token: str, *args: Any) -> None:
         self.calls.append((name, token, args))
@@ -190,6 +192,10 @@ class FakePortal:
     def move_membership(self, token: str, account_id: str, from_group_id: str, to_group_id: str,
                         role: str) -> None:
         self._enter("move_membership", token, account_id, from_group_id, to_group_id, role)
+
+    def request_matches(self, token: str, request_id: str) -> list[Match]:
+        self._enter("request_matches", token, request_id)
+        return list(self.matches.get(request_id, ()))
 
 
 def demo_company() -> Company:

@@ -171,3 +171,13 @@ def test_an_answer_without_objects_reads_as_empty(server):
     script.answers = [(200, "not an object")]
     client = HttpPortalClient(url, backoff=0)
     assert client.search_companies("tok", "x") == []  # tolerant: a JSON string holds no company
+
+
+def test_the_matches_of_a_request_are_read_with_their_reasons(server):
+    url, script = server
+    script.answers = [(200, {"request_id": "r-1", "items": [{"reasons": ["neq", "name"], "company": COMPANY}]})]
+    (match,) = HttpPortalClient(url, backoff=0).request_matches("staff-token", "r-1")
+    assert match.reasons == ("neq", "name")
+    assert (match.company.legal_name, match.company.groups[0].members[0].role) == ("Génivert inc.", "principal")
+    assert script.received[0]["path"] == "/api/company-portal/v1/staff/requests/r-1/matches"
+    assert script.received[0]["headers"]["Authorization"] == "Bearer staff-token"

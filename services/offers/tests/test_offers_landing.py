@@ -50,3 +50,9 @@ async def test_no_dead_ends_for_employers_and_job_seekers(client):
 async def test_style_guide_in_development(client, monkeypatch):
     page = await client.get("/styleguide")  # the tests run in the embedded mode: development
     assert page.status_code == 200 and 'class="table-cards"' in page.text
+
+
+async def test_landing_page_is_shareable_and_carries_no_visitor_token(client):
+    response = await client.get("/", headers={"X-CSRF-Token": "t" * 43})
+    assert response.headers["cache-control"] == "public, s-maxage=5"
+    assert "t" * 43 not in response.text

@@ -49,6 +49,7 @@ def test_the_consumer_listens_to_identity_and_the_portal_requests(bundle):
         "portal.request.submitted",
         "portal.request.approved",
         "portal.request.refused",
+        "portal.group.opened",
     }
     assert bundle.consumers[0].name == "mailer"
 

@@ -3,12 +3,14 @@ notice for `join_group`, the decision (approved with the role, refused with the 
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from mailer.adapters.templates import TEMPLATES_DIR, EmailTemplates
 from mailer.domain.model import EmailStatus, dedup_key, message_id_for
 from mailer.service_layer.commands import SendDueEmails
-from plumbing.events.envelope import PoisonMessage
+from plumbing.events.envelope import Envelope, PoisonMessage
 
 PUBLIC = "https://emplois.example.org"
 PENDING_SUBJECT = "Votre demande est en attente d’approbation / Your request is awaiting approval · ingemplois"
@@ -300,3 +302,86 @@ def test_the_two_copies_of_the_request_wording_are_the_same():
     """_requests.html escapes what came from the event, _requests.txt does not: same text otherwise."""
     html = (TEMPLATES_DIR / "_requests.html").read_text(encoding="utf-8")
     assert html == (TEMPLATES_DIR / "_requests.txt").read_text(encoding="utf-8")
+
+
+# portal.group.opened (issue 7) -------------------------------------------------------------
+
+GROUP_OPENED_SUBJECT = "Un nouveau groupe dans votre entreprise / A new group in your company · ingemplois"
+
+
+def group_opened(clock, **overrides) -> Envelope:
+    data = {
+        "request_id": str(uuid.uuid4()), "company_id": str(uuid.uuid4()), "company_name": "Génivert inc.",
+        "group_id": str(uuid.uuid4()), "group_name": "Groupe 002", "opened_at": "2026-11-04T15:30:00Z",
+        "leader": {"account_id": str(uuid.uuid4()), "email": "luc@ailleurs.example", "first_name": "Luc",
+                   "last_name": "Gagnon", "function": "Chargé de projets"},
+        "decided_by": {"account_id": str(uuid.uuid4()), "email": "sophie@oiq.qc.ca"},
+        "principal_emails": ["marie@genivert.example", "Paul@genivert.example", "paul@GENIVERT.example"],
+    }
+    return Envelope.new("portal.group.opened", {**data, **overrides}, producer="company-portal",
+                        occurred_at=clock.now())
+
+
+def test_each_principal_learns_who_leads_the_new_group(bundle, clock):
+    event = group_opened(clock)
+    bundle.runtime.schemas.validate(event)
+    consume(bundle, event)
+    emails = by_recipient(bundle)
+    assert set(emails) == {"marie@genivert.example", "Paul@genivert.example"}
+    for address, email in emails.items():
+        assert email.template == "group_opened_notice" and email.subject == GROUP_OPENED_SUBJECT
+        assert email.dedup_key == dedup_key(event.id, "group_opened_notice", address)
+        assert_bilingual(email, "L’Ordre des ingénieurs du Québec a ouvert le groupe « Groupe 002 » de l’entreprise "
+                                "Génivert inc. à la demande de Luc Gagnon (luc@ailleurs.example), Chargé de projets, "
+                                "qui en est maintenant le ou la Responsable principal·e.",
+                         "The Ordre des ingénieurs du Québec opened the group “Groupe 002” of Génivert inc. at the "
+                         "request of Luc Gagnon (luc@ailleurs.example), Chargé de projets, who is now its Primary "
+                         "administrator.")
+        assert "ingemplois@oiq.qc.ca" in email.text_body
+        assert_link(email, "/entreprises/mon-entreprise")
+    consume(bundle, event)  # redelivered: nothing more
+    assert len(stored(bundle)) == 2
+
+
+def test_names_from_the_event_are_escaped_in_html(bundle, clock):
+    consume(bundle, group_opened(clock, leader={"account_id": str(uuid.uuid4()), "email": "x@y.example",
+                                                "first_name": "<b>Luc</b>"}))
+    email = stored(bundle)[0]
+    assert "<b>Luc</b>" not in email.html_body and "&lt;b&gt;Luc&lt;/b&gt;" in email.html_body
+
+
+def test_a_company_without_other_principals_sends_nothing(bundle, clock):
+    consume(bundle, group_opened(clock, principal_emails=[]))
+    assert stored(bundle) == []
+
+
+def test_a_creation_registered_under_another_name_says_both(bundle, events):
+    event = events.request_approved("company_creation", role="principal", decided_by="staff",
+                                    group_name="Groupe 001", company_name="Hydro-Boréal Conseil inc.",
+                                    requested_company_name="Hydro Boreal")
+    bundle.runtime.schemas.validate(event)
+    consume(bundle, event)
+    [email] = stored(bundle)
+    assert_bilingual(email, "Votre demande de création de l’entreprise Hydro Boreal a été approuvée",
+                     "Your request to create the company Hydro Boreal has been approved")
+    assert_bilingual(email, "L’Ordre a inscrit l’entreprise sous le nom « Hydro-Boréal Conseil inc. »",
+                     "The Ordre registered the company under the name “Hydro-Boréal Conseil inc.”")
+    assert_bilingual(email, "membre du groupe « Groupe 001 » de l’entreprise Hydro-Boréal Conseil inc.",
+                     "member of the group “Groupe 001” of Hydro-Boréal Conseil inc.")
+
+
+def test_a_new_group_is_told_with_the_companys_name_not_the_typed_one(bundle, events):
+    consume(bundle, events.request_approved("new_group", role="principal", decided_by="staff",
+                                            company_name="Génivert inc.", requested_company_name="Genivert Mtl"))
+    [email] = stored(bundle)
+    assert "Genivert Mtl" not in email.text_body and "inscrit l’entreprise" not in email.text_body
+    assert_bilingual(email, "nouveau groupe pour l’entreprise Génivert inc.", "new group for Génivert inc.")
+
+
+def test_a_request_about_a_known_company_is_told_with_its_name(bundle, events):
+    event = events.request_submitted("join_group", company_name="Génie Conseil inc.")
+    event.data["company"]["legal_name"] = "Genie conseil (typed)"
+    bundle.runtime.schemas.validate(event)
+    consume(bundle, event)
+    for email in stored(bundle):
+        assert "Génie Conseil inc." in email.text_body and "(typed)" not in email.text_body

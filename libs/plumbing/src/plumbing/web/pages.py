@@ -2,18 +2,28 @@
 
 Pages get from the gateway (see docs/decisions.md §3) the access token of the signed-in user and
 the CSRF token to put in forms; they read the language from the `lang` cookie.
+
+A page that is the same for every anonymous visitor opts in to shared caching with
+`@shareable(seconds)`: it is then sent with `Cache-Control: public, s-maxage=<seconds>` (the gateway's
+micro-cache and any shared cache may reuse it), but only when nothing personal went into it: no
+signed-in user, no CSRF token rendered, no flash message, no cookie set. Pages without the
+decorator are never marked shareable.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from babel.dates import format_date, format_time
-from flask import Flask, Response, g, render_template, request
-from flask_babel import Babel, gettext
-from jinja2 import ChoiceLoader, FileSystemLoader
+from flask import Flask, Response, g, render_template, request, template_rendered
+from flask_babel import Babel, get_translations, gettext
+from jinja2 import ChoiceLoader, FileSystemLoader, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from plumbing.auth.tokens import Principal, principal_from_authorization
@@ -34,7 +44,50 @@ ERROR_MESSAGES: dict[int, tuple[str, str]] = {
 
 
 def current_locale() -> str:
-    return pick_locale(request.cookies.get("lang"), request.headers.get("Accept-Language"))
+    """The page's language (fr or en), picked once per request."""
+    try:
+        return g._page_locale  # type: ignore[no-any-return]
+    except AttributeError:
+        g._page_locale = pick_locale(request.cookies.get("lang"), request.headers.get("Accept-Language"))
+        return g._page_locale  # type: ignore[no-any-return]
+
+
+def _page_translations() -> Any:
+    """The catalog of this request's language, looked up once per request (Flask-Babel loads each
+    catalog once per process, but its per-string lookup walks the request context again for every
+    `_()`: about half of a page's rendering time on the landing page, bench/gateway)."""
+    try:
+        return g._page_translations
+    except AttributeError:
+        g._page_translations = get_translations()
+        return g._page_translations
+
+
+def _install_gettext(app: Flask) -> None:
+    """Templates' `_`, `gettext`, `ngettext`, `pgettext` through the per-request catalog, with the
+    semantics of Jinja's new-style gettext that Flask-Babel installs (the translation is trusted
+    markup, always `%`-formatted, variables escaped). `_` and `gettext` also keep each translated
+    string per language for the life of the process (one dictionary per app: in the embedded mode
+    every service's app shares the process, each with its own catalogs)."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _page_translations().ugettext(s),
+        ngettext=lambda s, p, n: _page_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _page_translations().unpgettext(c, s, p, n),
+    )
+    translated: dict[tuple[str, str], str] = {}
+
+    @pass_context
+    def gettext(context: Context, message: str, **variables: Any) -> str:
+        key = (current_locale(), message)
+        text = translated.get(key)
+        if text is None:
+            text = translated[key] = _page_translations().ugettext(message)
+        markup = Markup(text) if context.eval_ctx.autoescape else text  # noqa: S704 - catalogs are trusted, as in Jinja
+        return markup % variables  # type: ignore[no-any-return]
+
+    app.jinja_env.globals.update(_=gettext, gettext=gettext)
 
 
 def current_user() -> Principal | None:
@@ -45,6 +98,8 @@ def current_user() -> Principal | None:
 
 
 def csrf_token() -> str:
+    """This visitor's CSRF token; a page that uses it is personal (never shareable)."""
+    g.personal = True
     return request.headers.get("X-CSRF-Token", "")
 
 
@@ -69,6 +124,66 @@ def datetime_long(value: datetime | None, locale: str | None = None) -> str:
     return date_long(local, locale) + joiner + time_text
 
 
+class _LazyCsrfToken:
+    """The template's `csrf_token`: read from the request only when a template renders it, so that
+    a page without a form stays free of per-visitor data."""
+
+    def __str__(self) -> str:
+        return csrf_token()
+
+    def __html__(self) -> str:
+        return csrf_token()  # a token is URL-safe base64: nothing to escape
+
+    def __bool__(self) -> bool:
+        return bool(csrf_token())
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def shareable(seconds: int) -> Callable[[View], View]:
+    """Mark a page as the same for every anonymous visitor in a language, for `seconds` at most.
+
+    It is sent as `Cache-Control: public, s-maxage=<seconds>` with `Vary: Accept-Language, Cookie`
+    unless the answer turns out personal (see the module docstring). Use it only for pages that
+    depend on nothing but the path, the query and the language.
+    """
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            g.shareable_seconds = seconds
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _mark_flashes_personal(sender: Flask, template: Any, context: dict[str, Any], **extra: Any) -> None:
+    if context.get("flashes"):
+        g.personal = True
+
+
+def cache_headers(response: Response) -> Response:
+    """after_request: `no-store` for signed-in users; `public, s-maxage` for shareable anonymous pages."""
+    if request.headers.get("Authorization"):
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+    seconds = g.get("shareable_seconds")
+    if (
+        seconds
+        and request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and not g.get("personal")
+        and "Set-Cookie" not in response.headers
+        and "Cache-Control" not in response.headers
+    ):
+        response.headers["Cache-Control"] = f"public, s-maxage={int(seconds)}"
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
 def create_pages_app(import_name: str, service_dir: Path, *, max_upload: int = 12 * 1024 * 1024) -> Flask:
     """A Flask app whose templates fall back to the shared layout and whose locale is fr or en.
 
@@ -88,6 +203,7 @@ def create_pages_app(import_name: str, service_dir: Path, *, max_upload: int = 1
         [FileSystemLoader(str(service_dir / "templates")), FileSystemLoader(str(PLUMBING_DIR / "templates"))]
     )
     Babel(app, locale_selector=current_locale)
+    _install_gettext(app)
     app.jinja_env.filters["date_long"] = date_long
     app.jinja_env.filters["datetime_long"] = datetime_long
 
@@ -96,7 +212,7 @@ def create_pages_app(import_name: str, service_dir: Path, *, max_upload: int = 1
         return {
             "locale": current_locale(),
             "request_path": request.full_path.rstrip("?") if request.query_string else request.path,
-            "csrf_token": csrf_token(),
+            "csrf_token": _LazyCsrfToken(),
             "current_user": current_user(),
         }
 
@@ -112,12 +228,8 @@ def create_pages_app(import_name: str, service_dir: Path, *, max_upload: int = 1
         fr, en = ERROR_MESSAGES[500]
         return render_template("error.html", status=500, message=en if current_locale() == "en" else fr), 500
 
-    @app.after_request
-    def _no_store_for_signed_in(response: Response) -> Response:
-        if request.headers.get("Authorization"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
+    app.after_request(cache_headers)
+    template_rendered.connect(_mark_flashes_personal, app)
     return app
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import registry
 
@@ -130,6 +131,9 @@ account_requests = Table(
     Column("decided_by_kind", String(12), nullable=True),
     Column("decision_reason", Text, nullable=True),
     Column("granted_role", String(20), nullable=True),
+    # One open request per account: the last word when two submissions race (migration 0002).
+    Index("uq_account_requests_one_pending", "requester_account_id", unique=True,
+          sqlite_where=text("status = 'en_attente'"), postgresql_where=text("status = 'en_attente'")),
 )
 
 request_drafts = Table(

@@ -66,6 +66,28 @@ class SqlQueries:
         ).all()
         return {company_id: count for company_id, count in rows}
 
+    def companies_named(self, name_key: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Companies whose normalized name is exactly this key ("Génivert inc." = "GENIVERT")."""
+        if not name_key:
+            return []
+        rows = self.session.execute(
+            select(*COMPANY_COLUMNS).where(c.name_key == name_key).order_by(c.legal_name, c.id).limit(limit)
+        ).mappings().all()
+        return [dict(row) for row in rows]
+
+    def companies_by_email_domain(self, domain: str, limit: int = 10) -> list[str]:
+        """Ids of the companies where an active member's email is at this domain."""
+        if not domain:
+            return []
+        rows = self.session.execute(
+            select(func.distinct(g.company_id))
+            .select_from(orm.memberships.join(orm.groups, g.id == m.group_id)
+                         .join(orm.accounts, a.id == m.account_id))
+            .where(m.role.is_not(None) & func.lower(a.email).endswith(f"@{domain.casefold()}", autoescape=True))
+            .limit(limit)
+        ).scalars().all()
+        return list(rows)
+
     def company(self, company_id: str) -> dict[str, Any] | None:
         row = self.session.execute(select(*COMPANY_COLUMNS).where(c.id == company_id)).mappings().first()
         return dict(row) if row else None
@@ -157,8 +179,11 @@ class SqlQueries:
         return self._requests(r.requester_account_id == account_id)
 
     def _requests(self, where: Any) -> list[dict[str, Any]]:
+        # A request about a known company is named by that company (what was typed may differ).
         rows = self.session.execute(
-            select(orm.account_requests).where(where).order_by(r.submitted_at.desc(), r.id)
+            select(orm.account_requests, func.coalesce(c.legal_name, r.legal_name).label("company_name"))
+            .select_from(orm.account_requests.outerjoin(orm.companies, c.id == r.company_id))
+            .where(where).order_by(r.submitted_at.desc(), r.id)
         ).mappings().all()
         return [dict(row) for row in rows]
 

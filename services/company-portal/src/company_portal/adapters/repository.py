@@ -39,8 +39,8 @@ class SqlCompanyRepository(_Tracking):
         self.session.flush()  # no ORM relationships: insert parents at once so children's foreign keys hold
         self._track(company)
 
-    def get(self, company_id: str) -> Company | None:
-        return self._track(self.session.get(Company, company_id))
+    def get(self, company_id: str, *, for_update: bool = False) -> Company | None:
+        return self._track(self.session.get(Company, company_id, with_for_update=for_update or None))
 
     def get_by_neq(self, neq: str) -> Company | None:
         return self._track(self.session.scalars(select(Company).where(orm.companies.c.neq == neq)).first())
@@ -103,6 +103,13 @@ class SqlMembershipRepository(_Tracking):
             select(m.role).where((m.account_id == account_id) & (m.group_id == group_id))
         ).scalar_one_or_none()
 
+    def companies_of(self, account_id: str) -> set[str]:
+        """The companies where the account has an active membership (at most one, by our rules)."""
+        m, g = orm.memberships.c, orm.groups.c
+        return set(self.session.scalars(
+            select(g.company_id).join(orm.memberships, m.group_id == g.id)
+            .where((m.account_id == account_id) & m.role.is_not(None))).all())
+
     def company_has_users(self, company_id: str) -> bool:
         m, g = orm.memberships.c, orm.groups.c
         return bool(self.session.execute(select(exists().where(
@@ -116,8 +123,9 @@ class SqlAccountRepository:
     def add(self, account: Account) -> None:
         self.session.add(account)
 
-    def get(self, account_id: str) -> Account | None:
-        return self.session.get(Account, account_id)
+    def get(self, account_id: str, *, for_update: bool = False) -> Account | None:
+        """`for_update` locks the row: every grant to an account and every request it sends queue on it."""
+        return self.session.get(Account, account_id, with_for_update=for_update or None)
 
 
 class SqlRequestRepository(_Tracking):
@@ -125,8 +133,8 @@ class SqlRequestRepository(_Tracking):
         self.session.add(request)
         self._track(request)
 
-    def get(self, request_id: str) -> AccountRequest | None:
-        return self._track(self.session.get(AccountRequest, request_id))
+    def get(self, request_id: str, *, for_update: bool = False) -> AccountRequest | None:
+        return self._track(self.session.get(AccountRequest, request_id, with_for_update=for_update or None))
 
     def pending_of(self, account_id: str) -> list[AccountRequest]:
         r = orm.account_requests.c

@@ -106,3 +106,60 @@ def already_decided() -> Conflict:
 def logo_too_large() -> InvalidInput:
     return InvalidInput([field_error("logo", "logo_too_large", "Le logo ne peut pas dépasser 2 Mo.",
                                      "The logo cannot exceed 2 MB.")])
+
+
+def request_pending() -> Conflict:
+    return Conflict("duplicate_request",
+                    "Vous avez déjà une demande en attente : attendez sa décision avant d'en envoyer une autre.",
+                    "You already have a pending request: wait for its decision before sending another one.")
+
+
+def already_in_company(company_name: str) -> Conflict:
+    return Conflict("already_in_company",
+                    f"Votre compte est déjà lié à l'entreprise « {company_name} » : un compte ne peut appartenir "
+                    "qu'à une seule entreprise.",
+                    f"Your account already belongs to the company “{company_name}”: an account can belong to "
+                    "one company only.")
+
+
+class CompanyExists(InvalidInput):
+    """A company-creation request names a company the portal already knows (same NEQ or same name).
+
+    `matches` are the known companies (with their groups) the wizard offers instead; `by_neq` says the
+    NEQ matched, which no confirmation can override (a name match can be confirmed as another company).
+    """
+
+    def __init__(self, matches: list[dict], *, by_neq: bool) -> None:
+        if by_neq:
+            error = field_error("neq", "company_exists",
+                                "Cette entreprise existe déjà (même NEQ) : choisissez-la ci-dessous pour joindre "
+                                "un de ses groupes ou demander un nouveau groupe.",
+                                "This company already exists (same NEQ): choose it below to join one of its "
+                                "groups or ask for a new group.")
+        else:
+            error = field_error("not_listed", "company_may_exist",
+                                "Une entreprise porte déjà ce nom : choisissez-la ci-dessous, ou confirmez qu'il "
+                                "s'agit d'une autre entreprise.",
+                                "A company with this name already exists: choose it below, or confirm that yours "
+                                "is another company.")
+        super().__init__([error])
+        self.matches = matches
+        self.by_neq = by_neq
+
+
+def requester_in_other_company(company_name: str) -> Conflict:
+    return Conflict("requester_in_other_company",
+                    f"Cette personne fait déjà partie de l'entreprise « {company_name} » : un compte ne peut "
+                    "appartenir qu'à une seule entreprise.",
+                    f"This person already belongs to the company “{company_name}”: an account can belong to "
+                    "one company only.")
+
+
+def creation_of_known_company(company_name: str) -> Conflict:
+    return Conflict("company_exists",
+                    f"L'entreprise « {company_name} » est déjà inscrite avec ce NEQ : une demande de création ne "
+                    "peut pas y mener. Vous pouvez demander à joindre un de ses groupes (décision de son ou sa "
+                    "responsable principal·e) ou un nouveau groupe (décision de l'Ordre).",
+                    f"The company “{company_name}” is already registered with this NEQ: a creation request cannot "
+                    "lead to it. You may ask to join one of its groups (decided by its principal) or for a new "
+                    "group (decided by the Ordre).")

@@ -37,6 +37,15 @@ class RequestRefused(Event):
 
 
 @dataclass(frozen=True)
+class GroupOpened(Event):
+    """OIQ opened a new group in an existing company, led by `leader_account_id` (a new_group request)."""
+
+    group_id: str
+    request_id: str
+    leader_account_id: str
+
+
+@dataclass(frozen=True)
 class MembershipGranted(Event):
     account_id: str
     group_id: str

@@ -18,6 +18,7 @@ from company_portal.domain.events import (
     BrandingChanged,
     CompanyCreated,
     Event,
+    GroupOpened,
     MembershipGranted,
     MembershipRevoked,
     MembershipRoleChanged,
@@ -262,6 +263,10 @@ class Group(Aggregate):
                 "The group name is required (100 characters at most).")])
         return cls(id, company.id, name, now, display_company_name=company.legal_name,
                    address=company.full_address, phone=company.phone)
+
+    def opened_for(self, request_id: str, leader_account_id: str) -> None:
+        """The group was opened on a staff-approved "Nouveau groupe" request: its company's principals are told."""
+        self._record(GroupOpened(self.id, request_id, leader_account_id))
 
     def rebrand(self, branding: Branding, now: datetime) -> None:
         self.name = branding.group_name

@@ -96,7 +96,7 @@ def request_body(row: dict[str, Any]) -> dict[str, Any]:
                       "first_name": row["requester_first_name"], "last_name": row["requester_last_name"],
                       "function": row["requester_function"], "phone": row["requester_phone"],
                       "extension": row["requester_extension"]},
-        "company_name": row["legal_name"],
+        "company_name": row.get("company_name") or row["legal_name"],
         "group_id": row["group_id"], "group_name": row["group_name"],
         "decided_at": _instant(row["decided_at"]),
         "decision_reason": row["decision_reason"],
@@ -264,6 +264,14 @@ def staff_create_group(company_id: str, body: dict[str, Any], token_info: dict[s
 
     return _answer(_bus().handle_idempotent(c.CreateGroup(principal.account_id, company_id, body["name"]),
                                             _idempotent(principal, answer, body)))
+
+
+@problems
+def staff_request_matches(request_id: str, token_info: dict[str, Any]) -> Response:
+    _staff(token_info)
+    rows = _bus().query(views.staff_request_matches, request_id)
+    return {"request_id": request_id,
+            "items": [{"reasons": m["reasons"], "company": company_body(m["company"])} for m in rows]}, 200
 
 
 @problems

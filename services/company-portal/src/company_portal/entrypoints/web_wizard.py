@@ -30,6 +30,7 @@ from company_portal.entrypoints.web import (
 from company_portal.service_layer import commands as c
 from company_portal.service_layer import views
 from company_portal.service_layer.handlers import NEW_GROUP
+from company_portal.service_layer.unit_of_work import UniqueViolation
 from plumbing.web.pages import current_locale
 
 TABS = (
@@ -84,8 +85,12 @@ def wizard_choose() -> Response | tuple[str, int]:
 
 @blueprint.post("/demande/creation")
 @employer_required
-def wizard_creation() -> Response:
-    bus().handle(c.StartCompanyCreation(me().account_id))
+def wizard_creation() -> Response | tuple[str, int]:
+    try:
+        bus().handle(c.StartCompanyCreation(me().account_id))
+    except errors.PortalError as exc:
+        return _page("portal/wizard_search.html", _draft(), query="", results=[], searched=False,
+                     flashes=[("error", error_message(exc))], status=exc.status)
     return see_other("/entreprises/demande/entreprise")
 
 
@@ -107,6 +112,9 @@ def wizard_company() -> Response | tuple[str, int]:
     values = form()
     try:
         bus().handle(c.SaveCompanyInfo(me().account_id, values))
+    except errors.CompanyExists as exc:  # not a creation: offer the known company instead
+        return _page("portal/wizard_company.html", draft, values=values, errors=field_errors(exc),
+                     matches=exc.matches, by_neq=exc.by_neq, status=exc.status)
     except errors.PortalError as exc:
         return _page("portal/wizard_company.html", draft, values=values, errors=field_errors(exc), status=exc.status)
     return see_other("/entreprises/demande/vous")
@@ -153,9 +161,10 @@ def wizard_confirm() -> Response | tuple[str, int]:
         return _page("portal/wizard_confirm.html", draft, company=company, group_name=group_name)
     try:
         bus().handle(c.SubmitRequest(me().account_id, me().email, current_locale()))
-    except errors.PortalError as exc:
+    except (errors.PortalError, UniqueViolation) as exc:  # a unique violation: another submission won the race
+        problem = exc if isinstance(exc, errors.PortalError) else errors.request_pending()
         return _page("portal/wizard_confirm.html", draft, company=company, group_name=group_name,
-                     flashes=[("error", error_message(exc))], status=exc.status)
+                     flashes=[("error", error_message(problem))], status=problem.status)
     return see_other("/entreprises/mes-demandes", "envoyee")
 
 

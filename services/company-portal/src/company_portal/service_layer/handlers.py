@@ -31,6 +31,7 @@ from company_portal.domain.model import (
     next_group_name,
     parse_role,
 )
+from company_portal.domain.names import search_key
 from company_portal.service_layer import commands as c
 from company_portal.service_layer.ports import Dependencies
 from company_portal.service_layer.unit_of_work import UnitOfWork
@@ -99,9 +100,57 @@ def _group_choice_error(code: str, fr: str, en: str) -> errors.InvalidInput:
     return errors.InvalidInput([errors.field_error("group", code, fr, en)])
 
 
+def _known_company(uow: UnitOfWork, row: dict[str, Any]) -> dict[str, Any]:
+    """A company row with its groups and whether anyone is tied to it (what the wizard offers)."""
+    groups = uow.queries.groups_of_company(row["id"])
+    return {**row, "groups": groups, "has_users": any(g["user_count"] for g in groups)}
+
+
+def _check_not_existing(uow: UnitOfWork, info: CompanyInfo, confirmed_other: bool) -> None:
+    """A creation request must not name a company the portal knows (PRODUCT.md §2.3-2.4).
+
+    Same NEQ: it is that company, whatever the requester says. Same normalized name: it may be, so
+    the requester picks it or confirms theirs is another one (names repeat: workplaces typed by
+    engineers); a known company with a different NEQ than the one typed is another company.
+    """
+    if info.neq:
+        known = uow.companies.get_by_neq(info.neq)
+        if known is not None:
+            row = uow.queries.company(known.id)
+            raise errors.CompanyExists([_known_company(uow, row)], by_neq=True)
+    if confirmed_other:
+        return
+    named = [row for row in uow.queries.companies_named(search_key(info.legal_name))
+             if not (info.neq and row["neq"] and row["neq"] != info.neq)]
+    if named:
+        raise errors.CompanyExists([_known_company(uow, row) for row in named], by_neq=False)
+
+
+def _check_free_to_ask(uow: UnitOfWork, account_id: str, company_id: str | None) -> None:
+    """One open request per account, and an account in at most one company."""
+    if uow.requests.pending_of(account_id):
+        raise errors.request_pending()
+    _check_one_company(uow, account_id, company_id, errors.already_in_company)
+
+
+def _check_one_company(uow: UnitOfWork, account_id: str, company_id: str | None,
+                       error: Callable[[str], errors.PortalError]) -> None:
+    """Refuse when the account belongs to a company other than `company_id` (None: any company)."""
+    elsewhere = sorted(uow.memberships.companies_of(account_id) - {company_id})
+    if elsewhere:
+        other = uow.companies.get(elsewhere[0])
+        raise error(other.legal_name if other else "")
+
+
+def _locked_requester(uow: UnitOfWork, request: AccountRequest) -> None:
+    """Lock the requester's account row: grants to one account (and its requests) queue on it."""
+    uow.accounts.get(request.requester_account_id, for_update=True)
+
+
 # The wizard ---------------------------------------------------------------------------------
 def choose_company(cmd: c.ChooseCompany, uow: UnitOfWork, deps: Dependencies) -> Company:
     company = _company(uow, cmd.company_id)
+    _check_free_to_ask(uow, cmd.account_id, company.id)
     draft = _draft(uow, cmd.account_id)
     info = {"legal_name": company.legal_name, "phone": company.phone, "country": company.country,
             "address": company.address, "city": company.city, "province": company.province,
@@ -112,6 +161,7 @@ def choose_company(cmd: c.ChooseCompany, uow: UnitOfWork, deps: Dependencies) ->
 
 
 def start_company_creation(cmd: c.StartCompanyCreation, uow: UnitOfWork, deps: Dependencies) -> None:
+    _check_free_to_ask(uow, cmd.account_id, None)
     draft = _draft(uow, cmd.account_id)
     previous = draft.data.get("company") if draft.data.get("mode") == "creation" else None
     _save_draft(draft, deps, mode="creation", company_id=None, company=previous or {"country": "Canada"},
@@ -125,9 +175,13 @@ def save_company_info(cmd: c.SaveCompanyInfo, uow: UnitOfWork, deps: Dependencie
         raise errors.Conflict("no_company_chosen", "Choisissez d'abord votre entreprise.",
                               "Choose your company first.")
     info = CompanyInfo.parse(cmd.fields, with_neq=mode == "creation")
+    confirmed_other = False
     if mode == "existing":
         info = CompanyInfo(**{**info.as_dict(), "neq": draft.data.get("company", {}).get("neq")})
-    _save_draft(draft, deps, company=info.as_dict(), company_done=True)
+    else:
+        confirmed_other = str(cmd.fields.get("not_listed") or "") in {"1", "on", "true", "oui"}
+        _check_not_existing(uow, info, confirmed_other)
+    _save_draft(draft, deps, company=info.as_dict(), company_done=True, confirmed_other=confirmed_other)
     return info
 
 
@@ -186,24 +240,28 @@ def submit_request(cmd: c.SubmitRequest, uow: UnitOfWork, deps: Dependencies) ->
     about = AboutYou.parse(data["about"])
     info = CompanyInfo.parse(data["company"], with_neq=True)
     account = _account(uow, cmd.account_id, cmd.email, deps)
-    account.update_profile(about, deps.clock.now())
-    account.locale = cmd.locale if cmd.locale in {"fr", "en"} else account.locale
+    uow.accounts.get(cmd.account_id, for_update=True)  # two submissions of one account queue here
     where: dict[str, str | None] = {}
     if data["mode"] == "creation":
         kind = RequestKind.COMPANY_CREATION
+        _check_free_to_ask(uow, cmd.account_id, None)
+        try:
+            _check_not_existing(uow, info, bool(data.get("confirmed_other")))
+        except errors.CompanyExists as exc:
+            raise errors.Conflict(
+                "company_exists", "Cette entreprise existe déjà : revenez à l'onglet « Informations de "
+                "l'entreprise » pour la choisir.",
+                "This company already exists: go back to the “Company information” tab to choose it.",
+                field="neq" if exc.by_neq else "not_listed") from None
     else:
         company = _company(uow, data.get("company_id"))
+        _check_free_to_ask(uow, cmd.account_id, company.id)
         group = _check_group_choice(uow, cmd.account_id, company.id, data.get("group") or "")
         kind = RequestKind.JOIN_GROUP if group else RequestKind.NEW_GROUP
         where = {"company_id": company.id, "group_id": group.id if group else None,
                  "group_name": group.name if group else None}
-    for pending in uow.requests.pending_of(cmd.account_id):
-        same_company = (pending.company_id == where.get("company_id") if where
-                        else pending.kind == kind and pending.legal_name.casefold() == info.legal_name.casefold())
-        if same_company:
-            raise errors.Conflict("duplicate_request",
-                                  "Vous avez déjà une demande en attente pour cette entreprise.",
-                                  "You already have a pending request for this company.")
+    account.update_profile(about, deps.clock.now())
+    account.locale = cmd.locale if cmd.locale in {"fr", "en"} else account.locale
     request = AccountRequest.submit(deps.new_id(), kind, account, info, deps.clock.now(), **where)
     uow.requests.add(request)
     uow.drafts.delete(cmd.account_id)
@@ -216,7 +274,7 @@ def discard_draft(cmd: c.DiscardDraft, uow: UnitOfWork, deps: Dependencies) -> N
 
 # Decisions ----------------------------------------------------------------------------------
 def _join_request(uow: UnitOfWork, group_id: str, request_id: str) -> AccountRequest:
-    request = uow.requests.get(request_id)
+    request = uow.requests.get(request_id, for_update=True)
     if request is None or request.kind != RequestKind.JOIN_GROUP or request.group_id != group_id:
         raise errors.request_not_found()
     return request
@@ -229,6 +287,8 @@ def approve_join_request(cmd: c.ApproveJoinRequest, uow: UnitOfWork, deps: Depen
     request = _join_request(uow, cmd.group_id, cmd.request_id)
     if not request.pending:
         raise errors.already_decided()
+    _locked_requester(uow, request)
+    _check_one_company(uow, request.requester_account_id, group.company_id, errors.requester_in_other_company)
     _grant(uow, request.requester_account_id, group.id, role, deps)
     request.approve(Decider(cmd.actor_id, cmd.actor_email, DeciderKind.PRINCIPAL), role, deps.clock.now(),
                     company_id=group.company_id, group_id=group.id, group_name=group.name)
@@ -247,26 +307,42 @@ def refuse_join_request(cmd: c.RefuseJoinRequest, uow: UnitOfWork, deps: Depende
 
 
 def apply_staff_approval(cmd: c.ApplyStaffApproval, uow: UnitOfWork, deps: Dependencies) -> AccountRequest | None:
-    """Create the company (company_creation), a new group and make the requester its principal."""
-    request = uow.requests.get(cmd.request_id)
+    """Create the company (company_creation) or open a new group, and make the requester its principal.
+
+    Everything is checked again here, with the request, the requester's account and the company
+    locked: a creation whose NEQ now belongs to a known company, or a requester who meanwhile
+    joined another company, is refused (with the reason) instead of applied.
+    """
+    request = uow.requests.get(cmd.request_id, for_update=True)
     if request is None or not request.pending or request.kind == RequestKind.JOIN_GROUP:
         log.warning("staff approval of %s ignored (unknown, already decided or a join request)", cmd.request_id)
         return None
     now = cmd.decided_at or deps.clock.now()
-    if request.kind == RequestKind.COMPANY_CREATION:
-        company = _company_for_creation(uow, request, cmd.company, deps)
-    else:
-        company = uow.companies.get(request.company_id or "")
-        if company is None:
-            log.warning("staff approval of %s ignored: company %s is gone", cmd.request_id, request.company_id)
-            return None
+    decider = Decider(cmd.decided_by_id, cmd.decided_by_email, DeciderKind.STAFF)
+    _locked_requester(uow, request)
+    try:
+        if request.kind == RequestKind.COMPANY_CREATION:
+            company = _company_for_creation(uow, request, cmd.company, deps)
+        else:
+            company = uow.companies.get(request.company_id or "", for_update=True)  # one new group at a time
+            if company is None:
+                log.warning("staff approval of %s ignored: company %s is gone", cmd.request_id, request.company_id)
+                return None
+            _check_one_company(uow, request.requester_account_id, company.id, errors.already_in_company)
+    except errors.PortalError as exc:  # the reason goes to the requester: worded for them
+        request.refuse(decider, exc.message(request.locale), now)
+        uow.audit.record(now, cmd.decided_by_id, "staff_approval_refused_on_apply",
+                         account_id=request.requester_account_id, detail=exc.code)
+        return request
     existing = uow.groups.of_company(company.id)
     name = FIRST_GROUP_NAME if not existing else next_group_name(g.name for g in existing)
     group = Group.create(deps.new_id(), company, name, now)
     uow.groups.add(group)
     _grant(uow, request.requester_account_id, group.id, Role.PRINCIPAL, deps)
-    request.approve(Decider(cmd.decided_by_id, cmd.decided_by_email, DeciderKind.STAFF), Role.PRINCIPAL, now,
-                    company_id=company.id, group_id=group.id, group_name=group.name, reason=cmd.reason)
+    request.approve(decider, Role.PRINCIPAL, now, company_id=company.id, group_id=group.id, group_name=group.name,
+                    reason=cmd.reason)
+    if request.kind == RequestKind.NEW_GROUP:
+        group.opened_for(request.id, request.requester_account_id)
     uow.audit.record(now, cmd.decided_by_id, "request_approved_by_staff", group_id=group.id,
                      account_id=request.requester_account_id, detail=request.kind)
     return request
@@ -274,16 +350,18 @@ def apply_staff_approval(cmd: c.ApplyStaffApproval, uow: UnitOfWork, deps: Depen
 
 def _company_for_creation(uow: UnitOfWork, request: AccountRequest, validated: dict[str, Any] | None,
                           deps: Dependencies) -> Company:
+    """The new company; never a known one (a creation cannot make its author a member of it)."""
     info = request.company_info
     if validated:
         try:
             info = CompanyInfo.parse(validated, with_neq=True)
         except errors.InvalidInput as exc:
             log.warning("staff data of %s rejected (%s); using the requester's", request.id, exc.code)
+    _check_one_company(uow, request.requester_account_id, None, errors.already_in_company)
     if info.neq:
         known = uow.companies.get_by_neq(info.neq)
         if known is not None:
-            return known
+            raise errors.creation_of_known_company(known.legal_name)
     company = Company.create(deps.new_id(), info, CompanySource.REQUEST, deps.clock.now())
     uow.companies.add(company)
     return company

@@ -54,6 +54,9 @@ def publish_request_submitted(event: e.RequestSubmitted, uow: UnitOfWork, deps: 
             **_optional(extension=request.requester_extension),
         },
     }
+    company = uow.companies.get(request.company_id) if request.company_id else None
+    if company is not None:  # emails name the known company, not what was typed in the wizard
+        data["company_name"] = company.legal_name
     if request.kind == RequestKind.JOIN_GROUP and request.group_id:
         data["group"] = {"id": request.group_id, "name": request.group_name or ""}
         data["principal_emails"] = _principal_emails(uow, request.group_id)
@@ -92,7 +95,8 @@ def publish_request_approved(event: e.RequestApproved, uow: UnitOfWork, deps: De
     data = _decision(request)
     data.update(company_name=company.legal_name if company else request.legal_name,
                 group_name=request.group_name or "", role=request.granted_role or "principal",
-                **_optional(company_id=request.company_id, group_id=request.group_id, reason=request.decision_reason))
+                **_optional(company_id=request.company_id, group_id=request.group_id, reason=request.decision_reason,
+                            requested_company_name=request.legal_name))
     uow.emit("portal.request.approved", data)
 
 
@@ -100,9 +104,37 @@ def publish_request_refused(event: e.RequestRefused, uow: UnitOfWork, deps: Depe
     request = uow.requests.get(event.request_id)
     assert request is not None
     data = _decision(request)
+    company = uow.companies.get(request.company_id) if request.company_id else None
+    if company is not None:  # a request about a known company speaks of it by its name
+        data.update(company_name=company.legal_name, requested_company_name=request.legal_name)
     data.update(reason=request.decision_reason or "",
                 **_optional(company_id=request.company_id, group_id=request.group_id, group_name=request.group_name))
     uow.emit("portal.request.refused", data)
+
+
+def publish_group_opened(event: e.GroupOpened, uow: UnitOfWork, deps: Dependencies) -> None:
+    """Tell the company's principals (of its other groups) who now leads the new group."""
+    group = uow.groups.get(event.group_id)
+    leader = uow.accounts.get(event.leader_account_id)
+    request = uow.requests.get(event.request_id)
+    assert group is not None and leader is not None and request is not None
+    company = uow.companies.get(group.company_id)
+    emails = {email for other in uow.groups.of_company(group.company_id) if other.id != group.id
+              for email in _principal_emails(uow, other.id)}
+    emails.discard(leader.email)
+    uow.emit("portal.group.opened", {
+        "request_id": request.id,
+        "company_id": group.company_id,
+        "company_name": company.legal_name if company else "",
+        "group_id": group.id,
+        "group_name": group.name,
+        "opened_at": instant(request.decided_at or group.created_at),
+        "leader": {"account_id": leader.id, "email": leader.email,
+                   **_optional(first_name=leader.first_name, last_name=leader.last_name,
+                               function=leader.function)},
+        "decided_by": {"account_id": request.decided_by_account_id or "", "email": request.decided_by_email or ""},
+        "principal_emails": sorted(emails),
+    })
 
 
 def _membership_payload(uow: UnitOfWork, account_id: str, group_id: str, version: int) -> dict[str, Any]:
@@ -156,6 +188,7 @@ EVENT_HANDLERS: dict[type[e.Event], list[EventHandler]] = {
     e.RequestSubmitted: [publish_request_submitted],
     e.RequestApproved: [publish_request_approved],
     e.RequestRefused: [publish_request_refused],
+    e.GroupOpened: [publish_group_opened],
     e.MembershipGranted: [publish_membership_granted],
     e.MembershipRoleChanged: [publish_membership_role_changed],
     e.MembershipRevoked: [publish_membership_revoked],

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from company_portal.domain import errors
+from company_portal.domain.names import search_key
 from company_portal.service_layer.handlers import authorize
 from company_portal.service_layer.unit_of_work import UnitOfWork
 from plumbing.auth.permissions import MATRIX, Permission, Role
@@ -113,3 +114,40 @@ def staff_company(uow: UnitOfWork, company_id: str) -> dict[str, Any]:
     for group_row in company["groups"]:
         group_row["members"] = uow.queries.members(group_row["id"])
     return company
+
+
+MATCH_LIMIT = 10
+MATCH_ORDER = ("target", "neq", "name", "similar_name", "email_domain")
+
+
+def staff_request_matches(uow: UnitOfWork, request_id: str) -> list[dict[str, Any]]:
+    """Known companies a request may be about, each with why it matches and its groups and members.
+
+    Staff see them on the decision page: the company asked for (a new group), the company with the
+    same NEQ, the same or a similar name, and the companies whose members share the requester's
+    email domain (webmail is refused at sign-up, so a domain says something).
+    """
+    request = uow.requests.get(request_id)
+    if request is None:
+        raise errors.request_not_found()
+    reasons: dict[str, set[str]] = {}
+
+    def add(company_id: str | None, reason: str) -> None:
+        if company_id:
+            reasons.setdefault(company_id, set()).add(reason)
+
+    add(request.company_id, "target")
+    if request.neq:
+        known = uow.companies.get_by_neq(request.neq)
+        add(known.id if known else None, "neq")
+    key = search_key(request.legal_name)
+    for row in uow.queries.search_companies(request.legal_name, MATCH_LIMIT):
+        add(row["id"], "name" if search_key(row["legal_name"]) == key else "similar_name")
+    domain = request.requester_email.rpartition("@")[2]
+    for company_id in uow.queries.companies_by_email_domain(domain, MATCH_LIMIT):
+        add(company_id, "email_domain")
+    found = []
+    for company_id, why in reasons.items():
+        found.append({"reasons": [r for r in MATCH_ORDER if r in why], "company": staff_company(uow, company_id)})
+    found.sort(key=lambda m: ([MATCH_ORDER.index(r) for r in m["reasons"]], m["company"]["legal_name"]))
+    return found

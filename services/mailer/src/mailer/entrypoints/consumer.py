@@ -21,6 +21,7 @@ HANDLERS: dict[str, list[Callable[..., None]]] = {
     "portal.request.submitted": [handlers.queue_request_emails],
     "portal.request.approved": [handlers.queue_request_approved_email],
     "portal.request.refused": [handlers.queue_request_refused_email],
+    "portal.group.opened": [handlers.queue_group_opened_emails],
 }
 
 

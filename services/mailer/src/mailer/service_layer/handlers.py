@@ -16,6 +16,7 @@ from mailer.service_layer import commands, sender
 from mailer.service_layer.inbound import (
     AccountRegistered,
     AccountVerified,
+    GroupOpened,
     PasswordResetRequested,
     RequestApproved,
     RequestRefused,
@@ -122,8 +123,13 @@ def queue_request_approved_email(envelope: Envelope, uow: MailerUnitOfWork, *, t
                                  public_url: str, clock: Clock) -> None:
     event = RequestApproved.read(envelope.data)
     role_fr, role_en = ROLE_LABELS.get(event.role or "", (None, None))
+    # A creation is told with the name the requester typed; the company may be registered under another.
+    requested = (event.requested_company_name or event.company_name) if event.kind == "company_creation" \
+        else event.company_name
     context = {
         "kind": event.kind, "company_name": event.company_name, "group_name": event.group_name,
+        "requested_name": requested, "renamed": bool(requested and event.company_name
+                                                     and requested != event.company_name),
         "decider": _decider(event.kind, event.decided_by), "role_fr": role_fr, "role_en": role_en,
         "link": public_url + MY_COMPANY_PATH,
     }
@@ -141,6 +147,22 @@ def queue_request_refused_email(envelope: Envelope, uow: MailerUnitOfWork, *, te
     }
     _queue(uow, envelope, "request_refused", event.requester_email,
            lambda: templates.render("request_refused", context), clock)
+
+
+def queue_group_opened_emails(envelope: Envelope, uow: MailerUnitOfWork, *, templates: Templates,
+                              public_url: str, contact_email: str, clock: Clock) -> None:
+    """OIQ opened a new group in a company: each principal of its other groups learns who leads it."""
+    event = GroupOpened.read(envelope.data)
+    if not event.principal_emails:
+        log.info("group opened in event %s: the company has no other principal to tell", envelope.id)
+        return
+    context = {"company_name": event.company_name, "group_name": event.group_name,
+               "leader_name": event.leader_name, "leader_email": event.leader_email,
+               "leader_function": event.leader_function, "contact_email": contact_email,
+               "link": public_url + MY_COMPANY_PATH}
+    rendered = templates.render("group_opened_notice", context)  # the same email for every principal
+    for principal in event.principal_emails:
+        _queue(uow, envelope, "group_opened_notice", principal, lambda: rendered, clock, per_recipient=True)
 
 
 # Commands → handlers (events → handlers: entrypoints/consumer.py) -----------------------

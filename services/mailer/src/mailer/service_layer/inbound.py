@@ -123,7 +123,7 @@ class RequestSubmitted:
             requester_email=_required(requester, "email"),
             requester_first_name=_text(requester.get("first_name")),
             requester_last_name=_text(requester.get("last_name")),
-            company_name=_text(_object(data, "company").get("legal_name")),
+            company_name=_text(data.get("company_name")) or _text(_object(data, "company").get("legal_name")),
             group_name=_text(_object(data, "group").get("name")),
             principal_emails=_addresses(data.get("principal_emails")),
         )
@@ -149,6 +149,7 @@ class RequestApproved:
     group_name: str | None
     role: str | None
     decided_by: str | None
+    requested_company_name: str | None = None  # what the requester typed (a creation may be renamed by staff)
 
     @classmethod
     def read(cls, data: dict[str, Any]) -> RequestApproved:
@@ -159,6 +160,7 @@ class RequestApproved:
             group_name=_text(data.get("group_name")),
             role=_text(data.get("role")),
             decided_by=_decider(data),
+            requested_company_name=_text(data.get("requested_company_name")),
         )
 
 
@@ -180,4 +182,29 @@ class RequestRefused:
             company_name=_text(data.get("company_name")),
             reason=_text(data.get("reason")),
             decided_by=_decider(data),
+        )
+
+
+@dataclass(frozen=True)
+class GroupOpened:
+    """portal.group.opened: tell the company's principals who now leads the new group."""
+
+    company_name: str | None
+    group_name: str | None
+    leader_email: str
+    leader_name: str | None
+    leader_function: str | None
+    principal_emails: tuple[str, ...]
+
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> GroupOpened:
+        leader = _object(data, "leader")
+        names = (_text(leader.get("first_name")), _text(leader.get("last_name")))
+        return cls(
+            company_name=_text(data.get("company_name")),
+            group_name=_text(data.get("group_name")),
+            leader_email=_required(leader, "email"),
+            leader_name=" ".join(n for n in names if n) or None,
+            leader_function=_text(leader.get("function")),
+            principal_emails=_addresses(data.get("principal_emails")),
         )

@@ -83,6 +83,14 @@ class Company:
 
 
 @dataclass(frozen=True)
+class Match:
+    """A known company a request may be about, and why (target, neq, name, similar_name, email_domain)."""
+
+    reasons: tuple[str, ...]
+    company: Company
+
+
+@dataclass(frozen=True)
 class Membership:
     group_id: str
     group_name: str
@@ -111,6 +119,8 @@ class PortalClient(Protocol):
     def create_group(self, token: str, company_id: str, name: str) -> Group: ...
 
     def search_users(self, token: str, q: str) -> list[User]: ...
+
+    def request_matches(self, token: str, request_id: str) -> list[Match]: ...
 
     def move_membership(self, token: str, account_id: str, from_group_id: str, to_group_id: str,
                         role: str) -> None: ...
@@ -176,6 +186,13 @@ def read_company(raw: dict[str, Any]) -> Company:
         groups=groups,
         user_count=_int(count) if count is not None else sum(g.member_count for g in groups),
     )
+
+
+def read_match(raw: dict[str, Any]) -> Match:
+    reasons = raw.get("reasons")
+    company = raw.get("company")
+    return Match(reasons=tuple(str(r) for r in reasons) if isinstance(reasons, list) else (),
+                 company=read_company(company if isinstance(company, dict) else {}))
 
 
 def read_user(raw: dict[str, Any]) -> User:
@@ -302,6 +319,11 @@ class HttpPortalClient:
 
     def search_users(self, token: str, q: str) -> list[User]:
         return [read_user(u) for u in _items(self._call("GET", "/users", token, params={"q": q}), "users")]
+
+    def request_matches(self, token: str, request_id: str) -> list[Match]:
+        """The known companies a request may be about (same NEQ, similar name, same email domain, target)."""
+        return [read_match(m) for m in _items(self._call("GET", f"/requests/{request_id}/matches", token),
+                                              "matches")]
 
     def move_membership(self, token: str, account_id: str, from_group_id: str, to_group_id: str,
                         role: str) -> None:

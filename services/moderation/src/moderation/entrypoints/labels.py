@@ -71,3 +71,16 @@ PORTAL_DOWN = _l(
 PORTAL_NOT_FOUND = _l("Cette entreprise est introuvable dans le Portail des entreprises.")
 PORTAL_REJECTED = _l("Le Portail des entreprises a refusé l'opération.")
 PORTAL_FORBIDDEN = _l("Le Portail des entreprises refuse l'accès : reconnectez-vous puis réessayez.")
+
+MATCH_REASONS = {
+    "target": _l("Entreprise visée par la demande"),
+    "neq": _l("Même NEQ"),
+    "name": _l("Même nom"),
+    "similar_name": _l("Nom semblable"),
+    "email_domain": _l("Même domaine de courriel"),
+}
+MATCHES_DOWN = _l("Le Portail des entreprises ne peut pas dire pour le moment quelles entreprises correspondent à "
+                  "cette demande. Rechargez la page avant de décider.")
+NEQ_TAKEN = _l("Ce NEQ est celui de l'entreprise « {company} », déjà inscrite : une demande de création ne peut pas y "
+               "mener. Refusez la demande ; la personne pourra demander à joindre un groupe de cette entreprise ou un "
+               "nouveau groupe.")

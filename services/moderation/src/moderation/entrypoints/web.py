@@ -17,7 +17,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from moderation.adapters.portal_client import Company, PortalClient, PortalRejected, PortalUnavailable
+from moderation.adapters.portal_client import Company, Match, PortalClient, PortalRejected, PortalUnavailable
 from moderation.domain.company import FIELDS, InvalidCompanyData, validate_company
 from moderation.domain.model import AlreadyDecided, Decider, DecisionError, Kind, Status
 from moderation.entrypoints import labels
@@ -128,9 +128,32 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
         if form is None:
             form = row.item.company.as_form()
         done = labels.DONE.get(request.args.get("fait", ""))
+        matches, matches_problem = _matches(request_id)
         return render_template("moderation/request.html", row=row, item=row.item, form=form,
                                errors=errors or {}, reason=reason, note=note, message=message,
-                               done=str(done) if done else None), status
+                               done=str(done) if done else None, matches=matches,
+                               matches_problem=matches_problem), status
+
+    def _matches(request_id: str) -> tuple[list[Match], str | None]:
+        """The known companies the request may be about, from company-portal (a problem: the reason)."""
+        try:
+            return deps.portal.request_matches(_bearer(), request_id), None
+        except PortalUnavailable as exc:
+            log.warning("company-portal unavailable: %s", exc)
+            return [], str(labels.MATCHES_DOWN)
+        except PortalRejected as exc:
+            log.info("company-portal refused the matches of %s: %s", request_id, exc)
+            return [], str(labels.MATCHES_DOWN) if exc.status == 404 else _portal_problem(exc)
+
+    def _known_neq(neq: str) -> Company | None:
+        """The company already registered with this NEQ (None if none, or company-portal cannot say:
+        it checks again when it applies the approval)."""
+        try:
+            found = deps.portal.search_companies(_bearer(), neq)
+        except (PortalUnavailable, PortalRejected) as exc:
+            log.warning("NEQ check skipped, company-portal: %s", exc)
+            return None
+        return next((company for company in found if company.neq == neq), None)
 
     @bp.get("/demandes/<request_id>")
     def request_detail(request_id: str) -> Page:
@@ -143,6 +166,11 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
         if row is None:
             abort(404)
         company_fields = _form(*FIELDS) if row.item.kind == Kind.COMPANY_CREATION else None
+        neq = "".join(ch for ch in (company_fields or {}).get("neq", "") if ch.isdigit())
+        known = _known_neq(neq) if len(neq) == 10 else None
+        if known is not None:  # a creation cannot lead to a registered company (issue 7)
+            return _request_page(request_id, status=422, form=company_fields, note=note, errors={
+                "neq": str(labels.NEQ_TAKEN).format(company=known.legal_name)})
         try:
             deps.bus.handle(commands.ApproveRequest(request_id, _decider(), reason=note,
                                                     company_fields=company_fields))

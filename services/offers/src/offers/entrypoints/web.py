@@ -4,10 +4,16 @@ employer's space, which leads to the Portail des entreprises until offers are bu
 from flask import Blueprint, redirect, render_template
 from werkzeug.wrappers import Response
 
+from plumbing.web.pages import shareable
+
 blueprint = Blueprint("offers", __name__)
+
+#: How long a shared cache (the gateway's micro-cache caps it lower) may reuse a public page.
+PUBLIC_PAGE_SECONDS = 5
 
 
 @blueprint.get("/")
+@shareable(PUBLIC_PAGE_SECONDS)
 def landing() -> str:
     return render_template("landing.html")
 
