@@ -1,5 +1,6 @@
 """The embedded default (`make run`): every service in one process, SQLite files under var/,
-the in-process event transport, emails written to var/mail/, behind the gateway on :8080.
+the in-process event transport, emails written to var/mail/, behind the gateway on :8080
+(`--port` moves every public and internal URL with it, unless PUBLIC_URL is set).
 
 Same code paths as production except the two adapters (database engine, event transport).
 """
@@ -52,12 +53,24 @@ class EmbeddedSuite:
             self._worker.join(timeout=10)
 
 
+def public_url_of(host: str, port: int) -> str:
+    """The address browsers (and the services' own calls through the gateway) use for this suite."""
+    reachable = "127.0.0.1" if host in {"", "0.0.0.0", "::"} else host  # noqa: S104 - binding all, not a URL
+    return f"http://{f'[{reachable}]' if ':' in reachable else reachable}:{port}"
+
+
 def build_embedded(var_dir: Path | None = None, *, clock: Clock | None = None,
-                   gateway_env: dict[str, str] | None = None) -> EmbeddedSuite:
-    """Bootstrap and migrate every built service, and a gateway that calls them in-process."""
+                   gateway_env: dict[str, str] | None = None, host: str = "127.0.0.1",
+                   port: int = 8080) -> EmbeddedSuite:
+    """Bootstrap and migrate every built service, and a gateway that calls them in-process.
+
+    Every public and internal URL derives from `host` and `port` (email links, moderation's calls
+    to company-portal through the gateway) unless PUBLIC_URL or a service's own URL is set.
+    """
     if var_dir is not None:
         os.environ["INGEMPLOIS_VAR"] = str(var_dir)
     os.environ.setdefault("INGEMPLOIS_MODE", "embedded")
+    os.environ.setdefault("PUBLIC_URL", public_url_of(host, port))
     bundles: dict[str, ServiceBundle] = {}
     for service in built_services():
         module = importlib.import_module(f"{package_of(service)}.bootstrap")
@@ -89,10 +102,10 @@ def main() -> None:
 
     configure_logging("embedded", os.environ.get("LOG_LEVEL", "WARNING"))
     setup_tracing("ingemplois-embedded")
-    suite = build_embedded()
+    suite = build_embedded(host=args.host, port=args.port)
     suite.start_workers()
     logins = [] if args.no_seed else seed_demo(suite.bundles)
-    print_banner(f"http://{args.host}:{args.port}", logins, Settings.from_env("mailer").var_dir / "mail")
+    print_banner(public_url_of(args.host, args.port), logins, Settings.from_env("mailer").var_dir / "mail")
     try:
         uvicorn.run(suite.gateway, host=args.host, port=args.port, log_level="warning")
     finally:

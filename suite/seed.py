@@ -7,7 +7,7 @@ from pathlib import Path
 
 from plumbing.service import ServiceBundle
 
-DEMO_PASSWORD = "Demo-ingemplois-2026"
+DEMO_PASSWORD = "Pont-Laviolette-2026"
 
 # (key, email, kind, first name, last name, what to try with it)
 DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, str]] = [

@@ -290,13 +290,16 @@ def test_a_group_member_cannot_reach_another_group(suite, mail_dir, registry, st
     token = csrf["X-CSRF-Token"]
     switch = alice.browser.post("/entreprises/groupe-actif", data={"csrf_token": token, "group_id": b})
     assert switch.status_code == 404
-    alice.browser.cookies.set("groupe", b)
-    for path in ("/entreprises/mon-entreprise", f"/entreprises/utilisateurs?groupe={b}",
-                 f"/entreprises/demandes?groupe={b}", "/entreprises/mon-profil"):
+    alice.browser.cookies.set("groupe", b)  # a forged preference cookie falls back to her own group…
+    for path in ("/entreprises/mon-entreprise", "/entreprises/utilisateurs", "/entreprises/mon-profil"):
         page = alice.browser.get(path)
         assert page.status_code == 200, (path, page.status_code)
         assert company_b.legal_name not in page.text and bruno.email not in page.text and joiner.email not in page.text
         assert company_a.legal_name in page.text
+    for path in (f"/entreprises/utilisateurs?groupe={b}", f"/entreprises/demandes?groupe={b}"):
+        page = alice.browser.get(path)  # … but naming group B is refused, never redirected to her own
+        assert page.status_code == 404, (path, page.status_code)
+        assert company_b.legal_name not in page.text and bruno.email not in page.text
     approve = alice.browser.post(f"/entreprises/demandes/{join_id}/approbation",
                                  data={"csrf_token": token, "group_id": b, "role": "principal"})
     assert approve.status_code == 404, (approve.status_code, text_of(approve.text)[:500])
@@ -305,11 +308,13 @@ def test_a_group_member_cannot_reach_another_group(suite, mail_dir, registry, st
     remove = alice.browser.post(f"/entreprises/utilisateurs/{bruno_id}/retrait",
                                 data={"csrf_token": token, "group_id": b})
     assert demote.status_code == 404 and remove.status_code == 404, (demote.status_code, remove.status_code)
+    alice_before = alice.browser.get(f"{API}/groups/{a}/branding").json()
     rebrand = alice.browser.post("/entreprises/mon-entreprise", data={
-        "csrf_token": token, "group_id": b, "group_name": "Groupe 001", "company_name": company_a.legal_name,
+        "csrf_token": token, "group_id": b, "group_name": "Piraté", "company_name": "Piraté inc.",
         "address": "1, rue Principale"})
-    assert rebrand.status_code == 303  # it changed Alice's own group, never B's
+    assert rebrand.status_code == 404  # refused: neither B nor her own group changed (issue 7)
     assert bruno.browser.get(f"{API}/groups/{b}/branding").json()["company_name"] == company_b.legal_name
+    assert alice.browser.get(f"{API}/groups/{a}/branding").json() == alice_before
 
     # Nothing happened to group B: Bruno is still principal and still has the request to decide…
     assert bruno.browser.get(f"{API}/groups/{b}/permissions").json()["role"] == "principal"

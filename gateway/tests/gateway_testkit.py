@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -30,6 +31,14 @@ class IdentityState:
     expires_in: int = 300
     refresh_status: int = 200
     refresh_calls: list[dict[str, Any]] = field(default_factory=list)
+    #: When set, access tokens are JWT-shaped and carry this `sid` (like identity's), else "at-<n>".
+    sid: str | None = None
+
+    def access_token(self, n: int) -> str:
+        if self.sid is None:
+            return f"at-{n}"
+        part = lambda data: base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()  # noqa: E731
+        return f"{part({'alg': 'EdDSA'})}.{part({'sub': 'acc-1', 'sid': self.sid, 'n': n})}.c2ln"
 
 
 def echo_payload(service: str, request: Request, body: bytes) -> dict[str, Any]:
@@ -85,8 +94,6 @@ def fake_service(name: str, identity: IdentityState | None = None) -> Starlette:
             )
         if name == "identity" and identity is not None:
             if path == "/api/identity/v1/tokens/refresh":
-                import json
-
                 identity.refresh_calls.append(
                     {"json": json.loads(body), "content_type": request.headers.get("content-type")}
                 )
@@ -94,7 +101,8 @@ def fake_service(name: str, identity: IdentityState | None = None) -> Starlette:
                     return JSONResponse({"title": "no"}, status_code=identity.refresh_status)
                 n = len(identity.refresh_calls)
                 return JSONResponse(
-                    {"access_token": f"at-{n}", "expires_in": identity.expires_in, "token_type": "Bearer"}
+                    {"access_token": identity.access_token(n), "expires_in": identity.expires_in,
+                     "token_type": "Bearer"}
                 )
             if path == "/compte/connexion" and request.method == "POST":
                 return Response(status_code=303, headers={"location": "/employeur", "x-session-grant": "refresh-abc"})

@@ -33,6 +33,7 @@ from gateway.health import check_all
 from gateway.middleware import EdgeContext, EdgeMiddleware, cookie_string
 from gateway.proxy import REFRESH_PATH, UpstreamError, UpstreamResponse, Upstreams
 from gateway.ratelimit import RateLimiter
+from gateway.revocations import make_revoked_reader
 from gateway.routing import resolve
 from gateway.sessions import (
     RefreshCall,
@@ -139,7 +140,8 @@ class Gateway:
         self.config = config
         self.upstreams = Upstreams(config, transports)
         self.sessions = SessionManager(
-            make_session_store(config.redis_url, config.redis_prefix, config.session_ttl_seconds)
+            make_session_store(config.redis_url, config.redis_prefix, config.session_ttl_seconds),
+            revoked=make_revoked_reader(config.redis_url, config.redis_prefix),
         )
         self.limiter = RateLimiter(
             config.rate_limit_default, config.rate_limit_auth, config.redis_url, config.redis_prefix
@@ -369,6 +371,8 @@ class Gateway:
         """Release clients and connections."""
         await self.upstreams.aclose()
         await self.sessions.store.close()
+        if self.sessions.revoked is not None:
+            await self.sessions.revoked.close()
         await self.limiter.close()
 
     def routes(self) -> list[BaseRoute]:

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
+from gateway.revocations import RevokedSessionsReader, token_session_id
+
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 #: Refresh the access token when it expires within this many seconds.
@@ -144,10 +146,20 @@ RefreshCall = Callable[[str], Awaitable[tuple[int, Any]]]
 class SessionManager:
     """Opens, closes and loads sessions, and turns them into fresh access tokens."""
 
-    def __init__(self, store: SessionStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: SessionStore, clock: Callable[[], float] = time.time,
+                 revoked: RevokedSessionsReader | None = None) -> None:
         self.store = store
         self._clock = clock
         self._locks: dict[str, asyncio.Lock] = {}
+        self.revoked = revoked
+
+    async def _usable(self, session: Session) -> bool:
+        """The cached access token may be served: not about to expire, and its session not ended
+        by identity since (gateway.revocations; else identity is asked, and refuses)."""
+        if session.needs_refresh(self._clock()):
+            return False
+        sid = token_session_id(session.access_token) if self.revoked is not None else None
+        return sid is None or not await self.revoked.revoked(sid)  # type: ignore[union-attr]
 
     async def open(self, refresh_token: str) -> str:
         """Store a new session for `refresh_token`; return its id (for the cookie)."""
@@ -170,7 +182,7 @@ class SessionManager:
 
         Raises RefreshRejected (the session was dropped) or RefreshUnavailable.
         """
-        if not session.needs_refresh(self._clock()):
+        if await self._usable(session):
             return session.access_token  # type: ignore[return-value]
         key = storage_key(session_id)
         lock = self._locks.setdefault(key, asyncio.Lock())
@@ -179,7 +191,7 @@ class SessionManager:
                 current = await self.store.get(session_id)
                 if current is None:
                     raise RefreshRejected()
-                if not current.needs_refresh(self._clock()):
+                if await self._usable(current):
                     return current.access_token  # type: ignore[return-value]
                 status, body = await refresh(current.refresh_token)
                 if status in (400, 401, 403):

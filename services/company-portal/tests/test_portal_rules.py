@@ -126,3 +126,28 @@ def test_the_last_principal_stays(clock_now=None):
     check_principal_kept([only, other], "b", None)  # removing a non-principal is fine
     second = Membership("c", "g", "principal", 1, now)
     check_principal_kept([only, second], "a", "finances")  # another principal remains
+
+
+# Phones through phonenumbers (issue 7): one stored form, extensions, no home-made digit counting
+@pytest.mark.parametrize("raw, expected", [
+    ("514-555-0123 ext. 12", "514-555-0123 x12"), ("(514) 555-0123 poste 12", "514-555-0123 x12"),
+    ("514 555 0123 x 4567", "514-555-0123 x4567"), ("+1 (418) 555-0150 #7", "418-555-0150 x7"),
+    ("514.555.0123", "514-555-0123"), ("212 555 0100", "212-555-0100"),
+])
+def test_phones_are_stored_in_one_form_extensions_included(raw, expected):
+    assert clean(v.clean_phone, raw) == (expected, [])
+
+
+@pytest.mark.parametrize("raw", ["1 800 FLOWERS", "514 555 0123 poste 1234567", "514 555 0123 bureau 12",
+                                 "+44 20 7946 0958", "911"])
+def test_vanity_foreign_and_overlong_extension_numbers_are_refused(raw):
+    assert clean(v.clean_phone, raw)[1] == ["invalid_phone"]
+
+
+def test_the_profile_takes_the_extension_written_in_the_phone():
+    about = AboutYou.parse({"first_name": "Luc", "last_name": "Gagnon", "function": "Ingénieur",
+                            "phone": "514 555-0199 poste 22"})
+    assert (about.phone, about.extension) == ("514-555-0199", "22")
+    kept = AboutYou.parse({"first_name": "Luc", "last_name": "Gagnon", "function": "Ingénieur",
+                           "phone": "514 555-0199 poste 22", "extension": "31"})
+    assert (kept.phone, kept.extension) == ("514-555-0199", "31")

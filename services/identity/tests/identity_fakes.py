@@ -14,6 +14,7 @@ from typing import Any, Self
 
 from sqlalchemy import select
 
+from identity.adapters.common_passwords import load_password_policy
 from identity.adapters.hashing import Argon2Hasher
 from identity.adapters.keystore import generate_signing_key
 from identity.adapters.orm import metadata, start_mappers
@@ -118,10 +119,13 @@ class FakeRefreshTokens:
     def get_by_hash(self, token_hash: str) -> RefreshToken | None:
         return next((t for t in self.db.refresh_tokens.values() if t.token_hash == token_hash), None)
 
-    def revoke_all(self, account_id: str, now: datetime, *, except_id: str | None = None) -> None:
+    def revoke_all(self, account_id: str, now: datetime, *, except_id: str | None = None) -> list[str]:
+        ended = []
         for token in self.db.refresh_tokens.values():
-            if token.account_id == account_id and token.id != except_id:
+            if token.account_id == account_id and token.id != except_id and token.revoked_at is None:
                 token.revoke(now)
+                ended.append(token.id)
+        return ended
 
 
 class FakeSigningKeys:
@@ -200,7 +204,8 @@ class Harness:
 def dependencies(clock: FixedClock, **overrides: Any) -> Dependencies:
     values: dict[str, Any] = dict(
         clock=clock, hasher=fast_hasher(), signer=FakeSigner(), email_policy=load_email_policy(),
-        public_url="https://emplois.example", new_signing_key=generate_signing_key,
+        password_policy=load_password_policy(), public_url="https://emplois.example",
+        new_signing_key=generate_signing_key,
         lockout=LockoutPolicy(5, timedelta(minutes=15)),
     )
     values.update(overrides)

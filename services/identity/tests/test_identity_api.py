@@ -242,3 +242,11 @@ async def test_health_and_readiness(c):
     assert (await c.get("/healthz")).json()["status"] == "ok"
     ready = await c.get("/readyz")
     assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok"}
+
+
+async def test_an_internationalized_address_is_one_account_whatever_its_spelling(c):
+    unique = new_email().split("@")[0]
+    r = await c.post(f"{API}/accounts", json=signup_body(f"{unique}@génie-conseil.québec"))
+    assert r.status_code == 201 and r.json()["email"] == f"{unique}@xn--gnie-conseil-beb.xn--qubec-csa"
+    again = await c.post(f"{API}/accounts", json=signup_body(f"{unique.upper()}@XN--GNIE-CONSEIL-BEB.xn--qubec-csa"))
+    assert again.status_code == 409

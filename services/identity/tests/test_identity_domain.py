@@ -49,13 +49,32 @@ def test_valid_addresses(email):
 @pytest.mark.parametrize("email", [
     "", "marie", "marie@", "@genivert.ca", "marie@genivert", "marie@@genivert.ca", "ma rie@genivert.ca",
     "marie@genivert..ca", ".marie@genivert.ca", "marie.@genivert.ca", "marie@-genivert.ca",
-    "marie@genivert.c", "marie@genivert.123", "mariè@genivert.ca", "marie@génivert.ca",
+    "marie@genivert.c", "marie@genivert.123", "mariè@genivert.ca", "marie@localhost", "marie@[192.0.2.1]",
+    '"marie tremblay"@genivert.ca', "Marie <marie@genivert.ca>",
     "a" * 65 + "@genivert.ca", "m@" + "a" * 250 + ".ca", "marie@genivert.ca\u0000", "marie\ud800@genivert.ca",
 ])
 def test_invalid_addresses(email):
     assert not is_valid_syntax(email)
     with pytest.raises(errors.InvalidEmail):
         parse_email(email)
+
+
+@pytest.mark.parametrize(("raw", "stored"), [
+    ("jean@exemple.québec", "jean@exemple.xn--qubec-csa"),  # internationalized domain: its ASCII form
+    ("Jean@Exemple.XN--QUBEC-CSA", "jean@exemple.xn--qubec-csa"),  # the same address
+    ("marie@génivert.ca", "marie@xn--gnivert-bya.ca"),
+    ("MARIE@GÉNIVERT.CA", "marie@xn--gnivert-bya.ca"),  # case-folded before IDNA
+    ("  Marie.Tremblay@GeniVert.ca\n", "marie.tremblay@genivert.ca"),
+    ("marie@ＧＥＮＩＶＥＲＴ.ca", "marie@genivert.ca"),  # full-width letters: NFKC
+])
+def test_addresses_are_normalized_to_one_stored_form(raw, stored):
+    assert parse_email(raw) == stored and is_valid_syntax(stored)
+    assert normalise_email(raw) == stored
+
+
+def test_a_non_ascii_local_part_is_refused():
+    with pytest.raises(errors.InvalidEmail):
+        parse_email("élodie@genivert.ca")
 
 
 @pytest.mark.parametrize("domain", [

@@ -418,13 +418,13 @@ def test_password_change_needs_the_current_password(h):
     assert weak.value.field == "new_password"
 
 
-def test_wrong_current_passwords_count_towards_the_lockout(h):
+def test_wrong_current_passwords_count_towards_the_lockout_which_ends_every_session(h):
     verified(h)
     issued = login(h)
     for _ in range(5):
         with pytest.raises(errors.WrongCurrentPassword):
             h.bus.handle(ChangePassword(issued.account_id, issued.session_id, "Pas-le-bon-2026", NEW_PASSWORD))
-    with pytest.raises(errors.AccountLocked):
+    with pytest.raises(errors.SessionInvalid):  # the lock-out ended this session too
         h.bus.handle(ChangePassword(issued.account_id, issued.session_id, PASSWORD, NEW_PASSWORD))
     with pytest.raises(errors.AccountLocked):
         login(h)

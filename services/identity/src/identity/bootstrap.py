@@ -15,6 +15,7 @@ from typing import Any
 import anyio.to_thread
 from sqlalchemy.exc import SQLAlchemyError
 
+from identity.adapters.common_passwords import load_password_policy
 from identity.adapters.hashing import Argon2Hasher
 from identity.adapters.jwt_tokens import JwtSigner
 from identity.adapters.keystore import SigningKeyStore, generate_signing_key
@@ -34,6 +35,7 @@ from identity.service_layer.unit_of_work import EventPublisher
 from plumbing.auth.tokens import TokenVerifier, configure_verifier
 from plumbing.clock import Clock
 from plumbing.config import Settings
+from plumbing.revocations import make_revoked_sessions
 from plumbing.service import ServiceBundle, build_runtime
 from plumbing.web.api import build_api
 from plumbing.web.app import ServiceApp, instrumented
@@ -86,9 +88,12 @@ def build_dependencies(settings: Settings, config: IdentityConfig, clock: Clock,
         hasher=Argon2Hasher(config.argon2_time_cost, config.argon2_memory_kib, config.argon2_parallelism),
         signer=JwtSigner(keystore, config.access_ttl),
         email_policy=load_email_policy(),
+        password_policy=load_password_policy(),
         public_url=settings.public_url,
         new_signing_key=generate_signing_key,
         lockout=LockoutPolicy(config.lockout_threshold, timedelta(minutes=config.lockout_minutes)),
+        revoked_sessions=make_revoked_sessions(config.redis_url, config.redis_prefix),
+        revocation_ttl=config.access_ttl + 60,
         verification_ttl=timedelta(hours=config.verification_ttl_hours),
         reset_ttl=timedelta(minutes=config.reset_ttl_minutes),
         refresh_ttl=timedelta(hours=config.refresh_ttl_hours),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from plumbing.config import env_int
+from plumbing.config import env, env_int
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,10 @@ class IdentityConfig:
     key_reload_seconds: int = 60  # IDENTITY_KEY_RELOAD_SECONDS, how old a process's copy of the keys may get
     key_activation_seconds: int = 360  # IDENTITY_KEY_ACTIVATION_SECONDS, rotation → the new key signs
     key_retirement_margin_seconds: int = 300  # IDENTITY_KEY_RETIREMENT_MARGIN_SECONDS, beyond the access TTL
+    #: The gateway's Redis (REDIS_URL) and key prefix (GATEWAY_REDIS_PREFIX): ended sessions are
+    #: announced there (plumbing.revocations); none → the process-wide set (embedded suite).
+    redis_url: str | None = None
+    redis_prefix: str = "gw:"
 
     @classmethod
     def from_env(cls) -> IdentityConfig:
@@ -39,4 +43,6 @@ class IdentityConfig:
             key_activation_seconds=env_int("IDENTITY_KEY_ACTIVATION_SECONDS", d.key_activation_seconds),
             key_retirement_margin_seconds=env_int("IDENTITY_KEY_RETIREMENT_MARGIN_SECONDS",
                                                   d.key_retirement_margin_seconds),
+            redis_url=env("REDIS_URL") or None,
+            redis_prefix=env("GATEWAY_REDIS_PREFIX", d.redis_prefix),
         )

@@ -125,10 +125,10 @@ class AboutYou:
         problems: list[errors.FieldError] = []
         names = {n: v.limited(v.required(v.text(raw, n), n, problems), n, problems)
                  for n in ("first_name", "last_name", "function")}
-        phone = v.required(v.text(raw, "phone"), "phone", problems)
+        phone, extension_in_phone = v.required(v.text(raw, "phone"), "phone", problems), ""
         if phone:
-            phone = v.clean_phone(phone, problems)
-        extension = v.clean_extension(v.text(raw, "extension").replace(" ", ""), problems)
+            phone, extension_in_phone = v.parse_phone(phone, problems)
+        extension = v.clean_extension(v.text(raw, "extension").replace(" ", "") or extension_in_phone, problems)
         if problems:
             raise errors.InvalidInput(problems)
         return cls(phone=phone, extension=extension, **names)
@@ -157,7 +157,7 @@ class Branding:
         description = str(raw.get("group_description") or "").strip()
         v.limited(description, "group_description", problems)
         company_name = v.limited(v.required(v.text(raw, "company_name"), "company_name", problems),
-                                 "legal_name", problems)
+                                 "company_name", problems, v.LIMITS["legal_name"])
         address = v.limited(v.required(v.text(raw, "address"), "address", problems), "address", problems)
         website = v.clean_website(v.text(raw, "website"), problems)
         phone = v.text(raw, "phone")

@@ -1,4 +1,4 @@
-"""Input rules of the portal: NEQ, Canadian postal code, phone, URL, lengths, required fields.
+"""Input rules of the portal: NEQ, Canadian postal code, phone (phonenumbers), URL, lengths, required fields.
 
 Each `clean_*` function returns the normalized value or appends a FieldError to `errors`; the
 callers raise InvalidInput with every broken rule at once, so forms show all their messages.
@@ -10,8 +10,9 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+import phonenumbers
+
 from company_portal.domain.errors import FieldError
-from company_portal.domain.names import digits_only
 
 POSTAL_CODE = re.compile(r"^([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]) ?(\d[ABCEGHJ-NPRSTV-Z]\d)$")
 
@@ -123,20 +124,38 @@ def clean_province(value: str, country: str, errors: list[FieldError], name: str
     return value
 
 
-def clean_phone(value: str, errors: list[FieldError], name: str = "phone") -> str:
-    """A North American number: 10 digits (a leading 1 is dropped), shown as 514-555-0123."""
-    digits = digits_only(value)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    letters = any(ch.isalpha() for ch in value)
-    if letters or len(digits) != 10 or digits[0] in "01" or digits[3] in "01":
+#: Words people write before an extension: "poste 12", "p. 12", "ext. 12", "x12".
+_EXTENSION_WORD = re.compile(r"(?i)(?:\bposte\b|\bp\.|\bext(?:ension)?\b\.?|\bx)\s*(?=\d)")
+MAX_EXTENSION_DIGITS = 6
+
+
+def parse_phone(value: str, errors: list[FieldError], name: str = "phone") -> tuple[str, str]:
+    """A North American number (phonenumbers: a real area code and exchange) and its extension:
+    ("514-555-0123", "12"); letters are refused (no vanity numbers), outside "poste" and "ext"."""
+    text = _EXTENSION_WORD.sub(" ext. ", value)
+    try:
+        number: phonenumbers.PhoneNumber | None = phonenumbers.parse(text, "CA")
+    except phonenumbers.NumberParseException:
+        number = None
+    letters = any(ch.isalpha() for ch in text.replace("ext.", ""))
+    if (number is None or letters or number.country_code != 1 or not phonenumbers.is_valid_number(number)
+            or len(number.extension or "") > MAX_EXTENSION_DIGITS):
         errors.append(FieldError(
             name, "invalid_phone",
-            "Le numéro de téléphone doit compter 10 chiffres, par exemple 514 555-0123.",
-            "The phone number must have 10 digits, for example 514 555-0123.",
+            "Le numéro de téléphone doit être un numéro nord-américain de 10 chiffres, par exemple 514 555-0123 "
+            "(ou 514 555-0123 poste 12).",
+            "The phone number must be a 10-digit North American number, for example 514 555-0123 "
+            "(or 514 555-0123 ext. 12).",
         ))
-        return value
-    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+        return value, ""
+    digits = f"{number.national_number:010d}"
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}", number.extension or ""
+
+
+def clean_phone(value: str, errors: list[FieldError], name: str = "phone") -> str:
+    """The one stored form: 514-555-0123, and " x12" after it when an extension was given."""
+    number, extension = parse_phone(value, errors, name)
+    return f"{number} x{extension}" if extension else number
 
 
 def clean_extension(value: str, errors: list[FieldError], name: str = "extension") -> str:

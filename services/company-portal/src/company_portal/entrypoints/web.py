@@ -55,6 +55,8 @@ def employer_required(view: F) -> F:
             abort(403)
         try:
             return view(*args, **kwargs)
+        except ForeignGroup:
+            return foreign_group_page()
         except NotAMember:
             abort(404)
         except PermissionDenied:
@@ -77,6 +79,27 @@ def active_group(wanted: str | None = None) -> dict[str, Any] | None:
             if candidate and group["id"] == candidate:
                 return group
     return groups[0] if groups else None
+
+
+class ForeignGroup(Exception):
+    """A form or link named a group the caller does not belong to."""
+
+
+def requested_group(wanted: str | None) -> dict[str, Any] | None:
+    """The group a form acts on: `wanted` (the form's `group_id` or the `groupe` parameter) must be
+    one of the caller's groups, else ForeignGroup; without it, the active group.
+
+    Never falls back to another group when one is named: a form aimed at a foreign group must change
+    nothing, not save into the caller's own group.
+    """
+    if wanted and not any(group["id"] == wanted for group in my_groups()):
+        raise ForeignGroup(wanted)
+    return active_group(wanted)
+
+
+def foreign_group_page() -> tuple[str, int]:
+    message = _("Vous n'êtes pas membre de ce groupe : rien n'a été modifié.")
+    return render_template("error.html", status=404, message=message), 404
 
 
 def switcher_groups() -> list[dict[str, str]]:

@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 
 from company_portal.domain import errors
 from company_portal.entrypoints.web import (
-    active_group,
     blueprint,
     bus,
     employer_required,
@@ -21,6 +20,7 @@ from company_portal.entrypoints.web import (
     form,
     me,
     render_page,
+    requested_group,
     see_other,
 )
 from company_portal.service_layer import commands as c
@@ -33,7 +33,7 @@ HASH = re.compile(r"^[0-9a-f]{8,64}$")
 
 
 def _group_or_wizard() -> dict[str, Any] | Response:
-    group = active_group(request.form.get("group_id") or request.args.get("groupe"))
+    group = requested_group(request.form.get("group_id") or request.args.get("groupe"))
     if group is None:
         return redirect("/entreprises/", 303)
     return group
@@ -162,13 +162,13 @@ def my_company() -> Any:
 @blueprint.post("/mon-entreprise/logo")
 @employer_required
 def upload_logo() -> Any:
-    group = active_group(request.args.get("groupe"))
+    group = requested_group(request.args.get("groupe"))
     if group is None:
         return redirect("/entreprises/", 303)
     try:
         upload = request.files.get("logo")
         content = upload.read() if upload is not None else b""
-        group = active_group(request.form.get("group_id")) or group
+        group = requested_group(request.form.get("group_id")) or group
     except RequestEntityTooLarge:  # over what the server reads at all: the same message, next to the field
         return _company_page(group, logo_error=error_message(errors.logo_too_large()), status=413)
     try:

@@ -27,6 +27,7 @@ accounts = Table(
     Column("failed_logins", Integer, nullable=False, default=0, server_default="0"),
     Column("locked_until", UtcDateTime(), nullable=True),
     Column("password_changed_at", UtcDateTime(), nullable=True),
+    Column("deactivated_at", UtcDateTime(), nullable=True),
 )
 
 one_time_tokens = Table(

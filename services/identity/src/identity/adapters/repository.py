@@ -89,12 +89,14 @@ class SqlRefreshTokenRepository:
         query = select(RefreshToken).where(orm.refresh_tokens.c.token_hash == token_hash)
         return self.session.scalars(query).first()
 
-    def revoke_all(self, account_id: str, now: datetime, *, except_id: str | None = None) -> None:
+    def revoke_all(self, account_id: str, now: datetime, *, except_id: str | None = None) -> list[str]:
         table = orm.refresh_tokens
         query = update(table).where(table.c.account_id == account_id, table.c.revoked_at.is_(None))
         if except_id is not None:
             query = query.where(table.c.id != except_id)
-        self.session.execute(query.values(revoked_at=now), execution_options={"synchronize_session": False})
+        ended = self.session.execute(query.values(revoked_at=now).returning(table.c.id),
+                                     execution_options={"synchronize_session": False})
+        return list(ended.scalars())
 
 
 class SqlSigningKeyRepository:

@@ -2,24 +2,46 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
 
 from identity.domain.errors import IdentityError, InvalidEmail, WebmailNotAllowed
 
 MAX_EMAIL_LENGTH = 254
-MAX_LOCAL_LENGTH = 64
 
-_ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LOCAL = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*$")
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+
+def parse_email(raw: str) -> str:
+    """The one stored form of an address, or InvalidEmail.
+
+    email-validator checks the syntax (RFC 5321/5322 as mail servers accept it, no quoted local
+    parts, no IP literals, no special-use domains) and normalizes internationalized domains
+    (IDNA 2008, UTS #46): "jean@exemple.québec" and "jean@exemple.xn--qubec-csa" are one address.
+    The stored form is the ASCII one (every mail server and every service can use it) in lower
+    case (the address is the login and compares case-insensitively). A non-ASCII local part
+    (SMTPUTF8) is refused: not every mail server on the way would deliver to it.
+    """
+    try:
+        checked = validate_email(raw.strip(), check_deliverability=False, allow_smtputf8=False, strict=True,
+                                 allow_quoted_local=False, allow_domain_literal=False, allow_display_name=False)
+    except (EmailNotValidError, UnicodeError, ValueError):
+        raise InvalidEmail() from None
+    email = (checked.ascii_email or checked.normalized).lower()
+    top_level = email.rpartition(".")[2]
+    if len(email) > MAX_EMAIL_LENGTH or not (len(top_level) >= 2 and (top_level.isalpha() or
+                                                                       top_level.startswith("xn--"))):
+        raise InvalidEmail()  # no top-level domain has one letter or digits only: a typo
+    return email
 
 
 def normalise_email(raw: str) -> str:
-    """Trim and lowercase: the email is the login and compares case-insensitively."""
-    return raw.strip().lower()
+    """The stored form when `raw` is an address, else `raw` trimmed and lower-cased (for look-ups
+    that must answer "unknown" rather than "invalid", such as log-in and password reset)."""
+    try:
+        return parse_email(raw)
+    except InvalidEmail:
+        return raw.strip().lower()
 
 
 def domain_of(email: str) -> str:
@@ -31,24 +53,11 @@ def local_part_of(email: str) -> str:
 
 
 def is_valid_syntax(email: str) -> bool:
-    """A practical check of a normalised address (ASCII, dot-atom local part, DNS domain)."""
-    if not email or len(email) > MAX_EMAIL_LENGTH or not email.isascii() or email.count("@") != 1:
+    """True for an address already in its stored form."""
+    try:
+        return parse_email(email) == email
+    except InvalidEmail:
         return False
-    local, _, domain = email.partition("@")
-    if not local or len(local) > MAX_LOCAL_LENGTH or not _LOCAL.match(local):
-        return False
-    labels = domain.split(".")
-    if len(labels) < 2 or len(domain) > 253:
-        return False
-    return all(_LABEL.match(label) for label in labels) and bool(_TLD.match(labels[-1]))
-
-
-def parse_email(raw: str) -> str:
-    """The normalised address, or InvalidEmail."""
-    email = normalise_email(raw)
-    if not is_valid_syntax(email):
-        raise InvalidEmail()
-    return email
 
 
 @dataclass(frozen=True)

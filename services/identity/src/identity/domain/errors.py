@@ -137,6 +137,25 @@ class TokenAlreadyUsed(IdentityError):
     message_en = "This link has already been used."
 
 
+class AccountDeactivated(IdentityError):
+    code = "account_deactivated"
+    message_fr = ("Ce compte a été désactivé par l'Ordre des ingénieurs du Québec. Communiquez avec l'Ordre "
+                  "pour en savoir plus.")
+    message_en = "This account was deactivated by the Ordre des ingénieurs du Québec. Contact the Ordre to know more."
+
+
+class AccountNotFound(IdentityError):
+    code = "account_not_found"
+    message_fr = "Ce compte n'existe pas."
+    message_en = "This account does not exist."
+
+
+class StaffOnly(IdentityError):
+    code = "staff_only"
+    message_fr = "Seul le personnel de l'Ordre peut faire cette opération."
+    message_en = "Only the Ordre's staff can do this."
+
+
 class SessionInvalid(IdentityError):
     code = "session_invalid"
     message_fr = "Votre session a expiré ou a été fermée. Connectez-vous de nouveau."

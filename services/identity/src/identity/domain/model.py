@@ -82,6 +82,7 @@ class Account:
         failed_logins: int = 0,
         locked_until: datetime | None = None,
         password_changed_at: datetime | None = None,
+        deactivated_at: datetime | None = None,
     ) -> None:
         self.id = id
         self.email = email
@@ -95,6 +96,7 @@ class Account:
         self.failed_logins = failed_logins
         self.locked_until = locked_until
         self.password_changed_at = password_changed_at
+        self.deactivated_at = deactivated_at
         self.events: list[Event] = []
 
     def __repr__(self) -> str:
@@ -137,6 +139,17 @@ class Account:
         if self.failed_logins >= policy.threshold:
             self.locked_until = now + policy.duration
             self.failed_logins = 0
+
+    @property
+    def is_deactivated(self) -> bool:
+        return self.deactivated_at is not None
+
+    def deactivate(self, now: datetime) -> bool:
+        """OIQ staff close the account: no log-in, no token; False when it already was."""
+        if self.deactivated_at is not None:
+            return False
+        self.deactivated_at = now
+        return True
 
     def login_succeeded(self) -> None:
         self.failed_logins = 0

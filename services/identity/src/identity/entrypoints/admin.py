@@ -4,6 +4,7 @@
         [--password …] [--first-name …] [--last-name …]
     python -m identity.entrypoints.admin rotate-signing-key [--compromised]
     python -m identity.entrypoints.admin signing-keys
+    python -m identity.entrypoints.admin deactivate --email prenom.nom@entreprise.ca
 
 Without --password, the password is asked twice on the terminal (it then stays out of the shell
 history and the process list). The database must be migrated (`python -m plumbing.entry migrate
@@ -13,6 +14,9 @@ rotate-signing-key adds an Ed25519 key: it signs from IDENTITY_KEY_ACTIVATION_SE
 once with --compromised), every identity process picks it up within IDENTITY_KEY_RELOAD_SECONDS,
 and the older keys stay in the JWKS until the access tokens they signed have expired (with
 --compromised they leave it at once). No restart is needed. signing-keys lists the keys.
+
+deactivate closes an account (staff do the same through `POST /accounts/{id}/deactivation`): it
+can no longer log in, and every session of it ends at once, the gateway's cached tokens included.
 """
 
 from __future__ import annotations
@@ -95,6 +99,22 @@ def list_signing_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def deactivate(args: argparse.Namespace) -> int:
+    from identity.bootstrap import bootstrap
+
+    bus = bootstrap().extras["bus"]
+    try:
+        found = bus.handle(commands.FindAccount(args.email))
+        if found is None:
+            raise IdentityError("Aucun compte n'a cette adresse.", "No account has this address.")
+        account = bus.handle(commands.DeactivateAccount(account_id=found.id))
+    except IdentityError as error:
+        print(f"Refusé : {error.message_fr}\nRefused: {error.message_en}", file=sys.stderr)
+        return 1
+    print(f"Compte désactivé, sessions fermées / account deactivated, sessions ended: {account.email}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m identity.entrypoints.admin",
                                      description="identity operator commands")
@@ -112,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     rotate.set_defaults(run=rotate_signing_key)
     listing = sub.add_parser("signing-keys", help="list the signing keys and what each does now")
     listing.set_defaults(run=list_signing_keys)
+    closing = sub.add_parser("deactivate", help="deactivate an account: no log-in, every session ended at once")
+    closing.add_argument("--email", required=True)
+    closing.set_defaults(run=deactivate)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

@@ -60,6 +60,9 @@ STATUS_OF: dict[type[errors.IdentityError], int] = {
     errors.SessionInvalid: 401,
     errors.AccountNotVerified: 403,
     errors.AccountLocked: 423,
+    errors.AccountDeactivated: 403,
+    errors.StaffOnly: 403,
+    errors.AccountNotFound: 404,
     errors.TokenInvalid: 400,
     errors.TokenExpired: 410,
     errors.TokenAlreadyUsed: 410,
@@ -138,6 +141,15 @@ def change_password(body: dict[str, Any], token_info: dict[str, Any]) -> tuple[N
     principal = _principal(token_info)
     _handle(commands.ChangePassword(principal.account_id, principal.session_id,
                                     current_password=body["current_password"], new_password=body["new_password"]))
+    return None, 204
+
+
+def deactivate_account(account_id: str, token_info: dict[str, Any]) -> tuple[None, int]:
+    """OIQ staff only: the account can no longer log in and every one of its sessions ends now."""
+    principal = _principal(token_info)
+    if principal.kind != "staff":
+        raise to_problem(errors.StaffOnly())
+    _handle(commands.DeactivateAccount(account_id=account_id, actor_id=principal.account_id))
     return None, 204
 
 

@@ -37,6 +37,7 @@ LOGIN_STATUS: dict[type[errors.IdentityError], int] = {
     errors.InvalidCredentials: 401,
     errors.AccountNotVerified: 403,
     errors.AccountLocked: 423,
+    errors.AccountDeactivated: 403,
 }
 
 

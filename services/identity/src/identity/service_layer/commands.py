@@ -72,6 +72,14 @@ class ChangePassword(Command):
 
 
 @dataclass(frozen=True)
+class DeactivateAccount(Command):
+    """OIQ staff (or an operator, actor_id None) close an account: every session ends at once."""
+
+    account_id: str
+    actor_id: str | None = None
+
+
+@dataclass(frozen=True)
 class RequestPasswordReset(Command):
     email: str
     locale: str = "fr"

@@ -7,6 +7,7 @@ events in the outbox.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,8 @@ from identity.domain.passwords import check_password
 from identity.service_layer import commands
 from identity.service_layer.ports import Dependencies
 from identity.service_layer.unit_of_work import UniqueViolation, UnitOfWork
+
+log = logging.getLogger(__name__)
 
 #: Tokens we hand out are 43 characters; anything far off is not one of ours.
 TOKEN_LENGTHS = range(20, 201)
@@ -122,7 +125,7 @@ def validate_new_account(email_raw: str, password: str, kind: str, first_name: s
         except errors.IdentityError as error:
             problems.append(error)
     try:
-        check_password(password, email)
+        check_password(password, email, deps.password_policy, names=(first_name, last_name))
     except errors.IdentityError as error:
         problems.append(error)
     errors.raise_all(problems)
@@ -151,6 +154,29 @@ def _live_account(uow: UnitOfWork, account_id: str, session_id: str | None, now:
     if session is None or account is None or session.account_id != account_id or not session.is_active(now):
         raise errors.SessionInvalid()
     return account
+
+
+def _count_failure(uow: UnitOfWork, account: Account, now: datetime, deps: Dependencies) -> list[str]:
+    """A failed password; the failure that locks the account also ends all its sessions."""
+    was_locked = account.is_locked(now)
+    account.login_failed(now, deps.lockout)
+    if account.is_locked(now) and not was_locked:
+        return uow.refresh_tokens.revoke_all(account.id, now)
+    return []
+
+
+def announce_ended_sessions(deps: Dependencies, session_ids: list[str]) -> None:
+    """Tell the gateway's token cache, after the commit, which sessions just ended.
+
+    Should the announcement fail (Redis unreachable), the sessions are still ended in the database:
+    the gateway then serves their cached access token until it expires (at most access_ttl).
+    """
+    if not session_ids:
+        return
+    try:
+        deps.revoked_sessions.mark(session_ids, deps.revocation_ttl)
+    except Exception:  # noqa: BLE001 - any client error: the database is the authority, log and go on
+        log.exception("could not announce %d ended session(s) to the gateway's cache", len(session_ids))
 
 
 def _token_of(uow: UnitOfWork, purpose: TokenPurpose, raw: str) -> OneTimeToken:
@@ -257,9 +283,12 @@ def login(cmd: commands.Login, uow: UnitOfWork, deps: Dependencies) -> IssuedTok
             raise errors.AccountLocked(account.locked_until, now)  # type: ignore[arg-type]
         if not deps.hasher.verify(account.password_hash, cmd.password):
             # The failure that locks the account answers like the others; the next attempt says "locked".
-            account.login_failed(now, deps.lockout)
+            ended = _count_failure(uow, account, now, deps)
             uow.commit()
+            announce_ended_sessions(deps, ended)
             raise errors.InvalidCredentials()
+        if account.is_deactivated:
+            raise errors.AccountDeactivated()
         if not account.is_verified:
             raise errors.AccountNotVerified()
         account.login_succeeded()
@@ -278,7 +307,7 @@ def refresh_access(cmd: commands.RefreshAccess, uow: UnitOfWork, deps: Dependenc
         if session is None or not session.is_active(now):
             raise errors.SessionInvalid()
         account = uow.accounts.get(session.account_id)
-        if account is None:
+        if account is None or account.is_deactivated:
             raise errors.SessionInvalid()
         access, expires_in = deps.signer.sign(account, session.id, now)
         return AccessGrant(access, expires_in)
@@ -300,18 +329,40 @@ def change_password(cmd: commands.ChangePassword, uow: UnitOfWork, deps: Depende
     with uow:
         now = deps.clock.now()
         account = _live_account(uow, cmd.account_id, cmd.session_id, now)
-        check_password(cmd.new_password, account.email, field="new_password")
+        check_password(cmd.new_password, account.email, deps.password_policy,
+                       names=(account.first_name, account.last_name), field="new_password")
         if account.is_locked(now):
             raise errors.AccountLocked(account.locked_until, now)  # type: ignore[arg-type]
         if not deps.hasher.verify(account.password_hash, cmd.current_password):
-            account.login_failed(now, deps.lockout)
+            ended = _count_failure(uow, account, now, deps)
             uow.commit()
+            announce_ended_sessions(deps, ended)
             raise errors.WrongCurrentPassword()
         if cmd.new_password == cmd.current_password:
             raise errors.SamePassword()
         account.set_password(deps.hasher.hash(cmd.new_password), now)
-        uow.refresh_tokens.revoke_all(account.id, now, except_id=cmd.session_id)
+        ended = uow.refresh_tokens.revoke_all(account.id, now, except_id=cmd.session_id)
         uow.commit()
+    announce_ended_sessions(deps, ended)
+
+
+def deactivate_account(cmd: commands.DeactivateAccount, uow: UnitOfWork, deps: Dependencies) -> AccountView:
+    """Staff close an account (idempotent): log-in and refresh refused, every session ended at once."""
+    with uow:
+        if cmd.actor_id is not None:
+            actor = uow.accounts.get(cmd.actor_id)
+            if actor is None or actor.kind != AccountKind.STAFF or actor.is_deactivated:
+                raise errors.StaffOnly()
+        account = uow.accounts.get(cmd.account_id)
+        if account is None:
+            raise errors.AccountNotFound()
+        now = deps.clock.now()
+        account.deactivate(now)
+        ended = uow.refresh_tokens.revoke_all(account.id, now)
+        uow.commit()
+        view = AccountView.of(account)
+    announce_ended_sessions(deps, ended)
+    return view
 
 
 def request_password_reset(cmd: commands.RequestPasswordReset, uow: UnitOfWork, deps: Dependencies) -> None:
@@ -346,13 +397,15 @@ def reset_password(cmd: commands.ResetPassword, uow: UnitOfWork, deps: Dependenc
         account = uow.accounts.get(token.account_id)
         if account is None:
             raise errors.TokenInvalid()
-        check_password(cmd.new_password, account.email)
+        check_password(cmd.new_password, account.email, deps.password_policy,
+                       names=(account.first_name, account.last_name))
         token.use(now)
         account.set_password(deps.hasher.hash(cmd.new_password), now)
         account.verify(now)
         uow.one_time_tokens.spend_all(account.id, TokenPurpose.RESET_PASSWORD, now)
-        uow.refresh_tokens.revoke_all(account.id, now)
+        ended = uow.refresh_tokens.revoke_all(account.id, now)
         uow.commit()
+    announce_ended_sessions(deps, ended)
 
 
 def rotate_signing_key(cmd: commands.RotateSigningKey, uow: UnitOfWork, deps: Dependencies) -> list[SigningKeyView]:
@@ -452,6 +505,7 @@ COMMAND_HANDLERS: dict[type[commands.Command], CommandHandler] = {
     commands.RefreshAccess: refresh_access,
     commands.Logout: logout,
     commands.ChangePassword: change_password,
+    commands.DeactivateAccount: deactivate_account,
     commands.RequestPasswordReset: request_password_reset,
     commands.ResetPassword: reset_password,
     commands.RotateSigningKey: rotate_signing_key,

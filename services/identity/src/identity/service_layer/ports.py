@@ -12,7 +12,9 @@ from typing import Protocol
 from identity.domain.emails import EmailPolicy
 from identity.domain.keys import KeyRotationPolicy, SigningKey
 from identity.domain.model import Account, LockoutPolicy
+from identity.domain.passwords import PasswordPolicy
 from plumbing.clock import Clock
+from plumbing.revocations import MemoryRevokedSessions, RevokedSessions
 
 
 class PasswordHasher(Protocol):
@@ -54,7 +56,13 @@ class Dependencies:
     email_policy: EmailPolicy
     public_url: str
     new_signing_key: SigningKeyFactory
+    #: Common and breached passwords (bootstrap loads the shipped list; empty in bare unit tests).
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+    #: Where ended sessions are announced to the gateway's token cache (plumbing.revocations)…
+    revoked_sessions: RevokedSessions = field(default_factory=MemoryRevokedSessions)
+    #: …for this long: an access token's lifetime and a margin.
+    revocation_ttl: int = 360
     verification_ttl: timedelta = timedelta(hours=48)
     reset_ttl: timedelta = timedelta(hours=1)
     refresh_ttl: timedelta = timedelta(hours=12)

@@ -51,7 +51,9 @@ class RefreshTokenRepository(Protocol):
 
     def get_by_hash(self, token_hash: str) -> RefreshToken | None: ...
 
-    def revoke_all(self, account_id: str, now: datetime, *, except_id: str | None = None) -> None: ...
+    def revoke_all(self, account_id: str, now: datetime, *, except_id: str | None = None) -> list[str]:
+        """End the account's open sessions (but `except_id`); return the ids of those ended."""
+        ...
 
 
 class SigningKeyRepository(Protocol):
