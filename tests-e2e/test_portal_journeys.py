@@ -49,7 +49,7 @@ def member_row(page_html: str, email: str) -> list[str]:
     """The cells of the « Utilisateurs et rôles » row of `email`."""
     for row in re.findall(r'<tr id="utilisateur-[^"]+">(.*?)</tr>', page_html, flags=re.S):
         if email in row:
-            return [text_of(cell) for cell in re.findall(r"<td>(.*?)</td>", row, flags=re.S)]
+            return [text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
     raise AssertionError(f"{email} is not listed:\n{text_of(page_html)[-1500:]}")
 
 
@@ -204,7 +204,7 @@ def test_staff_create_a_missing_company_and_the_account_is_linked_to_it(
     users = text_of(staff_browser.get("/moderation/entreprises", params={"q": requester.email}).text)
     assert f"{legal_name} · Groupe 001 ·" in users
     other = new_employer(suite, mail_dir, "Nadia", "Ouellet")
-    cells = [text_of(c) for c in re.findall(r"<td>(.*?)</td>", result_row(search(other, neq), neq), flags=re.S)]
+    cells = [text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", result_row(search(other, neq), neq), flags=re.S)]
     assert cells[0] == legal_name and cells[4] == "Oui", cells
 
     assert_emails_exactly(mail_dir, {requester.email: (*ACCOUNT_EMAILS, PENDING, APPROVED),

@@ -56,14 +56,14 @@ def company_results(page: httpx.Response) -> list[tuple[str, list[str]]]:
     for row in re.findall(r"<tr>(.*?)</tr>", section(page.text, "company-results"), flags=re.S):
         link = re.search(r'href="/moderation/entreprises/([^"]+)"', row)
         if link:
-            rows.append((link.group(1), [text_of(c) for c in re.findall(r"<td>(.*?)</td>", row, flags=re.S)]))
+            rows.append((link.group(1), [text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]))
     return rows
 
 
 def user_results(page: httpx.Response) -> list[list[str]]:
     """The cells of each row of « Utilisateurs »: name, email, groups and roles."""
     rows = re.findall(r"<tr>(.*?)</tr>", section(page.text, "user-results"), flags=re.S)
-    return [[text_of(c) for c in re.findall(r"<td>(.*?)</td>", row, flags=re.S)] for row in rows if "<td>" in row]
+    return [[text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)] for row in rows if "<td" in row]
 
 
 def company_page(staff_browser: Browser, company_id: str) -> httpx.Response:
@@ -78,7 +78,7 @@ def groups_shown(html: str) -> dict[str, list[tuple[str, str, str]]]:
     for article in re.findall(r"<article>(.*?)</article>", section(html, "groups"), flags=re.S):
         name = re.search(r"<h3>(.*?)</h3>", article, flags=re.S)
         assert name, article
-        rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", article, flags=re.S)
+        rows = re.findall(r"<tr><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", article, flags=re.S)
         groups[text_of(name.group(1))] = [(text_of(n), text_of(e), text_of(r)) for n, e, r in rows]
     return groups
 
