@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,11 @@ class DistributedSuite:
     ports: dict[str, int] = field(default_factory=dict)
     smtp_port: int = 0
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # Workers restarted by the supervisor (they exited, or their heartbeat went stale), per name.
+    restarts: dict[str, int] = field(default_factory=dict)
+    heartbeat_max_age: float = 120.0
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _supervisor: threading.Thread | None = None
 
     @property
     def gateway_url(self) -> str:
@@ -116,6 +122,8 @@ class DistributedSuite:
             self.start_worker(service, env)
         self._spawn("gateway", self._gunicorn("gateway.asgi:create_app()", self.gateway_port), env)
         self.wait_healthy(timeout)
+        self._supervisor = threading.Thread(target=self._supervise_workers, name="suite-supervisor", daemon=True)
+        self._supervisor.start()
 
     def _gunicorn(self, app: str, port: int) -> list[str]:
         return gunicorn_command(app, port, self.workers_per_service)
@@ -124,8 +132,43 @@ class DistributedSuite:
         app = f'plumbing.entry:web_app("{service}")'
         self._spawn(f"{service}-web", self._gunicorn(app, self.ports[service]), env or self.env())
 
+    def heartbeat_path(self, service: str) -> Path:
+        return self.run_dir / "heartbeats" / f"{service}-worker"
+
     def start_worker(self, service: str, env: dict[str, str] | None = None) -> None:
-        self._spawn(f"{service}-worker", [sys.executable, "-m", "plumbing.entry", "worker", service], env or self.env())
+        env = dict(env or self.env())
+        env["WORKER_HEARTBEAT_FILE"] = str(self.heartbeat_path(service))
+        self._spawn(f"{service}-worker", [sys.executable, "-m", "plumbing.entry", "worker", service], env)
+
+    def _supervise_workers(self) -> None:
+        """Restart a worker that exited or whose heartbeat is stale, as Kubernetes would.
+
+        Each restart is counted in `restarts` and logged in logs/supervisor.log (a test can then
+        assert that no worker died).
+        """
+        from plumbing.liveness import is_alive
+
+        started = {service: time.monotonic() for service in self.services}
+        while not self._stopping.wait(1.0):
+            for service in self.services:
+                name = f"{service}-worker"
+                process = self.processes.get(name)
+                if process is None or self._stopping.is_set():
+                    continue
+                exited = process.poll() is not None
+                grace = time.monotonic() - started[service] > self.heartbeat_max_age
+                stale = grace and not is_alive(self.heartbeat_path(service), self.heartbeat_max_age)
+                if not (exited or stale):
+                    continue
+                why = f"exited with {process.returncode}" if exited else "heartbeat stale"
+                with self.log_path("supervisor").open("a", encoding="utf-8") as log:
+                    log.write(f"{time.strftime('%H:%M:%S')} {name} {why}: restarting\n")
+                self.restarts[name] = self.restarts.get(name, 0) + 1
+                if not exited:
+                    self.stop_process(name, signal.SIGKILL)
+                self.processes.pop(name, None)
+                self.start_worker(service)
+                started[service] = time.monotonic()
 
     def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15.0) -> None:
         process = self.processes.pop(name, None)
@@ -139,6 +182,9 @@ class DistributedSuite:
             process.wait(5)
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._supervisor is not None:
+            self._supervisor.join(5)
         for name in list(self.processes):
             self.stop_process(name)
 
@@ -204,7 +250,8 @@ def main() -> None:
         print(f"\n  ingemplois (distribué) : {suite.gateway_url}\n  journaux : {suite.run_dir / 'logs'}\n"
               f"  courriels : {suite.mail_dir}\n  Arrêt : Ctrl+C", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-        while all(process.poll() is None for process in suite.processes.values()):
+        while all(process.poll() is None for name, process in list(suite.processes.items())
+                  if not name.endswith("-worker")):  # workers are restarted by the supervisor
             time.sleep(1)
         print("  un processus s'est arrêté : voir les journaux", flush=True)
     except KeyboardInterrupt:

@@ -1,14 +1,17 @@
-"""`make migrate`: bring every built service's database to its latest revision."""
+"""`make migrate`: bring every built service's database to its latest revision, then declare its
+broker topology (distributed mode), before any producer starts."""
 
 from __future__ import annotations
 
-from plumbing.entry import load_bundle
+from plumbing.entry import declare_topology, load_bundle
 from suite.services import built_services
 
 
 def main() -> None:
     for service in built_services():
-        load_bundle(service).migrate()
+        bundle = load_bundle(service)
+        bundle.migrate()
+        declare_topology(bundle)
         print(f"{service}: migrated")
 
 

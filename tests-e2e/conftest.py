@@ -1,5 +1,8 @@
 """The e2e harness: the distributed suite (a gunicorn per service, workers, gateway, SMTP sink) on
-throw-away PostgreSQL databases, a throw-away RabbitMQ vhost and free ports, once per session."""
+throw-away PostgreSQL databases, a throw-away RabbitMQ vhost and free ports, once per session.
+
+Every process reaches RabbitMQ through a TCP proxy (`broker_proxy`), so a test can cut the broker
+connection (test_broker_cuts.py); while it forwards, it is transparent."""
 
 from __future__ import annotations
 
@@ -13,19 +16,41 @@ import pytest
 from portal_support import no_email_twice, registry, staff, staff_browser  # noqa: F401 - shared fixtures
 
 from plumbing.config import REPO_ROOT
-from plumbing.testing import create_test_database, create_test_vhost, delete_test_vhost, drop_test_database
+from plumbing.testing import (
+    TcpProxy,
+    create_test_database,
+    create_test_vhost,
+    delete_test_vhost,
+    drop_test_database,
+)
 from suite.distributed import DistributedSuite, Infrastructure, free_port
 from suite.services import built_services
 from tests_e2e_support import Browser
 
 
 @pytest.fixture(scope="session")
-def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DistributedSuite]:
+def suite_vhost() -> Iterator[str]:
+    amqp_url = create_test_vhost(prefix="e2e")
+    try:
+        yield amqp_url
+    finally:
+        delete_test_vhost(amqp_url)
+
+
+@pytest.fixture(scope="session")
+def broker_proxy(suite_vhost: str) -> Iterator[TcpProxy]:
+    with TcpProxy.for_url(suite_vhost) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="session")
+def suite(
+    tmp_path_factory: pytest.TempPathFactory, suite_vhost: str, broker_proxy: TcpProxy
+) -> Iterator[DistributedSuite]:
     services = built_services()
     databases = {service: create_test_database(f"e2e_{service.replace('-', '_')}") for service in services}
-    amqp_url = create_test_vhost(prefix="e2e")
     run_dir = tmp_path_factory.mktemp("suite")
-    infra = Infrastructure(databases, amqp_url, redis_prefix=f"e2e:{uuid.uuid4().hex[:8]}:")
+    infra = Infrastructure(databases, broker_proxy.url_for(suite_vhost), redis_prefix=f"e2e:{uuid.uuid4().hex[:8]}:")
     extra_env = {
         "GATEWAY_RATE_LIMIT_AUTH": "1000/minute",
         "GATEWAY_RATE_LIMIT_DEFAULT": "10000/minute",
@@ -41,7 +66,6 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DistributedSuite
         if os.environ.get("CI") or os.environ.get("KEEP_E2E_LOGS", "1") == "1":
             shutil.rmtree(keep, ignore_errors=True)
             shutil.copytree(run_dir / "logs", keep, dirs_exist_ok=True)
-        delete_test_vhost(amqp_url)
         for url in databases.values():
             drop_test_database(url)
 

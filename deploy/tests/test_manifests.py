@@ -242,6 +242,30 @@ def test_service_web_probes_are_healthz_and_readyz(overlay: str) -> None:
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
+def test_worker_deployments_have_a_heartbeat_liveness_probe(overlay: str) -> None:
+    """A worker whose threads died or hung stops touching its heartbeat file: the kubelet restarts it."""
+    workers = [d for d in of_kind(rendered(overlay), "Deployment")
+               if pod_labels(d).get("app.kubernetes.io/component") == "worker"]
+    assert workers
+    for worker in workers:
+        container = pod_spec(worker)["containers"][0]
+        probe = container.get("livenessProbe", {})
+        assert probe.get("exec", {}).get("command", [])[:3] == ["python", "-m", "plumbing.liveness"], name_of(worker)
+        max_age = float(probe["exec"]["command"][3])
+        assert probe["periodSeconds"] * probe["failureThreshold"] >= 60, name_of(worker)
+        assert max_age >= 60, name_of(worker)  # beats come at least every few seconds
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_migration_jobs_reach_the_broker_for_the_topology_step(overlay: str) -> None:
+    jobs = of_kind(rendered(overlay), "Job")
+    assert jobs
+    for job in jobs:
+        env = env_of(pod_spec(job)["containers"][0])
+        assert "secretKeyRef" in env["AMQP_URL"]["valueFrom"], f"{name_of(job)}: no AMQP_URL for the topology"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
 def test_images_are_tagged_and_production_never_uses_latest(overlay: str) -> None:
     for workload in (d for d in rendered(overlay) if d["kind"] in WORKLOAD_KINDS):
         for container in containers(workload):

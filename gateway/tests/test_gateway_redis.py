@@ -28,7 +28,7 @@ async def test_sessions_and_limits_in_redis(make_harness) -> None:
         assert session_id not in session_keys[0]  # stored under a hash of the cookie
         assert any(k.startswith(prefix + "ratelimit") for k in keys)
         stored = json.loads(await redis.get(session_keys[0]))
-        assert stored["refresh_token"] == "refresh-abc" and stored["access_token"] is None
+        assert set(stored) == {"sealed", "access_exp", "created"}  # the tokens are sealed
         assert 0 < await redis.ttl(session_keys[0]) <= 12 * 3600
 
         # a second gateway process sharing Redis knows the session
@@ -39,7 +39,7 @@ async def test_sessions_and_limits_in_redis(make_harness) -> None:
         seen = upstream_saw(await other.client.get("/employeur"))
         assert seen["headers"]["authorization"] == "Bearer at-1"
         stored = json.loads(await redis.get(session_keys[0]))
-        assert stored["access_token"] == "at-1" and stored["access_exp"] > 0
+        assert stored["access_exp"] > 0 and b"at-1" not in await redis.get(session_keys[0])
 
         # the auth limit is counted in Redis too, shared by both processes
         second = await other.client.post("/compte/connexion", headers={"x-csrf-token": other.csrf_cookie()})
@@ -64,6 +64,66 @@ async def test_logout_deletes_the_redis_key(make_harness) -> None:
         assert out.status_code == 303
         assert [k async for k in redis.scan_iter(match=prefix + "session:*")] == []
     finally:
+        async for key in redis.scan_iter(match=prefix + "*"):
+            await redis.delete(key)
+        await redis.aclose()
+
+
+def strings_in(value: object) -> list[str]:
+    """Every string a stored value holds: itself, and, if it is JSON, every string inside."""
+    found = [value] if isinstance(value, str) else []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return found
+    if isinstance(value, dict):
+        found += [s for k, v in value.items() for s in strings_in(k) + strings_in(v)]
+    elif isinstance(value, list):
+        found += [s for v in value for s in strings_in(v)]
+    return found
+
+
+async def test_redis_holds_no_usable_token(make_harness) -> None:
+    """After log in and a refresh, nothing in Redis is (or contains) the refresh or access token."""
+    prefix = f"gw-test-{secrets.token_hex(6)}:"
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        h = await make_harness(redis_url=REDIS_URL, redis_prefix=prefix)
+        token = await h.prime()
+        assert (await h.client.post("/compte/connexion", data={"csrf_token": token})).status_code == 303
+        seen = upstream_saw(await h.client.get("/employeur"))
+        assert seen["headers"]["authorization"] == "Bearer at-1"
+        values = []
+        async for key in redis.scan_iter(match=prefix + "*"):
+            if await redis.type(key) == b"string":
+                values += strings_in((await redis.get(key)).decode())
+        assert values
+        for value in values:
+            assert "refresh-abc" not in value and "at-1" not in value
+    finally:
+        async for key in redis.scan_iter(match=prefix + "*"):
+            await redis.delete(key)
+        await redis.aclose()
+
+
+async def test_a_session_stored_in_clear_by_an_earlier_release_is_sealed_when_read() -> None:
+    from gateway.sessions import RedisSessionStore, new_session_id, storage_key
+
+    prefix = f"gw-test-{secrets.token_hex(6)}:"
+    redis = Redis.from_url(REDIS_URL)
+    store = RedisSessionStore(REDIS_URL, prefix, 600)
+    try:
+        session_id = new_session_id()
+        key = f"{prefix}session:{storage_key(session_id)}"
+        await redis.set(key, json.dumps({"refresh_token": "old-clear", "access_token": None,
+                                         "access_exp": 0.0, "created": 1.0}))
+        session = await store.get(session_id)
+        assert session is not None and session.refresh_token == "old-clear"
+        assert b"old-clear" not in await redis.get(key)
+        assert (await store.get(session_id)).refresh_token == "old-clear"
+    finally:
+        await store.close()
         async for key in redis.scan_iter(match=prefix + "*"):
             await redis.delete(key)
         await redis.aclose()

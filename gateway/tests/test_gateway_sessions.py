@@ -122,3 +122,19 @@ async def test_secure_cookies_when_configured(make_harness) -> None:
     h = await make_harness(identity=identity, transports=all_transports(identity), secure_cookies=True)
     response = await h.client.get("/")
     assert "Secure" in response.headers["set-cookie"]
+
+
+def test_a_stored_session_opens_only_with_its_own_cookie() -> None:
+    """The tokens are sealed with a key derived from the cookie value: another id, or the same
+    ciphertext moved under another key, opens nothing."""
+    from gateway.sessions import Session, decode_session, encode_session, new_session_id
+
+    session_id, other = new_session_id(), new_session_id()
+    stored = encode_session(session_id, Session(refresh_token="refresh-abc", access_token="at-1", access_exp=5.0))
+    assert "refresh-abc" not in stored and "at-1" not in stored
+    opened = decode_session(session_id, stored)
+    assert opened is not None and (opened.refresh_token, opened.access_token, opened.access_exp) == (
+        "refresh-abc", "at-1", 5.0)
+    assert decode_session(other, stored) is None
+    assert decode_session(session_id, "not json") is None
+    assert decode_session(session_id, '{"sealed": "AAAA", "access_exp": 0, "created": 0}') is None

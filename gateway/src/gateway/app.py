@@ -191,13 +191,18 @@ class Gateway:
                 samesite="lax",
             )
 
-    def _to_response(self, service: str, method: str, upstream: UpstreamResponse) -> Response:
+    def prepared_headers(self, service: str, method: str, upstream: UpstreamResponse) -> list[tuple[bytes, bytes]]:
+        """The upstream answer's headers as the gateway forwards them (built once per answer and
+        method: a cached answer is sent many times). Shared: copy before changing."""
         raw = upstream.prepared.get(method)
-        if raw is None:  # once per upstream answer (a cached one is sent many times)
+        if raw is None:
             raw = upstream.prepared[method] = self._response_headers(service, method, upstream)
+        return raw
+
+    def _to_response(self, service: str, method: str, upstream: UpstreamResponse) -> Response:
         response = Response(status_code=upstream.status)
         response.body = b"" if method == "HEAD" else upstream.body
-        response.raw_headers = list(raw)
+        response.raw_headers = list(self.prepared_headers(service, method, upstream))
         return response
 
     def _response_headers(self, service: str, method: str, upstream: UpstreamResponse) -> list[tuple[bytes, bytes]]:
@@ -393,8 +398,11 @@ def create_gateway(
     """Build the gateway ASGI app. `transports` maps service names to in-process transports
     (e.g. httpx.ASGITransport(app=...)) for the embedded mode; they win over configured URLs.
 
-    The returned app has a `gateway` attribute (the Gateway object) for tests and runners.
+    The returned app has a `gateway` attribute (the Gateway object) for tests and runners, and
+    `fast_path` (gateway.fastpath.FastPath: anonymous reads; `enabled = False` sends every
+    request down the general path).
     """
+    from gateway.fastpath import FastPath
     gateway = Gateway(config, transports)
 
     @contextlib.asynccontextmanager
@@ -416,6 +424,8 @@ def create_gateway(
         trust_proxy=config.trust_proxy,
         secure_cookies=config.secure_cookies,
     )
-    traced = instrumented(edge, excluded_urls="healthz")
+    fast = FastPath(edge, gateway, trust_proxy=config.trust_proxy, secure_cookies=config.secure_cookies)
+    traced = instrumented(fast, excluded_urls="healthz")
     traced.gateway = gateway  # type: ignore[attr-defined]
+    traced.fast_path = fast  # type: ignore[attr-defined]
     return traced

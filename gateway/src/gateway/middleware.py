@@ -21,6 +21,7 @@ from gateway.headers import (
     request_id_from,
 )
 from gateway.ratelimit import RateLimiter
+from plumbing.logs import write_access_line
 
 #: One line per request (the only per-request INFO line of the gateway; see plumbing.logs).
 access_log = logging.getLogger("gateway.access")
@@ -107,26 +108,15 @@ class EdgeMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                raw = apply_response_headers(list(message.get("headers", [])), edge.request_id, edge.tls)
-                if edge.csrf_new and issue_cookie and not is_shareable(raw):
-                    raw.append((b"set-cookie", csrf_cookie_header(edge.csrf_token, edge.secure_cookies)))
+                raw = edge_headers(list(message.get("headers", [])), edge, issue_cookie)
                 message = {**message, "headers": raw}
             await send(message)
 
         try:
             await self._limited(scope, receive, send_with_headers, headers, edge)
         finally:
-            if access_log.isEnabledFor(logging.INFO) and path != "/healthz":
-                fields = {
-                    "method": scope["method"],
-                    "path": path,
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "client": edge.client_ip,
-                    "request_id": edge.request_id,
-                    "cache": scope["state"].get("cache", "-"),
-                }
-                access_log.info("%s %s %s", scope["method"], path, status, extra={"fields": fields})
+            if path != "/healthz":
+                log_access(scope["method"], path, status, started, edge, scope["state"].get("cache", "-"))
 
     async def _limited(
         self, scope: Scope, receive: Receive, send_with_headers: Send, headers: Headers, edge: EdgeContext
@@ -147,6 +137,30 @@ class EdgeMiddleware:
                 await response(scope, receive, send_with_headers)
                 return
         await self.app(scope, receive, send_with_headers)
+
+
+def edge_headers(raw: list[tuple[bytes, bytes]], edge: EdgeContext, issue_cookie: bool) -> list[tuple[bytes, bytes]]:
+    """A response's headers as they leave the gateway: security headers, request id, and the CSRF
+    cookie when this visitor has none yet (and the response is not shareable)."""
+    raw = apply_response_headers(raw, edge.request_id, edge.tls)
+    if edge.csrf_new and issue_cookie and not is_shareable(raw):
+        raw.append((b"set-cookie", csrf_cookie_header(edge.csrf_token, edge.secure_cookies)))
+    return raw
+
+
+def log_access(method: str, path: str, status: int, started: float, edge: EdgeContext, cache: str) -> None:
+    """The request's access line (started: its time.perf_counter() on arrival)."""
+    if access_log.isEnabledFor(logging.INFO):
+        fields = {
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "client": edge.client_ip,
+            "request_id": edge.request_id,
+            "cache": cache,
+        }
+        write_access_line(access_log, f"{method} {path} {status}", fields)
 
 
 def is_shareable(raw_headers: list[tuple[bytes, bytes]]) -> bool:

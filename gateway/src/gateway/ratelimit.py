@@ -99,10 +99,15 @@ class RateLimiter:
         self._auth = parse(auth)
         self._safe = TokenBuckets(self._default)
 
+    def check_safe(self, client_ip: str) -> int:
+        """Count a safe request (GET, HEAD, OPTIONS): 0 when it may go on, else the seconds to wait
+        (a refused request takes no token)."""
+        return self._safe.take(client_ip)
+
     async def check(self, client_ip: str, method: str, path: str) -> Verdict:
         """Count this request; say whether it may go on. Storage failures let it through."""
         if method in SAFE_METHODS:
-            wait = self._safe.take(client_ip)
+            wait = self.check_safe(client_ip)
             return Verdict(True) if wait == 0 else Verdict(False, wait)
         items = [("default", self._default)]
         if is_auth_request(method, path):

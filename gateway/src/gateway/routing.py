@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from gateway.config import SERVICE_NAMES
 
 #: (path prefix, service). The longest matching prefix wins; order does not matter.
@@ -31,8 +33,9 @@ def matches_prefix(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + "/")
 
 
+@functools.lru_cache(maxsize=4096)
 def resolve(path: str) -> str:
-    """Return the service name that serves `path`."""
+    """Return the service name that serves `path` (remembered for the 4096 latest paths)."""
     for prefix, service in _BY_LENGTH:
         if matches_prefix(path, prefix):
             return service

@@ -1,16 +1,28 @@
-"""Server-side browser sessions: the refresh token lives here, the browser holds only an id."""
+"""Server-side browser sessions: the refresh token lives here, sealed; the browser holds only an id.
+
+A store (Redis, or memory) never holds a usable token: each session is stored under a hash of the
+cookie value (`storage_key`), and its refresh and access tokens are encrypted (AES-GCM) with a key
+derived from the cookie value (`_seal_key`, HKDF), which the store never sees. A dump of Redis is
+a set of ciphertexts whose keys are in browsers' cookies (docs/decisions.md, "Sealed sessions").
+"""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from gateway.revocations import RevokedSessionsReader, token_session_id
 
@@ -49,6 +61,45 @@ def storage_key(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
+_SEAL_INFO = b"ingemplois gateway session seal v1"
+
+
+def _seal_key(session_id: str) -> bytes:
+    """The encryption key of a session's tokens: derived from the cookie value, never stored."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_SEAL_INFO).derive(session_id.encode())
+
+
+def encode_session(session_id: str, session: Session) -> str:
+    """What a store keeps: the tokens sealed (AES-GCM, bound to the storage key), timings in clear."""
+    secret = json.dumps({"refresh_token": session.refresh_token, "access_token": session.access_token}).encode()
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(_seal_key(session_id)).encrypt(nonce, secret, storage_key(session_id).encode())
+    return json.dumps({"sealed": base64.urlsafe_b64encode(nonce + sealed).decode(),
+                       "access_exp": session.access_exp, "created": session.created})
+
+
+def decode_session(session_id: str, raw: str | bytes) -> Session | None:
+    """The session a store kept under this id, or None if it cannot be opened with this id."""
+    try:
+        stored = json.loads(raw)
+        blob = base64.urlsafe_b64decode(stored["sealed"])
+        secret = AESGCM(_seal_key(session_id)).decrypt(blob[:12], blob[12:], storage_key(session_id).encode())
+        tokens = json.loads(secret)
+        return Session(refresh_token=tokens["refresh_token"], access_token=tokens["access_token"],
+                       access_exp=float(stored["access_exp"]), created=float(stored["created"]))
+    except (ValueError, TypeError, KeyError, InvalidTag):
+        return None
+
+
+def _legacy(raw: str | bytes) -> Session | None:
+    """A session stored in clear by an earlier release (sealed again when next read)."""
+    try:
+        stored = json.loads(raw)
+        return Session(**stored) if isinstance(stored, dict) and "refresh_token" in stored else None
+    except (ValueError, TypeError):
+        return None
+
+
 class SessionStore(Protocol):
     """Where sessions live; every read slides the expiry."""
 
@@ -67,7 +118,7 @@ class MemorySessionStore:
     def __init__(self, ttl_seconds: int, clock: Callable[[], float] = time.time) -> None:
         self._ttl = ttl_seconds
         self._clock = clock
-        self._data: dict[str, tuple[dict[str, Any], float]] = {}
+        self._data: dict[str, tuple[str, float]] = {}
 
     async def get(self, session_id: str) -> Session | None:
         key = storage_key(session_id)
@@ -77,13 +128,13 @@ class MemorySessionStore:
             self._data.pop(key, None)
             return None
         self._data[key] = (entry[0], now + self._ttl)
-        return Session(**entry[0])
+        return decode_session(session_id, entry[0])
 
     async def put(self, session_id: str, session: Session) -> None:
         now = self._clock()
         if len(self._data) > 10_000:  # keep the dict from growing without bound
             self._data = {k: v for k, v in self._data.items() if v[1] > now}
-        self._data[storage_key(session_id)] = (asdict(session), now + self._ttl)
+        self._data[storage_key(session_id)] = (encode_session(session_id, session), now + self._ttl)
 
     async def delete(self, session_id: str) -> None:
         self._data.pop(storage_key(session_id), None)
@@ -93,7 +144,7 @@ class MemorySessionStore:
 
 
 class RedisSessionStore:
-    """Sessions shared by every gateway process, as JSON under `<prefix>session:<sha256(id)>`."""
+    """Sessions shared by every gateway process, sealed JSON under `<prefix>session:<sha256(id)>`."""
 
     def __init__(self, redis_url: str, prefix: str, ttl_seconds: int) -> None:
         from redis.asyncio import Redis  # imported here: the in-memory mode needs no redis
@@ -109,13 +160,13 @@ class RedisSessionStore:
         raw = await self._redis.getex(self._key(session_id), ex=self._ttl)
         if raw is None:
             return None
-        try:
-            return Session(**json.loads(raw))
-        except (ValueError, TypeError):
-            return None
+        session = decode_session(session_id, raw)
+        if session is None and (session := _legacy(raw)) is not None:
+            await self.put(session_id, session)  # stored in clear before sealing existed: seal it now
+        return session
 
     async def put(self, session_id: str, session: Session) -> None:
-        await self._redis.set(self._key(session_id), json.dumps(asdict(session)), ex=self._ttl)
+        await self._redis.set(self._key(session_id), encode_session(session_id, session), ex=self._ttl)
 
     async def delete(self, session_id: str) -> None:
         await self._redis.delete(self._key(session_id))

@@ -24,6 +24,9 @@ KEEPALIVE_SECONDS = 1.0
 #: aiohttp adds these unless told not to; the gateway forwards the browser's own instead.
 _AUTO_HEADERS = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
 
+#: Request targets whose parsed URL is kept (then all are forgotten).
+URL_ENTRIES = 1024
+
 
 class NetworkUpstream:
     """Calls a service over HTTP/1.1 with a keep-alive pool; the session is created lazily, in the
@@ -34,6 +37,8 @@ class NetworkUpstream:
         self.base_url = base_url.rstrip("/")
         self._pool_size = pool_size
         self._session: aiohttp.ClientSession | None = None
+        self._urls: dict[bytes, URL] = {}
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -52,7 +57,14 @@ class NetworkUpstream:
         self, method: str, raw_target: bytes, headers: list[tuple[str, str]], body: bytes, timeout: float
     ) -> UpstreamResponse:
         """One buffered exchange, bounded by `timeout` seconds in total."""
-        url = URL(self.base_url + raw_target.decode("latin-1"), encoded=True)
+        url = self._urls.get(raw_target)
+        if url is None:  # parsed once per target (the busy pages are few)
+            if len(self._urls) >= URL_ENTRIES:
+                self._urls.clear()
+            url = self._urls[raw_target] = URL(self.base_url + raw_target.decode("latin-1"), encoded=True)
+        limit = self._timeouts.get(timeout)
+        if limit is None:
+            limit = self._timeouts[timeout] = aiohttp.ClientTimeout(total=timeout)
         data = body if body or method in BODY_METHODS else None
         try:
             async with self._client().request(
@@ -62,7 +74,7 @@ class NetworkUpstream:
                 data=data,
                 allow_redirects=False,
                 compress=None,
-                timeout=aiohttp.ClientTimeout(total=timeout),
+                timeout=limit,
             ) as response:
                 received = await response.read()
                 raw = response.raw_headers

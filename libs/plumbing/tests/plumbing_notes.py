@@ -45,6 +45,19 @@ NOTE_CREATED_SCHEMA = {
     },
 }
 
+# A breaking change in tests: the text became an object (published beside v1, decisions.md, "Event evolution").
+NOTE_CREATED_V2_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "test.note.created v2 (tests only): the text became an object",
+    "type": "object",
+    "required": ["note_id", "body"],
+    "additionalProperties": False,
+    "properties": {
+        "note_id": {"type": "string", "minLength": 36, "maxLength": 36},
+        "body": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
+    },
+}
+
 metadata = MetaData()
 notes = Table(
     "notes",

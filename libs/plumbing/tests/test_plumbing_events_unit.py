@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
+from plumbing.clock import SystemClock
 from plumbing.events.envelope import Envelope, PoisonMessage
 from plumbing.events.inprocess import InProcessBroker
-from plumbing.events.transport import Subscription, topic_matches
+from plumbing.events.transport import InfrastructureError, Subscription, topic_matches
 from plumbing.testing import wait_until
 
 
@@ -148,3 +150,27 @@ def test_inprocess_broker_routes_by_binding_and_wait_idle_covers_the_running_han
         assert seen == [b"one"]
     finally:
         stop.set()
+
+
+def test_inprocess_broker_retries_infrastructure_failures_without_counting_attempts() -> None:
+    broker = InProcessBroker(retry_delays=(0.01,))
+    calls: list[int] = []
+
+    def handler(body: bytes, headers: Any) -> None:
+        calls.append(1)
+        if len(calls) <= 6:  # more failures than max_attempts
+            raise InfrastructureError("database unreachable")
+
+    sub = Subscription("q", ("#",), handler, max_attempts=2)
+    stop = threading.Event()
+    thread = threading.Thread(target=broker.consume, args=(sub, stop), daemon=True)
+    broker.declare(sub)
+    thread.start()
+    try:
+        broker.publish(Envelope.new("a.b.c", {}, producer="t", occurred_at=SystemClock().now()), b"{}", {})
+        assert broker.wait_idle(timeout=10)
+    finally:
+        stop.set()
+        thread.join(5)
+    assert len(calls) == 7
+    assert broker.dead_letters["q"] == []

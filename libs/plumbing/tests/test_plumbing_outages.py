@@ -1,4 +1,5 @@
-"""Failures between the steps: broker down after commit, broker restart, consumer killed before ack."""
+"""Failures between the steps: broker down after commit, broker closing every connection, consumer killed
+before ack. None of them stops the shared broker: cuts go through a TcpProxy, closes are per vhost."""
 
 from __future__ import annotations
 
@@ -76,23 +77,29 @@ def test_broker_down_between_commit_and_publish_delivers_exactly_once_when_back(
     assert notes_app.inbox_count(envelope.id) == 1
 
 
-def test_broker_restart_between_commit_and_publish(
-    notes_app, amqp_url, exchange, queue_name, background, publisher_factory, transport_factory
+def test_broker_closing_every_connection_as_on_a_restart(
+    notes_app, amqp_url, exchange, queue_name, background, publisher_factory, transport_factory, proxy
 ) -> None:
-    """The real thing: `rabbitmqctl stop_app`, commit, `start_app`; relay and consumer reconnect."""
+    """The broker closes every connection of the vhost (what a restart or a node shutdown does,
+    an AMQP close rather than a cut socket) while it is unreachable for new ones; the relay and the
+    consumer reconnect. Only this test's vhost is touched: the shared broker keeps running."""
+    via_proxy = proxy.url_for(amqp_url)
     deliveries = Deliveries(notes_app.consumer())
     sub = Subscription(queue_name, NOTE_KEYS, deliveries)
-    transport = transport_factory()
+    transport = transport_factory(via_proxy)
     transport.declare(sub)
     background.consume(transport, sub)
-    background.relay(notes_app.relay(publisher_factory(amqp_url, exchange)))
+    background.relay(notes_app.relay(publisher_factory(via_proxy, exchange)))
     before = notes_app.create_note("before the restart")
     wait_until(lambda: notes_app.effect_count(before.id) == 1, message="first note delivered")
 
-    with testing.broker_stopped(amqp_url):
-        envelope = notes_app.create_note("committed while the broker is stopped")
-        wait_until(lambda: notes_app.outbox_row(envelope.id)["attempts"] >= 2, message="relay keeps trying")
-        assert notes_app.outbox_row(envelope.id)["published_at"] is None
+    proxy.refuse_new()  # the open connections are closed by the broker below
+    testing.rabbitmqctl("close_all_connections", "--vhost", testing.vhost_of(amqp_url), "--limit", "1000",
+                        "simulated restart")
+    envelope = notes_app.create_note("committed while the broker is restarting")
+    wait_until(lambda: notes_app.outbox_row(envelope.id)["attempts"] >= 2, message="relay keeps trying")
+    assert notes_app.outbox_row(envelope.id)["published_at"] is None
+    proxy.accept()
 
     wait_until(lambda: notes_app.effect_count(envelope.id) == 1, timeout=20, message="delivered after restart")
     wait_until(lambda: notes_app.outbox_row(envelope.id)["published_at"] is not None, message="row marked")

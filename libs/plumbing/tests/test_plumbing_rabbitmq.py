@@ -161,7 +161,9 @@ def test_failing_handler_is_retried_through_the_retry_queue_then_dead_lettered(
 
     wait_until(lambda: notes_app.effect_count(flaky.id) == 1, message="applied on the third attempt")
     wait_until(lambda: amqp.count(f"{queue_name}.dlq") == 1, message="doomed message dead-lettered")
-    wait_until(lambda: amqp.count(queue_name) + amqp.count(f"{queue_name}.retry") == 0, message="queues drained")
+    retry_queues = (f"{queue_name}.retry.100ms", f"{queue_name}.retry.150ms")  # one queue per delay
+    wait_until(lambda: amqp.count(queue_name) + sum(amqp.ready(q) for q in retry_queues) == 0,
+               message="queues drained")
 
     attempts = {
         message_id: [h.get("x-attempt", 1) for _, h in recorder.deliveries if h["message_id"] == message_id]

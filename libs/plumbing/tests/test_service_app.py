@@ -144,3 +144,29 @@ async def test_unexpected_error_is_a_500_problem_without_details(client):
 async def test_unknown_api_path_is_404_problem(client):
     r = await client.get("/api/demo/v1/nothing")
     assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize("body", [
+    {"name": "x" * 3000},                   # 'xxx…' is too long - 'name'
+    {"name": "a", "y" * 3000: 1},           # Additional properties are not allowed ('yyy…' was unexpected)
+    ["z " * 1500],                          # ['z z z …'] is not of type 'object'
+])
+async def test_a_3000_character_bad_input_is_not_echoed_whole(client, body):
+    r = await client.post("/api/demo/v1/echo", json=body)
+    assert r.status_code == 400
+    detail = r.json()["detail"]
+    assert len(detail) <= 500 < 2000  # the contracts' Problem.detail maxLength is 2000
+    assert "x" * 200 not in detail and "y" * 200 not in detail
+    if "name" in body and len(body) == 1:
+        assert detail.endswith("- 'name'")  # the field it is about stays readable
+
+
+async def test_a_3000_character_unknown_query_parameter_is_not_echoed_whole(client):
+    r = await client.post("/api/demo/v1/echo?" + "q" * 3000 + "=1", json={"name": "a"})
+    assert r.status_code == 400 and len(r.json()["detail"]) <= 500
+
+
+def test_every_problem_detail_is_capped_at_the_contract_length():
+    from plumbing.web.problem import MAX_DETAIL, problem_body
+
+    assert len(problem_body(422, "fr", "é" * 5000)["detail"]) == MAX_DETAIL == 2000

@@ -60,9 +60,10 @@ def test_requests_keep_the_callers_trace_id_when_nothing_is_recorded():
         asyncio.run(call([(b"traceparent", b"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")]))
         asyncio.run(call([]))
         print(seen[0].split("-")[1])
-        print(len(seen[1].split("-")[1]), seen[1].split("-")[1] != "0" * 32)
+        print(len(seen[1].split("-")[1]), seen[1].split("-")[1] != "0" * 32, seen[1].split("-")[3])
     """)
-    assert out.splitlines() == ["0af7651916cd43dd8448eb211c80319c", "32 True"]
+    # A new root when no caller sent a trace: a fresh trace id, not sampled (nothing records it).
+    assert out.splitlines() == ["0af7651916cd43dd8448eb211c80319c", "32 True 00"]
 
 
 def test_recorded_request_spans_hold_no_one_time_token():

@@ -30,7 +30,10 @@ def main(directory: Path) -> None:
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(bundle.asgi, log_level="warning", lifespan="off"))
-    (directory / "ready.json").write_text(json.dumps({"port": port, "headers": auth(account_id), "group_id": group_id}))
+    # Written whole, then renamed: the test polls for the file and must never read it half-written.
+    partial = directory / "ready.json.part"
+    partial.write_text(json.dumps({"port": port, "headers": auth(account_id), "group_id": group_id}))
+    partial.rename(directory / "ready.json")
     server.run(sockets=[listener])
 
 

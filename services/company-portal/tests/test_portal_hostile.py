@@ -8,6 +8,7 @@ import struct
 import zlib
 
 import pytest
+import yaml
 from PIL import Image
 from portal_testkit import API, add_account, add_company, add_group, auth, image_bytes, new_id, outbox
 
@@ -157,6 +158,30 @@ def test_malformed_api_calls_are_400_not_500(client, principal_group):
     assert [r.status_code for r in cases] == [400] * (len(cases) - 1) + [415], [r.text for r in cases]
     assert all(r.headers["content-type"] == "application/problem+json" for r in cases)
     assert client.get(f"{API}/groups/not-a-uuid/permissions", headers=headers).status_code == 404
+
+
+def test_a_3000_character_bad_input_is_not_echoed_whole(client, principal_group):
+    """No problem detail exceeds the contract's length (Problem.detail maxLength)."""
+    from jsonschema import Draft202012Validator
+    from portal_testkit import CONTRACTS
+
+    problem_schema = yaml.safe_load((CONTRACTS / "company-portal.yaml").read_text(encoding="utf-8"))[
+        "components"]["schemas"]["Problem"]
+    principal, group_id = principal_group
+    headers = auth(principal)
+    long = "x" * 3000
+    cases = [
+        client.put(f"{API}/groups/{group_id}/members/{new_id()}/role", headers=headers, json={"role": long}),
+        client.put(f"{API}/groups/{group_id}/members/{new_id()}/role", headers=headers,
+                   json={"role": "finances", long: 1}),
+        client.get(f"{API}/groups/{group_id}/members?{long}=1", headers=headers),
+        client.put(f"{API}/groups/{group_id}/branding", headers=headers,
+                   json={"group_name": long, "company_name": long, "address": long, "description_html": long}),
+    ]
+    assert [r.status_code for r in cases] == [400] * len(cases), [r.text[:200] for r in cases]
+    for response in cases:
+        Draft202012Validator(problem_schema).validate(response.json())
+        assert long[:200] not in response.json()["detail"]
 
 
 def test_bad_neq_and_postal_code_in_the_wizard_pages(client, bus):

@@ -11,9 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from identity_support import API, PASSWORD, bearer, client, logged_in, new_email, problem
+from jsonschema import Draft202012Validator
+
+from plumbing.config import REPO_ROOT
 
 
 @dataclass(frozen=True)
@@ -101,9 +105,18 @@ async def c(bundle):
         yield http_client
 
 
+PROBLEM = Draft202012Validator(
+    yaml.safe_load((REPO_ROOT / "contracts" / "identity.yaml").read_text(encoding="utf-8"))
+    ["components"]["schemas"]["Problem"])
+
+
 def assert_clean_4xx(response) -> dict[str, Any]:
+    """A 4xx problem+json that keeps the contract's Problem schema (detail at most 2000 characters:
+    the input is never echoed whole, even 100,000 characters of it)."""
     assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
-    return problem(response)
+    body = problem(response)
+    PROBLEM.validate(body)
+    return body
 
 
 @pytest.mark.parametrize(("endpoint", "content", "headers"), CASES)

@@ -47,6 +47,12 @@ class Settings:
     def embedded(self) -> bool:
         return self.mode == "embedded"
 
+    @property
+    def uses_rabbitmq(self) -> bool:
+        """The distributed suite and Kubernetes carry events over RabbitMQ (the worker's relay and
+        consumers); the embedded suite and the tests use the in-process broker."""
+        return self.mode == "distributed"
+
     @classmethod
     def from_env(cls, service: str) -> Settings:
         prefix = _service_prefix(service)

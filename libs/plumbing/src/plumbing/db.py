@@ -12,9 +12,18 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from plumbing.config import env_int
 
-def make_engine(url: str, pool_size: int = 5) -> Engine:
+DEFAULT_STATEMENT_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str, pool_size: int = 5, statement_timeout_ms: int | None = None) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and real transactions.
+
+    On PostgreSQL every session gets a `statement_timeout` (DB_STATEMENT_TIMEOUT_MS, 30 s by
+    default; 0 disables it), so a hung query fails (and the worker backs off and retries, see
+    transport.is_infrastructure_failure) instead of hanging a thread forever; and a connect
+    timeout, so an unreachable server fails fast.
 
     pysqlite's own transaction handling starts transactions late and makes a SAVEPOINT the
     outermost transaction, whose RELEASE commits on its own: a nested block (the inbox claim)
@@ -42,7 +51,13 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    if statement_timeout_ms is None:
+        statement_timeout_ms = env_int("DB_STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS)
+    connect_args: dict[str, Any] = {"connect_timeout": env_int("DB_CONNECT_TIMEOUT_S", 5)}
+    if statement_timeout_ms > 0:
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                         connect_args=connect_args)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

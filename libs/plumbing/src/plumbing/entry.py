@@ -5,7 +5,11 @@ returning a ServiceBundle. Then:
 
     gunicorn -k uvicorn_worker.UvicornWorker --no-control-socket 'plumbing.entry:web_app("identity")'
     python -m plumbing.entry worker identity
-    python -m plumbing.entry migrate identity
+    python -m plumbing.entry migrate identity        # Alembic, then the broker topology
+    python -m plumbing.entry topology moderation     # only the broker topology (idempotent)
+    python -m plumbing.entry dlq mailer list|show ID|replay ID|replay --all
+    python -m plumbing.entry outbox identity parked|requeue SEQ
+    python -m plumbing.entry alive [--max-age 120]   # the worker's liveness probe
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from plumbing.auth.tokens import TokenVerifier, configure_verifier, http_jwks_provider
 from plumbing.config import Settings
 from plumbing.logs import configure_logging
+from plumbing.operator import dead_letters, declare_topology, parked_outbox
 from plumbing.service import ServiceBundle, run_worker_process
 from plumbing.telemetry import setup_tracing
 
@@ -48,13 +53,41 @@ def web_app(service: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Run a service's worker or migrations.")
-    parser.add_argument("command", choices=["worker", "migrate"])
-    parser.add_argument("service")
+    parser = argparse.ArgumentParser(description="Run a service's worker, migrations or operator commands.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("worker", "migrate", "topology"):
+        commands.add_parser(name).add_argument("service")
+    dlq = commands.add_parser("dlq", help="list, show and replay dead letters")
+    dlq.add_argument("service")
+    dlq.add_argument("action", choices=["list", "show", "replay"])
+    dlq.add_argument("id", nargs="?")
+    dlq.add_argument("--all", action="store_true")
+    outbox = commands.add_parser("outbox", help="parked outbox rows")
+    outbox.add_argument("service")
+    outbox.add_argument("action", choices=["parked", "requeue"])
+    outbox.add_argument("seq", nargs="?", type=int)
+    alive = commands.add_parser("alive", help="the worker's liveness probe (heartbeat file age)")
+    alive.add_argument("--max-age", type=float, default=120.0)
     args = parser.parse_args(argv)
+    if args.command == "alive":
+        from plumbing.liveness import heartbeat_file, is_alive
+
+        raise SystemExit(0 if is_alive(heartbeat_file(), args.max_age) else 1)
     bundle = load_bundle(args.service, _prepare(args.service))
     if args.command == "migrate":
         bundle.migrate()
+        declare_topology(bundle)
+    elif args.command == "topology":
+        if bundle.runtime.settings.embedded:
+            print("embedded mode: no broker, nothing to declare")
+        else:
+            print(f"{args.service}: declared {', '.join(declare_topology(bundle)) or 'the exchange'}")
+    elif args.command == "dlq":
+        raise SystemExit(dead_letters(bundle, args))
+    elif args.command == "outbox":
+        if args.action == "requeue" and args.seq is None:
+            parser.error("outbox requeue needs a SEQ")
+        raise SystemExit(parked_outbox(bundle, args))
     else:
         run_worker_process(bundle)
 

@@ -26,6 +26,7 @@ from plumbing.events.relay import OutboxRelay
 from plumbing.events.schemas import EventSchemas
 from plumbing.events.transport import Publisher, Subscription
 from plumbing.migrations import upgrade
+from plumbing.readiness import BrokerCheck
 from plumbing.uow import Messaging
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Runtime:
     outbox: Table
     inbox: Table
     _relays: list[OutboxRelay] = field(default_factory=list)
+    _broker_check: BrokerCheck | None = None
 
     @property
     def name(self) -> str:
@@ -71,6 +73,16 @@ class Runtime:
     def check_database(self) -> None:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+
+    def readiness_checks(self) -> dict[str, Callable[[], None]]:
+        """What `/readyz` checks: the database, and the broker when the service runs with RabbitMQ
+        (distributed mode and Kubernetes; the embedded suite's broker is in-process)."""
+        checks: dict[str, Callable[[], None]] = {"database": self.check_database}
+        if self.settings.uses_rabbitmq:
+            if self._broker_check is None:
+                self._broker_check = BrokerCheck(self.settings.amqp_url)
+            checks["broker"] = self._broker_check
+        return checks
 
 
 def build_runtime(settings: Settings, metadata: MetaData, *, clock: Clock | None = None) -> Runtime:
@@ -114,16 +126,17 @@ class ServiceBundle:
 
 def run_worker_process(bundle: ServiceBundle) -> None:
     """The distributed worker of a service: outbox relay, RabbitMQ consumers and ticks."""
-    from plumbing.events.rabbitmq import RabbitConsumerTransport, RabbitPublisher
+    from plumbing.events.rabbitmq import RabbitPublisher, consumer_transport_from_env
+    from plumbing.liveness import heartbeat_file
     from plumbing.worker import run_worker
 
     settings = bundle.runtime.settings
     publisher = RabbitPublisher(settings.amqp_url, settings.exchange)
     relays = [bundle.runtime.relay(publisher)]
     subscriptions = bundle.subscriptions()
-    transport = RabbitConsumerTransport(settings.amqp_url, settings.exchange) if subscriptions else None
+    transport = consumer_transport_from_env(settings.amqp_url, settings.exchange) if subscriptions else None
     log.info("worker %s: %d consumer(s), %d ticker(s)", bundle.name, len(subscriptions), len(bundle.tickers))
     try:
-        run_worker(relays, subscriptions, transport, list(bundle.tickers))
+        run_worker(relays, subscriptions, transport, list(bundle.tickers), heartbeat=heartbeat_file())
     finally:
         publisher.close()

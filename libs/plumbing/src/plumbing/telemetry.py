@@ -33,6 +33,11 @@ _sampler = _SwitchableSampler(ParentBased(ALWAYS_ON))
 _recording = False
 
 
+def configured() -> bool:
+    """Whether setup_tracing installed this process's tracer provider."""
+    return _configured
+
+
 def recording() -> bool:
     """Whether spans go anywhere (an exporter, or a sampler chosen by the environment)."""
     return _recording

@@ -21,7 +21,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -207,22 +207,6 @@ def queue_message_count(amqp_url: str, queue: str) -> int:
     return ready_count(amqp_url, queue) + unacked_count(amqp_url)
 
 
-@contextlib.contextmanager
-def broker_stopped(amqp_url: str, timeout: float = 60.0) -> Iterator[None]:
-    """`rabbitmqctl stop_app` for the duration of the block, then start it and wait until usable.
-
-    Every connection drops. Disruptive for anything else using the broker on this machine: only
-    for tests that own it. The broker is started again even when the block fails.
-    """
-    rabbitmqctl("stop_app")
-    try:
-        yield
-    finally:
-        rabbitmqctl("start_app", timeout=timeout)
-        rabbitmqctl("await_startup", timeout=timeout)
-        wait_until(lambda: _can_connect(amqp_url), timeout=timeout, interval=0.2, message="broker back")
-
-
 # TCP proxy ---------------------------------------------------------------------------------
 class TcpProxy:
     """A TCP forwarder to simulate a network or broker outage.
@@ -257,6 +241,10 @@ class TcpProxy:
     def refuse(self) -> None:
         self._accepting = False
         self.drop_connections()
+
+    def refuse_new(self) -> None:
+        """Close new connections at once, leaving the open ones alone."""
+        self._accepting = False
 
     def accept(self) -> None:
         self._accepting = True

@@ -5,8 +5,9 @@ Services subclass `SqlAlchemyUnitOfWork` and open their repositories in `_open_r
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Self
 
 from sqlalchemy import Table, insert
@@ -53,28 +54,43 @@ class SqlAlchemyUnitOfWork:
 
     def emit(self, event_type: str, data: dict[str, Any], version: int = 1) -> Envelope:
         """Write an integration event to the outbox, inside this transaction."""
+        return self.emit_versions(event_type, {version: data})[0]
+
+    def emit_versions(self, event_type: str, versions: Mapping[int, dict[str, Any]]) -> list[Envelope]:
+        """Write one event in several versions (a breaking change in transition, decisions.md, "Event evolution").
+
+        Every copy carries the same envelope id, so a consumer that handles two versions while it
+        moves over acts once (its inbox refuses the second copy). Each copy is validated strictly
+        against its own schema. The outbox row of each extra version gets a derived row id.
+        """
         messaging = self.messaging
         now = messaging.clock.now()
-        envelope = Envelope.new(
-            event_type,
-            data,
-            producer=messaging.producer,
-            occurred_at=now,
-            version=version,
-            traceparent=current_traceparent(),
-        )
-        messaging.schemas.validate(envelope)
-        self.session.execute(
-            insert(messaging.outbox).values(
-                message_id=envelope.id,
-                event_type=envelope.type,
-                body=envelope.to_json().decode(),
-                created_at=now,
-                attempts=0,
+        envelopes: list[Envelope] = []
+        for version, data in sorted(versions.items()):
+            envelope = Envelope.new(
+                event_type,
+                data,
+                producer=messaging.producer,
+                occurred_at=now,
+                version=version,
+                traceparent=current_traceparent(),
             )
-        )
+            if envelopes:
+                envelope = replace(envelope, id=envelopes[0].id)
+            messaging.schemas.validate(envelope)
+            row_id = envelope.id if not envelopes else str(uuid.uuid5(uuid.NAMESPACE_URL, f"{envelope.id}.v{version}"))
+            self.session.execute(
+                insert(messaging.outbox).values(
+                    message_id=row_id,
+                    event_type=envelope.type,
+                    body=envelope.to_json().decode(),
+                    created_at=now,
+                    attempts=0,
+                )
+            )
+            envelopes.append(envelope)
         self._emitted = True
-        return envelope
+        return envelopes
 
     def claim_message(self, envelope: Envelope, consumer: str) -> bool:
         """Record that `consumer` handles this message; False if it already did (redelivery)."""

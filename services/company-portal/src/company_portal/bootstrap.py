@@ -110,7 +110,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
     pages = create_pages_app("company_portal", PACKAGE_DIR, max_upload=MAX_UPLOAD)
     register_pages(pages, bus)
     app = ServiceApp(SERVICE, api=_with_bus(api, bus), pages=pages, max_api_body=MAX_UPLOAD,
-                     readiness_checks={"database": runtime.check_database})
+                     readiness_checks=runtime.readiness_checks())
     return PortalBundle(runtime=runtime, asgi=instrumented(app), migrations_dir=MIGRATIONS_DIR,
                         consumers=[consumer], extras={"bus": bus, "config": config})
 

@@ -127,7 +127,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
     pages.extensions["identity"] = web.PagesDependencies(bus=bus)
     pages.register_blueprint(web.blueprint)
 
-    app = ServiceApp("identity", api=api, pages=pages, readiness_checks={"database": runtime.check_database})
+    app = ServiceApp("identity", api=api, pages=pages, readiness_checks=runtime.readiness_checks())
     return ServiceBundle(
         runtime=runtime,
         asgi=instrumented(WarmSigningKeys(app, keystore)),

@@ -50,7 +50,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
         "contact_email": contact_email(),
     }
     bus = MessageBus({command: inject(handler, dependencies) for command, handler in COMMAND_HANDLERS.items()})
-    app = ServiceApp(SERVICE, api=None, pages=None, readiness_checks={"database": runtime.check_database})
+    app = ServiceApp(SERVICE, api=None, pages=None, readiness_checks=runtime.readiness_checks())
     return ServiceBundle(
         runtime=runtime,
         asgi=instrumented(app),

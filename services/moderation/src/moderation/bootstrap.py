@@ -45,7 +45,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
 
     pages = create_pages_app(SERVICE, PACKAGE_DIR)
     pages.register_blueprint(create_blueprint(WebDeps(bus=bus, views=views, portal=portal)))
-    app = ServiceApp(SERVICE, api=None, pages=pages, readiness_checks={"database": runtime.check_database})
+    app = ServiceApp(SERVICE, api=None, pages=pages, readiness_checks=runtime.readiness_checks())
     consumer = EventConsumer(SERVICE, uow_factory, build_event_handlers(bus), runtime.schemas)
     return ServiceBundle(
         runtime=runtime,

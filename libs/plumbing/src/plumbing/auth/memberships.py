@@ -9,10 +9,19 @@ Events (contracts/events/portal.membership.*.v1.schema.json): `granted` and `rol
 carry account_id, group_id, company_id, role; `revoked` carries account_id and group_id. Each
 carries `version` (a counter per membership, increasing) so a late, older event never overwrites
 a newer state.
+
+A service started after memberships exist learns them from `snapshot` events (the current state
+of every membership, revoked ones with role null, same `version` counter): its worker asks
+company-portal for one until it has handled one (`SnapshotRequester`, one of the worker's
+ticks). A snapshot is applied when its version is at least the one held (same version, same
+state: it only refreshes the names), so it never brings back a membership revoked after it was
+taken, whatever order the broker delivers them in.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, delete, insert, select, update
@@ -20,6 +29,8 @@ from sqlalchemy.orm import Session
 
 from plumbing.db import UtcDateTime
 from plumbing.events.envelope import Envelope
+
+log = logging.getLogger(__name__)
 
 
 def membership_table(metadata: MetaData) -> Table:
@@ -42,7 +53,7 @@ def _table(uow: Any) -> Table:
 
 
 def apply_membership_event(envelope: Envelope, uow: Any) -> None:
-    """Upsert (granted, role_changed) or blank the role (revoked), ignoring stale versions."""
+    """Upsert (granted, role_changed, snapshot) or blank the role (revoked), ignoring stale versions."""
     data = envelope.data
     table = _table(uow)
     session: Session = uow.session
@@ -58,15 +69,59 @@ def apply_membership_event(envelope: Envelope, uow: Any) -> None:
     if current is None:
         values.setdefault("company_id", "")
         session.execute(insert(table).values(account_id=data["account_id"], group_id=data["group_id"], **values))
-    elif version > current:
+    elif version > current or (version == current and envelope.type == SNAPSHOT_EVENT):
+        # A snapshot of the version held is the same state: it only refreshes the names.
         session.execute(update(table).where(key).values(**values))
 
+
+SNAPSHOT_EVENT = "portal.membership.snapshot"
 
 MEMBERSHIP_EVENT_HANDLERS = {
     "portal.membership.granted": [apply_membership_event],
     "portal.membership.role_changed": [apply_membership_event],
     "portal.membership.revoked": [apply_membership_event],
+    SNAPSHOT_EVENT: [apply_membership_event],
 }
+
+#: How long after the worker starts it checks its projection (the tick's period): by then its
+#: consumer has declared and bound its queue, so the snapshot it asks for has somewhere to go.
+SNAPSHOT_REQUEST_DELAY_SECONDS = 2.0
+
+
+class SnapshotRequester:
+    """A worker tick: once per process, unless this service has already handled a membership
+    snapshot, emit `<service>.projection.snapshot_requested` (contracts/events/) for
+    company-portal to answer.
+
+    "Never handled a snapshot" (its inbox has no `portal.membership.snapshot`), rather than "the
+    projection is empty": a service deployed after memberships exist may hear a live event in its
+    first seconds, and one row must not stop it from learning the rest. Until an answer arrives
+    (or while nobody has a membership: the answer is empty), each start asks again; that is
+    harmless, snapshots are idempotent.
+    """
+
+    def __init__(self, service: str, uow_factory: Callable[[], Any],
+                 projections: tuple[str, ...] = ("memberships",)) -> None:
+        self.service = service
+        self.uow_factory = uow_factory
+        self.projections = projections
+        self.done = False
+        self.__name__ = f"{service}-snapshot-request"
+
+    def __call__(self) -> bool:
+        """Return True if it asked for a snapshot."""
+        if self.done:
+            return False
+        with self.uow_factory() as uow:
+            inbox = uow.messaging.inbox
+            handled = uow.session.execute(
+                select(inbox.c.message_id).where(inbox.c.event_type == SNAPSHOT_EVENT).limit(1)).first()
+            if handled is None:
+                uow.emit(f"{self.service}.projection.snapshot_requested", {"projections": list(self.projections)})
+                uow.commit()
+                log.info("%s: no membership snapshot handled yet, snapshot requested", self.service)
+        self.done = True
+        return handled is None
 
 
 class SqlMembershipLookup:

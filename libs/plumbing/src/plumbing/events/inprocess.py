@@ -1,7 +1,8 @@
 """In-process transport for the embedded mode: same interface as RabbitMQ, no server.
 
-Each subscription gets its own queue and delivery thread; failures are retried with back-off and
-then kept as dead letters, as on the broker.
+Each subscription gets its own queue and delivery thread; failures are classified as on the broker
+(infrastructure failures retried without counting, poison kept at once, others retried with
+back-off and then kept as dead letters).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from plumbing.events.envelope import Envelope, PoisonMessage
-from plumbing.events.transport import Subscription, topic_matches
+from plumbing.events.envelope import Envelope
+from plumbing.events.transport import Subscription, is_infrastructure_failure, is_poison, topic_matches
 
 log = logging.getLogger(__name__)
 
@@ -71,21 +72,25 @@ class InProcessBroker:
     ) -> None:
         try:
             subscription.handler(body, headers)
-        except PoisonMessage as exc:
-            log.warning("dead-lettered poison message", extra={"queue": subscription.queue, "error": str(exc)})
-            self.dead_letters[subscription.queue].append((body, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
-            if attempt >= subscription.max_attempts:
+        except Exception as exc:  # noqa: BLE001 - classified as on the broker
+            if is_poison(exc):
+                log.warning("dead-lettered poison message", extra={"queue": subscription.queue, "error": str(exc)})
+                self.dead_letters[subscription.queue].append((body, str(exc)))
+                return
+            infra = is_infrastructure_failure(exc)
+            if not infra and attempt >= subscription.max_attempts:
                 log.error("dead-lettered after %s attempts", attempt, extra={"queue": subscription.queue})
                 self.dead_letters[subscription.queue].append((body, repr(exc)))
                 return
             delay = self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)]
-            log.warning("handler failed, retrying in %.2fs: %r", delay, exc)
+            log.warning("handler failed, retrying in %.2fs (%s): %r", delay,
+                        "attempt not counted" if infra else f"attempt {attempt}", exc)
+            next_attempt = attempt if infra else attempt + 1
             with self._lock:
                 self._retrying += 1
 
             def requeue() -> None:
-                inbox.put((body, headers, attempt + 1))
+                inbox.put((body, headers, next_attempt))
                 with self._lock:
                     self._retrying -= 1
 

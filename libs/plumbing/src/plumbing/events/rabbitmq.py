@@ -1,28 +1,34 @@
 """RabbitMQ transport: the production twin of the in-process broker (same behaviour).
 
-Topology, per consuming service (declared idempotently by `RabbitConsumerTransport.declare`):
+Topology, per consuming service (declared idempotently by `declare_queues`, from the topology
+step that runs with the migrations, and again by each consumer when it connects):
 
 - one durable topic exchange shared by every service;
 - `<queue>`: the service's quorum queue, bound to each of its binding keys; a message delivered
   `delivery_limit` times without an ack (it crashes its consumer) is dead-lettered by the broker;
-- `<queue>.retry`: a durable classic queue without consumers; a failed message is published there
-  with a per-message `expiration` (the back-off) and dead-letters back to `<queue>` when it expires;
+- `<queue>.retry.<ms>ms`: one durable classic queue per back-off delay, without consumers, whose
+  queue TTL is the delay; a failed message is published there and dead-letters back to `<queue>`
+  when it expires (one queue per delay, so a short back-off never waits behind a long one);
 - `<queue>.dlq`: a durable queue of dead letters (poison, or out of attempts), with the reason in
-  the `x-death-reason` and `x-error` headers (or the broker's `x-death`, for the delivery limit).
+  the `x-death-reason`, `x-error` and `x-dead-lettered-at` headers (or the broker's `x-death`, for
+  the delivery limit); `python -m plumbing.entry dlq <service> …` lists and replays them.
+
+Failures are classified (transport.is_infrastructure_failure): a dependency that is down is
+retried without counting an attempt, and the consumer slows down; a poison message is
+dead-lettered at once; any other failure counts, up to the subscription's `max_attempts`.
 
 A message is acked only after the handler returned (its effect is committed) or after its copy in
 the retry or dead-letter queue was confirmed by the broker, so a crash at any point redelivers and
 never loses a message; consumers' inboxes make the redelivery harmless.
-
-Note: per-message expirations in one retry queue expire in queue order, so a short back-off can
-wait behind a longer one queued before it (at most the longest delay). That only delays retries.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,8 +37,10 @@ import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 from pika.spec import Basic, BasicProperties
 
-from plumbing.events.envelope import Envelope, PoisonMessage
-from plumbing.events.transport import PublishError, Subscription
+from plumbing.config import env, env_int
+from plumbing.events.envelope import Envelope
+from plumbing.events.transport import PublishError, Subscription, is_infrastructure_failure, is_poison
+from plumbing.liveness import beat, wait_beating
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +85,8 @@ def dlq_name(queue: str) -> str:
     return f"{queue}.dlq"
 
 
-def retry_queue_name(queue: str) -> str:
-    return f"{queue}.retry"
+def retry_queue_name(queue: str, delay_ms: int) -> str:
+    return f"{queue}.retry.{int(delay_ms)}ms"
 
 
 class RabbitPublisher:
@@ -157,7 +165,7 @@ class RabbitPublisher:
 
 
 class RabbitConsumerTransport:
-    """Consumes a subscription's quorum queue with manual acks, retries and dead letters."""
+    """Consumes a subscription's quorum queue with manual acks, delayed retries and dead letters."""
 
     def __init__(
         self,
@@ -169,6 +177,8 @@ class RabbitConsumerTransport:
         poll_interval: float = 0.25,
         reconnect_delays: tuple[float, float] = (0.5, 10.0),
         delivery_limit: int = 20,
+        infra_delays_ms: tuple[int, ...] | None = None,
+        infra_pause: tuple[float, float] = (0.5, 10.0),
     ) -> None:
         if not retry_delays_ms:
             raise ValueError("retry_delays_ms must not be empty")
@@ -176,9 +186,15 @@ class RabbitConsumerTransport:
         self.exchange = exchange
         self.prefetch = prefetch
         self.retry_delays_ms = tuple(int(d) for d in retry_delays_ms)
+        self.infra_delays_ms = tuple(int(d) for d in (infra_delays_ms or retry_delays_ms))
+        self.infra_pause = infra_pause
         self.poll_interval = poll_interval
         self.reconnect_delays = reconnect_delays
         self.delivery_limit = delivery_limit
+
+    @property
+    def delays_ms(self) -> tuple[int, ...]:
+        return tuple(sorted(set(self.retry_delays_ms) | set(self.infra_delays_ms)))
 
     # Topology ------------------------------------------------------------------------------
     def declare(self, subscription: Subscription) -> None:
@@ -190,49 +206,34 @@ class RabbitConsumerTransport:
             _close_quietly(connection)
 
     def _declare(self, channel: BlockingChannel, subscription: Subscription) -> None:
-        queue = subscription.queue
-        declare_exchange(channel, self.exchange)
-        channel.queue_declare(
-            queue=queue,
-            durable=True,
-            arguments={
-                "x-queue-type": "quorum",
-                # A message that keeps coming back without an ack (it kills the consumer process)
-                # is dead-lettered by the broker after this many deliveries.
-                "x-delivery-limit": self.delivery_limit,
-                "x-dead-letter-exchange": "",
-                "x-dead-letter-routing-key": dlq_name(queue),
-            },
-        )
-        for key in subscription.binding_keys:
-            channel.queue_bind(queue=queue, exchange=self.exchange, routing_key=key)
-        channel.queue_declare(queue=dlq_name(queue), durable=True)
-        channel.queue_declare(
-            queue=retry_queue_name(queue),
-            durable=True,
-            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue},
+        declare_queues(
+            channel, self.exchange, subscription.queue, subscription.binding_keys, self.delays_ms,
+            self.delivery_limit,
         )
 
     # Consuming -----------------------------------------------------------------------------
     def consume(self, subscription: Subscription, stop: threading.Event) -> None:
         """Deliver messages to the subscription's handler until `stop` is set.
 
-        Reconnects with exponential back-off whenever the broker goes away.
+        Whatever goes wrong with the connection (pika raises many kinds of exception, not all of
+        them AMQP errors: a cut socket can surface as `ValueError: Expected connected socket`),
+        the consumer closes it and reconnects with exponential back-off; it never dies of it.
         """
         first_delay, max_delay = self.reconnect_delays
         delay = first_delay
         while not stop.is_set():
+            beat()
             connected = threading.Event()
             try:
                 self._consume_connected(subscription, stop, connected)
-            except _BROKER_ERRORS as exc:
+            except Exception as exc:  # noqa: BLE001 - reconnect, whatever the failure
                 if connected.is_set():
                     delay = first_delay
                 log.warning(
                     "consumer %s: broker connection lost, reconnecting in %.1fs: %r",
-                    subscription.queue, delay, exc,
+                    subscription.queue, delay, exc, exc_info=not isinstance(exc, _BROKER_ERRORS),
                 )
-                stop.wait(delay)
+                wait_beating(stop, delay)
                 delay = min(delay * 2, max_delay)
 
     def _connect(self, purpose: str) -> BlockingConnection:
@@ -250,14 +251,22 @@ class RabbitConsumerTransport:
             republish.confirm_delivery()
             connected.set()
             log.info("consumer %s: consuming", subscription.queue)
+            pause = 0.0
             for method, properties, body in channel.consume(
                 subscription.queue, auto_ack=False, inactivity_timeout=self.poll_interval
             ):
+                beat()
                 if stop.is_set():
                     break
                 if method is None:
                     continue
-                self._deliver(subscription, channel, republish, method, properties, body)
+                if self._deliver(subscription, channel, republish, method, properties, body) == "infra":
+                    # A dependency is down: slow down instead of cycling messages at full speed.
+                    first, most = self.infra_pause
+                    pause = min(pause * 2, most) if pause else first
+                    _sleep_beating(connection, stop, pause)
+                else:
+                    pause = 0.0
             channel.cancel()  # hands prefetched, unhandled messages back to the queue
         finally:
             _close_quietly(connection)
@@ -270,31 +279,46 @@ class RabbitConsumerTransport:
         method: Basic.Deliver,
         properties: BasicProperties,
         body: bytes,
-    ) -> None:
+    ) -> str:
+        """Handle one message and ack it; return "ok", "infra", "retry" or "dead"."""
         headers: dict[str, Any] = dict(properties.headers or {})
         if properties.message_id is not None:
             headers["message_id"] = properties.message_id
         attempt = _as_int(headers.get("x-attempt"), default=1)
+        outcome = "ok"
         try:
             subscription.handler(body, headers)
-        except PoisonMessage as exc:
-            log.warning("consumer %s: dead-lettered poison message: %s", subscription.queue, exc)
-            self._dead_letter(republish, subscription, properties, body, "poison", str(exc), attempt)
-        except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
-            if attempt >= subscription.max_attempts:
+        except Exception as exc:  # noqa: BLE001 - classified below
+            if is_poison(exc):
+                log.warning("consumer %s: dead-lettered poison message: %s", subscription.queue, exc)
+                self._dead_letter(republish, subscription, properties, body, "poison", str(exc), attempt)
+                outcome = "dead"
+            elif is_infrastructure_failure(exc):
+                waits = _as_int(headers.get("x-infra-retries"), default=0)
+                delay_ms = self.infra_delays_ms[min(waits, len(self.infra_delays_ms) - 1)]
+                log.warning(
+                    "consumer %s: dependency unavailable for %s, retrying in %sms (attempt not counted): %r",
+                    subscription.queue, properties.message_id, delay_ms, exc,
+                )
+                self._retry(republish, subscription, properties, body, attempt, delay_ms, waits + 1)
+                outcome = "infra"
+            elif attempt >= subscription.max_attempts:
                 log.error(
                     "consumer %s: dead-lettered %s after %s attempts: %r",
                     subscription.queue, properties.message_id, attempt, exc,
                 )
                 self._dead_letter(republish, subscription, properties, body, "max-attempts", repr(exc), attempt)
+                outcome = "dead"
             else:
                 delay_ms = self.retry_delays_ms[min(attempt - 1, len(self.retry_delays_ms) - 1)]
                 log.warning(
                     "consumer %s: handler failed on %s (attempt %s), retrying in %sms: %r",
                     subscription.queue, properties.message_id, attempt, delay_ms, exc,
                 )
-                self._retry(republish, subscription, properties, body, attempt + 1, delay_ms)
+                self._retry(republish, subscription, properties, body, attempt + 1, delay_ms, None)
+                outcome = "retry"
         channel.basic_ack(delivery_tag=method.delivery_tag)
+        return outcome
 
     def _retry(
         self,
@@ -304,14 +328,17 @@ class RabbitConsumerTransport:
         body: bytes,
         next_attempt: int,
         delay_ms: int,
+        infra_retries: int | None,
     ) -> None:
         headers = _forwarded_headers(properties)
         headers["x-attempt"] = next_attempt
+        if infra_retries is not None:
+            headers["x-infra-retries"] = infra_retries
         republish.basic_publish(
             exchange="",
-            routing_key=retry_queue_name(subscription.queue),
+            routing_key=retry_queue_name(subscription.queue, delay_ms),
             body=body,
-            properties=_copy_properties(properties, headers, expiration=str(delay_ms)),
+            properties=_copy_properties(properties, headers),
             mandatory=True,  # a missing retry queue raises, so the message is not acked and lost
         )
 
@@ -326,7 +353,13 @@ class RabbitConsumerTransport:
         attempt: int,
     ) -> None:
         headers = _forwarded_headers(properties)
-        headers.update({"x-death-reason": reason, "x-error": error[:2000], "x-attempt": attempt})
+        headers.update({
+            "x-death-reason": reason,
+            "x-error": error[:2000],
+            "x-attempt": attempt,
+            "x-dead-lettered-at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "x-original-queue": subscription.queue,
+        })
         republish.basic_publish(
             exchange="",
             routing_key=dlq_name(subscription.queue),
@@ -334,6 +367,57 @@ class RabbitConsumerTransport:
             properties=_copy_properties(properties, headers),
             mandatory=True,
         )
+
+
+def declare_queues(
+    channel: BlockingChannel,
+    exchange: str,
+    queue: str,
+    binding_keys: tuple[str, ...],
+    delays_ms: tuple[int, ...],
+    delivery_limit: int = 20,
+) -> None:
+    """One consuming queue's topology (idempotent): the queue and its bindings, one retry queue
+    per back-off delay, and the dead-letter queue. Run by the topology step and by consumers."""
+    declare_exchange(channel, exchange)
+    channel.queue_declare(
+        queue=queue,
+        durable=True,
+        arguments={
+            "x-queue-type": "quorum",
+            # A message that keeps coming back without an ack (it kills the consumer process)
+            # is dead-lettered by the broker after this many deliveries.
+            "x-delivery-limit": delivery_limit,
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": dlq_name(queue),
+        },
+    )
+    for key in binding_keys:
+        channel.queue_bind(queue=queue, exchange=exchange, routing_key=key)
+    channel.queue_declare(queue=dlq_name(queue), durable=True)
+    for delay_ms in delays_ms:
+        # One queue per delay: every message in it has the same TTL, so the head always expires
+        # first and a short back-off never waits behind a long one.
+        channel.queue_declare(
+            queue=retry_queue_name(queue, delay_ms),
+            durable=True,
+            arguments={
+                "x-message-ttl": int(delay_ms),
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": queue,
+            },
+        )
+
+
+def _sleep_beating(connection: BlockingConnection, stop: threading.Event, seconds: float) -> None:
+    """Wait on the connection (its heartbeats keep flowing) while beating for liveness."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set():
+        beat()
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        connection.sleep(min(left, 1.0))
 
 
 def _forwarded_headers(properties: BasicProperties) -> dict[str, Any]:
@@ -344,16 +428,13 @@ def _forwarded_headers(properties: BasicProperties) -> dict[str, Any]:
     }
 
 
-def _copy_properties(
-    properties: BasicProperties, headers: dict[str, Any], expiration: str | None = None
-) -> BasicProperties:
+def _copy_properties(properties: BasicProperties, headers: dict[str, Any]) -> BasicProperties:
     return BasicProperties(
         delivery_mode=PERSISTENT,
         message_id=properties.message_id,
         type=properties.type,
         content_type=properties.content_type,
         headers=headers,
-        expiration=expiration,
     )
 
 
@@ -370,3 +451,20 @@ def _close_quietly(connection: BlockingConnection) -> None:
             connection.close()
     except Exception as exc:  # noqa: BLE001 - closing a dead connection may fail in many ways
         log.debug("ignoring error on close: %r", exc)
+
+
+def consumer_transport_from_env(amqp_url: str, exchange: str) -> RabbitConsumerTransport:
+    """The consumer transport as configured: EVENT_RETRY_DELAYS_MS (back-offs of counted
+    attempts, comma-separated), EVENT_INFRA_DELAYS_MS (back-offs while a dependency is down;
+    default: the same), EVENT_PREFETCH. The topology step uses the same, so queues match."""
+    def delays(name: str, default: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in env(name, default).split(",") if part.strip())
+
+    retry = delays("EVENT_RETRY_DELAYS_MS", "1000,5000,30000")
+    return RabbitConsumerTransport(
+        amqp_url,
+        exchange,
+        prefetch=env_int("EVENT_PREFETCH", 10),
+        retry_delays_ms=retry,
+        infra_delays_ms=delays("EVENT_INFRA_DELAYS_MS", ",".join(map(str, retry))),
+    )

@@ -3,6 +3,13 @@
 Run by each service's worker. A row is marked published only after the broker confirmed it, so a
 broker outage delays events and never loses one; a crash between confirm and mark re-sends the
 row, which consumers' inboxes make harmless.
+
+Order (decisions.md, "Event evolution"): one relay pass at a time per service (a PostgreSQL transaction-level
+advisory lock; SQLite is one process), publishing rows in commit-sequence order and stopping at
+the first publish failure. So the events of one service reach the broker in `seq` order, at least
+once. A row that can never be published (its body is not an envelope) is parked: `parked_at` and
+`last_error` are set, an error is logged, and the rows behind it flow; an operator lists parked
+rows with `python -m plumbing.entry outbox <service> parked` and requeues one after a fix.
 """
 
 from __future__ import annotations
@@ -12,12 +19,13 @@ import threading
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from plumbing.clock import Clock
-from plumbing.events.envelope import Envelope
+from plumbing.events.envelope import Envelope, PoisonMessage
 from plumbing.events.transport import Publisher
+from plumbing.liveness import beat
 from plumbing.telemetry import context_from_traceparent, inject_headers
 
 log = logging.getLogger(__name__)
@@ -47,18 +55,24 @@ class OutboxRelay:
         self._wake.set()
 
     def publish_pending(self) -> int:
-        """One pass: publish up to a batch of unpublished rows; return how many were sent."""
+        """One pass: publish up to a batch of unpublished rows; return how many were handled."""
         sent = 0
         with self.session_factory() as session:
+            if not _take_relay_lock(session):
+                return 0  # another relay of this service is publishing: it keeps the order
             rows = session.execute(
                 select(self.outbox.c.seq, self.outbox.c.body)
-                .where(self.outbox.c.published_at.is_(None))
+                .where(self.outbox.c.published_at.is_(None), self.outbox.c.parked_at.is_(None))
                 .order_by(self.outbox.c.seq)
                 .limit(self.batch_size)
-                .with_for_update(skip_locked=True)
             ).all()
             for seq, body in rows:
-                envelope = Envelope.from_json(body.encode())
+                try:
+                    envelope = Envelope.from_json(body.encode() if isinstance(body, str) else body)
+                except (PoisonMessage, AttributeError) as exc:
+                    self._park(session, seq, exc)
+                    sent += 1
+                    continue
                 try:
                     self._publish(envelope, body.encode())
                 except Exception as exc:  # noqa: BLE001 - keep the row, note the error, stop in order
@@ -78,6 +92,21 @@ class OutboxRelay:
             session.commit()
         return sent
 
+    def _park(self, session: Session, seq: int, exc: BaseException) -> None:
+        log.error("outbox relay: row %s cannot be published, parked: %s", seq, exc)
+        session.execute(
+            update(self.outbox)
+            .where(self.outbox.c.seq == seq)
+            .values(parked_at=self.clock.now(), last_error=f"parked: {exc}"[:2000],
+                    attempts=self.outbox.c.attempts + 1)
+        )
+
+    def parked_count(self) -> int:
+        with self.session_factory() as session:
+            return session.execute(
+                select(func.count()).select_from(self.outbox).where(self.outbox.c.parked_at.is_not(None))
+            ).scalar_one()
+
     def _publish(self, envelope: Envelope, body: bytes) -> None:
         parent = context_from_traceparent(envelope.traceparent)
         with self.tracer.start_as_current_span(
@@ -93,6 +122,7 @@ class OutboxRelay:
         """Publish until stopped; back off exponentially while the broker is unreachable."""
         backoff = interval
         while not stop.is_set():
+            beat()
             try:
                 while self.publish_pending() == self.batch_size and not stop.is_set():
                     pass
@@ -102,3 +132,14 @@ class OutboxRelay:
                 backoff = min(backoff * 2, max_backoff)
             self._wake.wait(backoff)
             self._wake.clear()
+
+
+# One relay pass at a time per service database (any constant works: one database per service).
+_RELAY_LOCK_KEY = 0x696E67656D706C  # "ingempl"
+
+
+def _take_relay_lock(session: Session) -> bool:
+    """Try the transaction-level advisory lock on PostgreSQL (released at commit or rollback)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _RELAY_LOCK_KEY}).scalar())

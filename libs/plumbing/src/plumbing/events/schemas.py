@@ -1,12 +1,15 @@
 """JSON Schemas of the event types, read from contracts/events/.
 
 Files: `envelope.schema.json` for the envelope, and `<type>.v<version>.schema.json` for the data
-of each event type. Producers validate before writing to the outbox; consumers validate on
-receipt (a message against its schema is poison).
+of each event type. Producers validate strictly before writing to the outbox (unknown fields are
+refused: the contract must list them first). Consumers read tolerantly (decisions.md, "Event evolution"): the same
+schema with every `additionalProperties: false` lifted, so a field added by a newer producer is
+ignored, while a missing required field or a wrong type is poison.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +29,7 @@ class EventSchemas:
     def __init__(self, events_dir: Path) -> None:
         self.events_dir = events_dir
         self._validators: dict[str, Draft202012Validator] = {}
+        self._tolerant: dict[str, Draft202012Validator] = {}
 
     @cached_property
     def _envelope_validator(self) -> Draft202012Validator:
@@ -56,12 +60,42 @@ class EventSchemas:
             where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
             raise EventSchemaError(f"{envelope.type} v{envelope.version}: {where}: {exc.message}") from exc
 
+    def _load_tolerant(self, filename: str) -> Draft202012Validator:
+        if filename not in self._tolerant:
+            schema = _tolerant(copy.deepcopy(self._load(filename).schema))
+            self._tolerant[filename] = Draft202012Validator(schema)
+        return self._tolerant[filename]
+
     def validate_inbound(self, envelope: Envelope) -> None:
-        """Like validate, but a failure makes the message poison."""
+        """Tolerant reading: unknown fields pass; a missing or mistyped field makes it poison.
+
+        The envelope was already parsed tolerantly (Envelope.from_json keeps known fields only).
+        """
         try:
-            self.validate(envelope)
+            self._load_tolerant("envelope.schema.json").validate(envelope.to_dict())
+            self._load_tolerant(f"{envelope.type}.v{envelope.version}.schema.json").validate(envelope.data)
+        except ValidationError as exc:
+            where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
+            raise PoisonMessage(f"{envelope.type} v{envelope.version}: {where}: {exc.message}") from exc
         except EventSchemaError as exc:
             raise PoisonMessage(str(exc)) from exc
+        except RecursionError as exc:
+            raise PoisonMessage(f"{envelope.type} v{envelope.version}: data nested too deeply") from exc
 
     def data_schema(self, event_type: str, version: int = 1) -> dict[str, Any]:
         return self._load(f"{event_type}.v{version}.schema.json").schema
+
+
+def _tolerant(schema: Any) -> Any:
+    """The schema with `additionalProperties: false` (and `unevaluatedProperties: false`) lifted
+    at every level, in place; everything else (required, types, formats) still holds."""
+    if isinstance(schema, dict):
+        for key in ("additionalProperties", "unevaluatedProperties"):
+            if schema.get(key) is False:
+                del schema[key]
+        for value in schema.values():
+            _tolerant(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            _tolerant(item)
+    return schema

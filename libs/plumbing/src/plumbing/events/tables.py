@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 from plumbing.db import UtcDateTime
@@ -20,6 +22,8 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("published_at", UtcDateTime(), nullable=True, index=True),
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text, nullable=True),
+        # Set when the relay gave up on a row that can never be published (see relay.py).
+        Column("parked_at", UtcDateTime(), nullable=True),
     )
 
 
@@ -34,3 +38,22 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("handled_at", UtcDateTime(), nullable=False),
         UniqueConstraint("message_id", "consumer", name="uq_inbox_message_consumer"),
     )
+
+
+def add_outbox_parked_column(op: Any) -> None:
+    """Alembic upgrade step for outboxes created before `parked_at` existed (one per service).
+
+    Idempotent: an outbox created from `outbox_table()` (which has the column) is left alone.
+    """
+    import sqlalchemy as sa
+
+    columns = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("outbox")}
+    if "parked_at" in columns:
+        return
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("parked_at", UtcDateTime(), nullable=True))
+
+
+def drop_outbox_parked_column(op: Any) -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("parked_at")

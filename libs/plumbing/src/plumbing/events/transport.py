@@ -2,17 +2,83 @@
 
 from __future__ import annotations
 
+import functools
+import socket
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from plumbing.events.envelope import Envelope
+from plumbing.events.envelope import Envelope, PoisonMessage
 
 # A message handler receives the raw body and the message headers. It returns once the effect is
-# committed. It raises PoisonMessage for a message that can never succeed (dead-letter at once);
-# any other exception means "try again later" (retry with back-off, then dead-letter).
+# committed. It raises PoisonMessage for a message that can never succeed (dead-letter at once).
+# Any other exception is classified by `is_infrastructure_failure`: a dependency that is down
+# (database, broker, network, timeouts, serialization conflicts) is retried with back-off without
+# counting an attempt, for as long as it takes; anything else (a domain error, a bug) counts, and
+# the message is dead-lettered after `max_attempts`.
 MessageHandler = Callable[[bytes, Mapping[str, Any]], None]
+
+
+class InfrastructureError(Exception):
+    """Raised by a handler when something it depends on is unavailable: retry, do not count."""
+
+
+@functools.cache
+def _infrastructure_types() -> tuple[type[BaseException], ...]:
+    import sqlalchemy.exc
+
+    types: list[type[BaseException]] = [
+        InfrastructureError,
+        ConnectionError,
+        TimeoutError,
+        socket.gaierror,
+        sqlalchemy.exc.OperationalError,  # unreachable, disconnect, serialization failure, deadlock, timeout
+        sqlalchemy.exc.InterfaceError,
+        sqlalchemy.exc.TimeoutError,  # no connection free in the pool
+        sqlalchemy.exc.PendingRollbackError,  # the connection died inside this transaction
+    ]
+    try:
+        import psycopg
+
+        types += [psycopg.OperationalError, psycopg.InterfaceError]
+    except ImportError:  # pragma: no cover - psycopg is a dependency, but SQLite-only installs work
+        pass
+    try:
+        import pika.exceptions
+
+        types.append(pika.exceptions.AMQPError)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        import httpx
+
+        types.append(httpx.TransportError)
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(types)
+
+
+def is_infrastructure_failure(exc: BaseException) -> bool:
+    """True when `exc` (or an exception it was raised from) means a dependency is unavailable."""
+    import sqlalchemy.exc
+
+    kinds = _infrastructure_types()
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, kinds):
+            return True
+        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.connection_invalidated:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def is_poison(exc: BaseException) -> bool:
+    """Failures that no retry can fix: PoisonMessage, and RecursionError (absurdly nested input)."""
+    return isinstance(exc, PoisonMessage | RecursionError)
 
 
 class PublishError(Exception):

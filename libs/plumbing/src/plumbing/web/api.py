@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 
 from plumbing.config import env_bool
 from plumbing.web.locale import locale_from_headers
-from plumbing.web.problem import PROBLEM_TYPE, ApiProblem, problem_bytes
+from plumbing.web.problem import PROBLEM_TYPE, ApiProblem, echo_safe, problem_bytes
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,15 @@ def _on_connexion_problem(request: ConnexionRequest, exc: Exception) -> Connexio
     if status >= 500:
         log.error("API server error: %s", exc.detail)
     headers = dict(exc.headers or {})
-    return _response(status, problem_bytes(status, _locale(request), exc.detail, code="invalid_request"), headers)
+    # connexion's validation messages quote the rejected input: never echo it whole.
+    detail = echo_safe(exc.detail) if isinstance(exc.detail, str) else exc.detail
+    return _response(status, problem_bytes(status, _locale(request), detail, code="invalid_request"), headers)
 
 
 def _on_http_exception(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, HTTPException)
-    return _response(exc.status_code, problem_bytes(exc.status_code, _locale(request), exc.detail))
+    detail = echo_safe(exc.detail) if isinstance(exc.detail, str) else exc.detail
+    return _response(exc.status_code, problem_bytes(exc.status_code, _locale(request), detail))
 
 
 def _on_bad_encoding(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 PROBLEM_TYPE = "application/problem+json"
+
+#: `detail` is at most this long in every contract (Problem.detail maxLength).
+MAX_DETAIL = 2000
+#: What a validation message may echo of the caller's input: each word, and the whole message.
+MAX_ECHOED_WORD = 80
+MAX_ECHOED_DETAIL = 500
+_LONG_WORD = re.compile(rf"\S{{{MAX_ECHOED_WORD + 1},}}")
 
 TITLES: dict[int, tuple[str, str]] = {
     400: ("Requête invalide", "Bad request"),
@@ -57,12 +65,25 @@ class ApiProblem(Exception):
         return self.message_en if locale == "en" else self.message_fr
 
 
+def capped(text: str, limit: int = MAX_DETAIL) -> str:
+    """`text` cut to `limit` characters (an ellipsis marks the cut)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def echo_safe(message: str) -> str:
+    """A validation message that quotes the caller's input (connexion/jsonschema: "'xxx…' is too
+    long - 'name'"), with every long word shortened and the whole kept short: the field and the
+    rule stay readable, the input is not sent back whole."""
+    shortened = _LONG_WORD.sub(lambda m: m.group(0)[:MAX_ECHOED_WORD] + "…", message)
+    return capped(shortened, MAX_ECHOED_DETAIL)
+
+
 def problem_body(
     status: int, locale: str, detail: str | None = None, **extensions: Any
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"type": "about:blank", "title": title_for(status, locale), "status": status}
     if detail:
-        body["detail"] = detail
+        body["detail"] = capped(detail)
     body.update({k: v for k, v in extensions.items() if v is not None})
     return body
 

@@ -56,6 +56,7 @@ groups = Table(
     Column("description_html", Text, nullable=False, default=""),
     Column("logo_hash", String(64), nullable=True),
     Column("logo_format", String(8), nullable=True),
+    Column("branding_version", Integer, nullable=False, server_default="1"),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     UniqueConstraint("company_id", "name", name="uq_groups_company_name"),

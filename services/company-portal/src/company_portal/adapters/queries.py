@@ -161,6 +161,30 @@ class SqlQueries:
         ).mappings().all()
         return [_with_blank_names(dict(row)) for row in rows]
 
+    # Snapshots (service_layer.snapshot) ------------------------------------------------------
+    def membership_states(self) -> list[dict[str, Any]]:
+        """Every membership, revoked ones included (role None), with its group, company and contact."""
+        rows = self.session.execute(
+            select(m.account_id, m.group_id, m.role, m.version, g.company_id, g.name.label("group_name"),
+                   c.legal_name.label("company_name"), a.email, a.locale)
+            .select_from(orm.memberships.join(orm.groups, g.id == m.group_id)
+                         .join(orm.companies, c.id == g.company_id)
+                         .outerjoin(orm.accounts, a.id == m.account_id))
+            .order_by(m.group_id, m.account_id)
+        ).mappings().all()
+        return [dict(row) for row in rows]
+
+    def branding_states(self) -> list[dict[str, Any]]:
+        """Every group's branding (what its offers show), with the company's legal name."""
+        rows = self.session.execute(
+            select(g.id, g.company_id, g.name, g.description, g.display_company_name, g.address, g.website,
+                   g.phone, g.description_html, g.logo_hash, g.logo_format, g.branding_version,
+                   c.legal_name.label("company_legal_name"))
+            .join(orm.companies, c.id == g.company_id)
+            .order_by(g.id)
+        ).mappings().all()
+        return [dict(row) for row in rows]
+
     def logo(self, group_id: str) -> dict[str, Any] | None:
         t = orm.group_logos.c
         row = self.session.execute(

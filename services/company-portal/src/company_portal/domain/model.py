@@ -250,6 +250,9 @@ class Group(Aggregate):
         self.description_html = description_html
         self.logo_hash: str | None = None
         self.logo_format: str | None = None
+        #: Grows at each branding change; carried by portal.branding.changed and .snapshot so a
+        #: consumer keeps the newest state whatever order they arrive in.
+        self.branding_version = 1
         self.created_at = created_at
         self.updated_at = created_at
         self.events = []
@@ -276,12 +279,15 @@ class Group(Aggregate):
         self.website = branding.website
         self.phone = branding.phone
         self.description_html = branding.description_html
-        self.updated_at = now
-        self._record(BrandingChanged(self.id))
+        self._branding_changed(now)
 
     def set_logo(self, content_hash: str, image_format: str, now: datetime) -> None:
         self.logo_hash = content_hash
         self.logo_format = image_format
+        self._branding_changed(now)
+
+    def _branding_changed(self, now: datetime) -> None:
+        self.branding_version = (self.branding_version or 0) + 1
         self.updated_at = now
         self._record(BrandingChanged(self.id))
 

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from company_portal.service_layer import commands as c
-from company_portal.service_layer import handlers
+from company_portal.service_layer import handlers, snapshot
 from company_portal.service_layer.ports import Dependencies
 from plumbing.events.envelope import Envelope
 
@@ -65,8 +65,22 @@ def on_account_verified(envelope: Envelope, uow: Any, deps: Dependencies) -> Non
                                             locale=data.get("locale", "fr")), uow, deps)
 
 
+def on_snapshot_requested(envelope: Envelope, uow: Any, deps: Dependencies) -> None:
+    """A consumer that has not learned the state yet: replay what it asked for (to every consumer:
+    the snapshot events are idempotent where a projection is already up to date)."""
+    wanted = tuple(p for p in envelope.data["projections"] if p in c.SNAPSHOT_PROJECTIONS)
+    if wanted:
+        snapshot.publish_snapshot(c.PublishSnapshot(projections=wanted, requested_by=envelope.producer), uow, deps)
+
+
+#: The services whose workers ask for a snapshot at start until they have handled one.
+SNAPSHOT_REQUESTERS = ("offers",)
+
+
 def consumer_handlers(deps: Dependencies) -> dict[str, Sequence[EventHandler]]:
     return {
+        **{f"{service}.projection.snapshot_requested": [partial(on_snapshot_requested, deps=deps)]
+           for service in SNAPSHOT_REQUESTERS},
         "moderation.request.approved": [partial(on_staff_approved, deps=deps)],
         "moderation.request.refused": [partial(on_staff_refused, deps=deps)],
         "identity.account.registered": [partial(on_account_registered, deps=deps)],

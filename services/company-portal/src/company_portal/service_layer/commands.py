@@ -168,3 +168,15 @@ class MoveMember(Command):
     from_group_id: str
     to_group_id: str
     role: str
+
+
+#: What company-portal can replay as snapshot events (docs/decisions.md, "A new service learns the past").
+SNAPSHOT_PROJECTIONS = ("memberships", "branding")
+
+
+@dataclass(frozen=True)
+class PublishSnapshot(Command):
+    """Replay the current state as portal.membership.snapshot / portal.branding.snapshot events."""
+
+    projections: tuple[str, ...] = SNAPSHOT_PROJECTIONS
+    requested_by: str = "operator"

@@ -33,6 +33,7 @@ from company_portal.domain.model import (
 )
 from company_portal.domain.names import search_key
 from company_portal.service_layer import commands as c
+from company_portal.service_layer import snapshot
 from company_portal.service_layer.ports import Dependencies
 from company_portal.service_layer.unit_of_work import UnitOfWork
 from plumbing.auth.permissions import Permission, Role, require
@@ -523,4 +524,5 @@ COMMAND_HANDLERS: dict[type[c.Command], CommandHandler] = {
     c.CorrectCompany: correct_company,
     c.CreateGroup: create_group,
     c.MoveMember: move_member,
+    c.PublishSnapshot: snapshot.publish_snapshot,
 }

@@ -167,20 +167,41 @@ def publish_membership_revoked(event: e.MembershipRevoked, uow: UnitOfWork, deps
     uow.emit("portal.membership.revoked", {k: data[k] for k in ("account_id", "group_id", "company_id", "version")})
 
 
+def branding_data(group: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
+    """The branding payload (portal.branding.changed and .snapshot) from a group's columns and its
+    company's legal name (`company_legal_name`)."""
+    return {
+        "group_id": group["id"],
+        "company_id": group["company_id"],
+        "group_name": group["name"],
+        "company_name": group["display_company_name"] or group["company_legal_name"] or "",
+        "address": group["address"],
+        "description_html": group["description_html"],
+        "version": group["branding_version"],
+        **_optional(logo_url=deps.logo_url(group["id"], group["logo_hash"], group["logo_format"]),
+                    website=group["website"], phone=group["phone"], group_description=group["description"]),
+    }
+
+
 def publish_branding_changed(event: e.BrandingChanged, uow: UnitOfWork, deps: Dependencies) -> None:
     group = uow.groups.get(event.group_id)
     assert group is not None
     company = uow.companies.get(group.company_id)
-    uow.emit("portal.branding.changed", {
-        "group_id": group.id,
-        "company_id": group.company_id,
-        "group_name": group.name,
-        "company_name": group.display_company_name or (company.legal_name if company else ""),
-        "address": group.address,
-        "description_html": group.description_html,
-        **_optional(logo_url=deps.logo_url(group.id, group.logo_hash, group.logo_format), website=group.website,
-                    phone=group.phone, group_description=group.description),
-    })
+    columns = {name: getattr(group, name) for name in (
+        "id", "company_id", "name", "display_company_name", "address", "description_html", "branding_version",
+        "logo_hash", "logo_format", "website", "phone", "description")}
+    uow.emit("portal.branding.changed",
+             branding_data({**columns, "company_legal_name": company.legal_name if company else ""}, deps))
+
+
+def membership_data(row: dict[str, Any]) -> dict[str, Any]:
+    """The portal.membership.snapshot payload (without snapshot_id) from SqlQueries.membership_states."""
+    return {
+        "account_id": row["account_id"], "group_id": row["group_id"], "company_id": row["company_id"],
+        "role": row["role"], "version": row["version"],
+        **_optional(email=row["email"], locale=row["locale"], group_name=row["group_name"],
+                    company_name=row["company_name"]),
+    }
 
 
 EVENT_HANDLERS: dict[type[e.Event], list[EventHandler]] = {
