@@ -265,7 +265,8 @@ def search(employer: Employer, query: str) -> httpx.Response:
 
 
 def result_row(page: httpx.Response, neq: str) -> str:
-    rows = [row for row in re.findall(r"<tr>(.*?)</tr>", page.text, flags=re.S) if f"<td>{neq}</td>" in row]
+    rows = [row for row in re.findall(r"<tr>(.*?)</tr>", page.text, flags=re.S)
+            if re.search(rf"<td[^>]*>{neq}</td>", row)]
     assert len(rows) == 1, f"{len(rows)} rows with NEQ {neq}:\n{text_of(page.text)[-1500:]}"
     return rows[0]
 
@@ -274,7 +275,7 @@ def choose_company_by_neq(employer: Employer, company: RegistryCompany, *, has_u
     """Tab 1: search by NEQ, check the row, choose it; returns tab 2."""
     page = search(employer, company.neq)
     row = result_row(page, company.neq)
-    cells = [text_of(cell) for cell in re.findall(r"<td>(.*?)</td>", row, flags=re.S)]
+    cells = [text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
     assert cells[0] == company.legal_name and cells[2] == company.postal_code, cells
     assert cells[4] == ("Oui" if has_users else "Non"), cells  # « Utilisateur existant »
     company_id = re.search(r'name="company_id" value="([^"]+)"', row)

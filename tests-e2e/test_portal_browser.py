@@ -160,7 +160,7 @@ def test_wizard_then_logo_in_chromium(chromium, suite, mail_dir, registry, staff
     page.get_by_role("button", name="Téléverser le logo").click()
     expect(page).to_have_url(f"{suite.gateway_url}/entreprises/mon-entreprise?ok=logo")
     expect(page.locator("main")).to_contain_text("Le logo est enregistré.")
-    logo = page.locator("img.portal-logo")
+    logo = page.locator("img.logo-preview")
     expect(logo).to_have_attribute("alt", f"Logo de {company.legal_name}")
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=logo.element_handle())
     steps.check(page, "logo-enregistre")

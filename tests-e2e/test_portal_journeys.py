@@ -49,7 +49,7 @@ def member_row(page_html: str, email: str) -> list[str]:
     """The cells of the « Utilisateurs et rôles » row of `email`."""
     for row in re.findall(r'<tr id="utilisateur-[^"]+">(.*?)</tr>', page_html, flags=re.S):
         if email in row:
-            return [text_of(cell) for cell in re.findall(r"<td>(.*?)</td>", row, flags=re.S)]
+            return [text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
     raise AssertionError(f"{email} is not listed:\n{text_of(page_html)[-1500:]}")
 
 
@@ -90,7 +90,7 @@ def test_first_user_gets_a_new_group_then_a_colleague_joins_as_finance_manager(
                      "company_name": company.legal_name, "role": "principal"}
     approved = plain_text(wait_for_email(mail_dir, principal.email, subject_contains=APPROVED))
     assert f"« Groupe 001 » de l’entreprise {company.legal_name}" in approved
-    assert "avec le rôle de Responsable principal.e" in approved
+    assert "avec le rôle de Responsable principal·e" in approved
     assert f"{suite.gateway_url}/entreprises/mon-entreprise" in approved
     landing = principal.browser.get("/entreprises/")
     assert landing.status_code == 303 and landing.headers["location"] == "/entreprises/mon-entreprise"
@@ -124,7 +124,7 @@ def test_first_user_gets_a_new_group_then_a_colleague_joins_as_finance_manager(
     mine = text_of(colleague.browser.get("/entreprises/mes-demandes").text)
     assert "Approuvée" in mine and "Rôle : Responsable des finances" in mine
     welcome = plain_text(wait_for_email(mail_dir, colleague.email, subject_contains=APPROVED))
-    assert "approuvée par le ou la Responsable principal.e du groupe" in welcome
+    assert "approuvée par le ou la Responsable principal·e du groupe" in welcome
     assert "avec le rôle de Responsable des finances" in welcome
     # … and the principal sees it in « Utilisateurs et rôles ».
     users = principal.browser.get("/entreprises/utilisateurs")
@@ -204,7 +204,7 @@ def test_staff_create_a_missing_company_and_the_account_is_linked_to_it(
     users = text_of(staff_browser.get("/moderation/entreprises", params={"q": requester.email}).text)
     assert f"{legal_name} · Groupe 001 ·" in users
     other = new_employer(suite, mail_dir, "Nadia", "Ouellet")
-    cells = [text_of(c) for c in re.findall(r"<td>(.*?)</td>", result_row(search(other, neq), neq), flags=re.S)]
+    cells = [text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", result_row(search(other, neq), neq), flags=re.S)]
     assert cells[0] == legal_name and cells[4] == "Oui", cells
 
     assert_emails_exactly(mail_dir, {requester.email: (*ACCOUNT_EMAILS, PENDING, APPROVED),
@@ -325,7 +325,7 @@ def test_a_group_member_cannot_reach_another_group(suite, mail_dir, registry, st
                         {"reason": "Nous ne connaissons pas cette personne."})
     follow(bruno.browser, refusal, "/entreprises/demandes?ok=refusee")
     text = plain_text(wait_for_email(mail_dir, joiner.email, subject_contains=REFUSED))
-    assert "refusée par le ou la Responsable principal.e du groupe" in text
+    assert "refusée par le ou la Responsable principal·e du groupe" in text
     assert "> Nous ne connaissons pas cette personne." in text
     assert wait_until(lambda: my_groups(joiner.browser) == [] and "Refusée" in text_of(
         joiner.browser.get("/entreprises/mes-demandes").text))

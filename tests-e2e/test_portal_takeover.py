@@ -116,7 +116,7 @@ def test_a_known_neq_leads_to_a_join_or_a_staff_approved_new_group_never_to_a_ta
                                                                             "principal")
     notice = plain_text(wait_for_email(mail_dir, owner.email, subject_contains=GROUP_OPENED))
     assert (f"a ouvert le groupe « Groupe 002 » de l’entreprise {company.legal_name} à la demande de Yves Nouveau "
-            f"({newcomer.email}), Consultant, qui en est maintenant le ou la Responsable principal.e.") in notice
+            f"({newcomer.email}), Consultant, qui en est maintenant le ou la Responsable principal·e.") in notice
     members = owner.browser.get(f"{API}/groups/{group['group_id']}/members").json()["items"]
     assert [m["email"] for m in members] == [owner.email]
     assert owner.browser.get(f"{API}/groups/{group['group_id']}/permissions").json()["role"] == "principal"

@@ -57,14 +57,14 @@ def company_results(page: httpx.Response) -> list[tuple[str, list[str]]]:
     for row in re.findall(r"<tr>(.*?)</tr>", section(page.text, "company-results"), flags=re.S):
         link = re.search(r'href="/moderation/entreprises/([^"]+)"', row)
         if link:
-            rows.append((link.group(1), [text_of(c) for c in re.findall(r"<td>(.*?)</td>", row, flags=re.S)]))
+            rows.append((link.group(1), [text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]))
     return rows
 
 
 def user_results(page: httpx.Response) -> list[list[str]]:
     """The cells of each row of « Utilisateurs »: name, email, groups and roles."""
     rows = re.findall(r"<tr>(.*?)</tr>", section(page.text, "user-results"), flags=re.S)
-    return [[text_of(c) for c in re.findall(r"<td>(.*?)</td>", row, flags=re.S)] for row in rows if "<td>" in row]
+    return [[text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)] for row in rows if "<td" in row]
 
 
 def company_page(staff_browser: Browser, company_id: str) -> httpx.Response:
@@ -79,7 +79,7 @@ def groups_shown(html: str) -> dict[str, list[tuple[str, str, str]]]:
     for article in re.findall(r"<article>(.*?)</article>", section(html, "groups"), flags=re.S):
         name = re.search(r"<h3>(.*?)</h3>", article, flags=re.S)
         assert name, article
-        rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", article, flags=re.S)
+        rows = re.findall(r"<tr><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", article, flags=re.S)
         groups[text_of(name.group(1))] = [(text_of(n), text_of(e), text_of(r)) for n, e, r in rows]
     return groups
 
@@ -178,14 +178,14 @@ def test_staff_find_fix_regroup_and_move_users_of_a_company(suite, mail_dir, reg
     # … and the principal by email (case does not matter), with company, group and role.
     by_email = staff_search(staff_browser, principal.email.upper())
     assert user_results(by_email) == [
-        [principal.full_name, principal.email, f"{company.legal_name} · Groupe 001 · Responsable principal.e"]]
+        [principal.full_name, principal.email, f"{company.legal_name} · Groupe 001 · Responsable principal·e"]]
     assert company_results(by_email) == []
     nothing = staff_search(staff_browser, f"introuvable {token}")
     assert "Aucune entreprise trouvée." in text_of(nothing.text) and company_results(nothing) == []
 
     page = company_page(staff_browser, company_id)
     assert groups_shown(page.text) == {"Groupe 001": [  # by last name
-        (principal.full_name, principal.email, "Responsable principal.e"),
+        (principal.full_name, principal.email, "Responsable principal·e"),
         (colleague.full_name, colleague.email, "Responsable des finances"),
     ]}
     assert company_form(page.text)["neq"] == company.neq
@@ -225,7 +225,7 @@ def test_staff_find_fix_regroup_and_move_users_of_a_company(suite, mail_dir, reg
     assert "Le groupe est créé." in text_of(page.text)
     groups = groups_shown(page.text)
     assert set(groups) == {"Groupe 001", new_group} and groups[new_group] == [], groups
-    assert "Aucun.e utilisateur.trice dans ce groupe." in text_of(page.text)
+    assert "Aucun·e utilisateur·trice dans ce groupe." in text_of(page.text)
     assert "Groupe créé — " in journal(page.text)
     listed = company_results(staff_search(staff_browser, company.neq))
     assert listed[0][1][4:] == [f"Groupe 001 (2), {new_group} (0)", "2"], listed
@@ -248,12 +248,12 @@ def test_staff_find_fix_regroup_and_move_users_of_a_company(suite, mail_dir, reg
                               {"member": colleague_choice, "to_group_id": targets[new_group], "role": "principal"},
                               other_token)
     page = follow(staff_browser, moved, f"/moderation/entreprises/{company_id}?fait=deplacement")
-    assert "L'utilisateur.trice a été déplacé.e." in text_of(page.text)
+    assert "L'utilisateur·trice a été déplacé·e." in text_of(page.text)
     assert groups_shown(page.text) == {
-        "Groupe 001": [(principal.full_name, principal.email, "Responsable principal.e")],
-        new_group: [(colleague.full_name, colleague.email, "Responsable principal.e")],
+        "Groupe 001": [(principal.full_name, principal.email, "Responsable principal·e")],
+        new_group: [(colleague.full_name, colleague.email, "Responsable principal·e")],
     }
-    assert "Utilisateur.trice déplacé.e — " in journal(page.text)
+    assert "Utilisateur·trice déplacé·e — " in journal(page.text)
     # The moved user: only the new group, with the new role, which is effective…
     mine = my_groups(colleague.browser)
     assert [(g["group_name"], g["company_name"], g["role"]) for g in mine] == [(new_group, new_name, "principal")]
@@ -270,7 +270,7 @@ def test_staff_find_fix_regroup_and_move_users_of_a_company(suite, mail_dir, reg
     members_api = principal.browser.get(f"{API}/groups/{group1['group_id']}/members").json()["items"]
     assert [m["email"] for m in members_api] == [principal.email], members_api
     found = user_results(staff_search(staff_browser, colleague.email))
-    assert found == [[colleague.full_name, colleague.email, f"{new_name} · {new_group} · Responsable principal.e"]]
+    assert found == [[colleague.full_name, colleague.email, f"{new_name} · {new_group} · Responsable principal·e"]]
 
     # The employer cannot use the staff tools (nor the staff API) on their own company.
     for path in ("/moderation/entreprises", f"/moderation/entreprises/{company_id}"):

@@ -62,9 +62,22 @@ async def test_static_app_css(harness) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/css")
     assert ".skip-link" in response.text
+    for component in (".site-menu", ".table-cards", ".badge-warning", ".flash-error", ".field-error", ".steps",
+                      ".empty-state", ".file-picker", ".rich-editor"):
+        assert component in response.text
 
 
-@pytest.mark.parametrize(("name", "kind"), [("pico.min.css", "text/css"), ("htmx.min.js", "javascript")])
+@pytest.mark.parametrize(("path", "kind"), [("/static/favicon.svg", "image/svg+xml"),
+                                            ("/static/rich-text.js", "javascript"), ("/static/app.js", "javascript")])
+async def test_design_system_files(harness, path: str, kind: str) -> None:
+    response = await harness.client.get(path)
+    assert response.status_code == 200 and kind in response.headers["content-type"]
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("pico.min.css", "text/css"), ("htmx.min.js", "javascript"), ("quill.js", "javascript"),
+    ("quill.snow.css", "text/css"), ("source-sans-3-400-normal.woff2", "font/woff2"),
+    ("source-sans-3-700-normal.woff2", "font/woff2")])
 async def test_vendor_files(harness, name: str, kind: str) -> None:
     response = await harness.client.get(f"/static/vendor/{name}")
     assert response.status_code == 200

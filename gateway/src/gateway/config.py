@@ -22,6 +22,10 @@ SERVICE_NAMES: tuple[str, ...] = (
 VENDOR_FILES: dict[str, str] = {
     "pico.min.css": "@picocss/pico/css/pico.min.css",
     "htmx.min.js": "htmx.org/dist/htmx.min.js",
+    "quill.js": "quill/dist/quill.js",
+    "quill.snow.css": "quill/dist/quill.snow.css",
+    **{f"source-sans-3-{weight}.woff2": f"@fontsource/source-sans-3/files/source-sans-3-latin-{weight}.woff2"
+       for weight in ("400-normal", "400-italic", "600-normal", "700-normal")},
 }
 
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from babel import support
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
@@ -100,17 +102,9 @@ ERRORS: dict[str, ErrorKind] = {
     ),
 }
 
-#: English for the strings of plumbing's layout.html (French is the source language).
+#: English for the strings of the gateway's error.html; the shared layout's come from plumbing's
+#: own translations (French is the source language).
 _LAYOUT_EN = {
-    "Aller au contenu": "Skip to content",
-    "Navigation principale": "Main navigation",
-    "Groupe": "Group",
-    "Changer": "Change",
-    "Mot de passe": "Password",
-    "Se déconnecter": "Log out",
-    "Se connecter": "Log in",
-    "Créer un compte": "Create an account",
-    "Le site d'emploi de l'Ordre des ingénieurs du Québec": "The job site of the Ordre des ingénieurs du Québec",
     "Retour à l'accueil": "Back to the home page",
     "Référence :": "Reference:",
 }
@@ -148,6 +142,12 @@ def plumbing_templates_dir() -> Path:
     except (ModuleNotFoundError, TypeError):
         pass
     return REPO_ROOT / "libs" / "plumbing" / "src" / "plumbing" / "templates"
+
+
+@functools.cache
+def _plumbing_english() -> support.NullTranslations:
+    """plumbing's compiled English catalogue (the layout's and components' strings)."""
+    return support.Translations.load(str(plumbing_templates_dir().parent / "translations"), ["en"])
 
 
 def make_environment() -> Environment:
@@ -222,7 +222,9 @@ class ErrorResponder:
         locale = context["locale"]
 
         def gettext(message: str) -> str:
-            return _LAYOUT_EN.get(message, message) if locale == "en" else message
+            if locale != "en":
+                return message
+            return _LAYOUT_EN.get(message) or _plumbing_english().gettext(message)
 
         try:
             return self._env.get_template("error.html").render(_=gettext, **context)

@@ -113,5 +113,5 @@ def test_templates_are_compiled_once_per_process(app: Flask, monkeypatch: pytest
     for _ in range(3):
         client.get("/public")
         client.get("/public", headers={"Accept-Language": "en"})
-    assert sorted(loads) == ["layout.html", "page.html"]  # read and compiled once, not per request
+    assert sorted(loads) == ["layout.html", "page.html", "ui.html"]  # read and compiled once, not per request
     assert app.jinja_env.auto_reload is False  # and no file check per render outside debug

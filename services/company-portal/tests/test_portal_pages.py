@@ -43,7 +43,7 @@ def test_the_wizard_from_search_to_pending(client, bus, genivert):
     headers = auth(me, "luc@genivert-test.ca")
     assert client.get("/entreprises/", headers=headers).headers["location"] == "/entreprises/demande"
     found = client.get("/entreprises/demande", params={"q": "GENIVERT"}, headers=headers)
-    assert found.status_code == 200 and "Génivert inc." in found.text and "<td>Oui</td>" in found.text
+    assert found.status_code == 200 and "Génivert inc." in found.text and 'badge-info">Oui</span>' in found.text
     chosen = client.post("/entreprises/demande/entreprise-choisie", headers=headers,
                          data={**CSRF, "company_id": company_id})
     assert chosen.headers["location"] == "/entreprises/demande/entreprise"
@@ -175,7 +175,9 @@ def test_mon_entreprise_edit_and_logo(client, bus, genivert):
         "phone": "", "description_html": "<p>Bonjour<script>alert(1)</script></p>"})
     assert saved.headers["location"] == "/entreprises/mon-entreprise?ok=entreprise"
     page = client.get("/entreprises/mon-entreprise", headers=editor)
-    assert "&lt;p&gt;Bonjour&lt;/p&gt;" in page.text and "alert" not in page.text
+    # The editor gets the sanitized HTML; the textarea (no JavaScript) the same as plain text.
+    assert "<template data-rich-text-initial><p>Bonjour</p></template>" in page.text and "alert" not in page.text
+    assert re.search(r'<textarea id="f-description_html" name="description_html"[^>]*>Bonjour</textarea>', page.text)
     bad = client.post("/entreprises/mon-entreprise", headers=editor, data={
         **CSRF, "group_id": group_id, "group_name": "Bureau", "company_name": "Génivert inc.",
         "address": "1200, rue Saint-Denis", "website": "javascript:alert(1)"})
@@ -202,7 +204,8 @@ def test_mon_profil(client, bus, genivert):
     assert 'value="finances@genivert-test.ca" readonly' in page.text
     assert 'href="/compte/mot-de-passe"' in page.text
     assert page.text.count("@genivert-test.ca</td>") == 3  # the company's users, with role and group
-    assert "Responsable de l'affichage" in html.unescape(page.text) and "<td>Groupe 001</td>" in page.text
+    assert "Responsable de l'affichage" in html.unescape(page.text)
+    assert 'data-label="Groupe">Groupe 001</td>' in page.text
     bad = client.post("/entreprises/mon-profil", headers=headers, data={
         **CSRF, "first_name": "Julie", "last_name": "Lavoie", "function": "Contrôleuse", "phone": "123"})
     assert bad.status_code == 422 and 'id="e-phone"' in bad.text
@@ -230,3 +233,25 @@ def test_every_form_carries_the_csrf_token(client, bus, genivert):
             assert 'name="csrf_token" value="csrf-test-token"' in form, (path, form[:120])
             seen += 1
     assert seen >= 10
+
+
+def test_company_description_without_javascript_keeps_paragraphs(client, bus, genivert):
+    """The textarea sends plain text (`description_html_format=text`): blank lines make paragraphs,
+    markup typed there is text, and the editor's HTML still goes through the sanitizer."""
+    _, group_id, people = genivert
+    editor = auth(people["affichage"])
+    base = {**CSRF, "group_id": group_id, "group_name": "Groupe 001", "company_name": "Génivert inc.",
+            "address": "1200, rue Saint-Denis"}
+    saved = client.post("/entreprises/mon-entreprise", headers=editor, data={
+        **base, "description_html_format": "text",
+        "description_html": "Premier paragraphe.\r\n\r\nDeuxième <script>x</script> ligne\r\nsuite"})
+    assert saved.status_code == 303
+    page = client.get("/entreprises/mon-entreprise", headers=editor).text
+    assert ("<template data-rich-text-initial><p>Premier paragraphe.</p>"
+            "<p>Deuxième &lt;script&gt;x&lt;/script&gt; ligne<br>suite</p></template>") in page
+    client.post("/entreprises/mon-entreprise", headers=editor, data={
+        **base, "description_html_format": "html",
+        "description_html": '<p><strong>Gras</strong> <a href="https://genivert.ca" onclick="x()">site</a></p>'})
+    page = client.get("/entreprises/mon-entreprise", headers=editor).text
+    assert ('<p><strong>Gras</strong> <a href="https://genivert.ca" target="_blank" rel="noopener noreferrer">site</a>'
+            "</p>") in page and "onclick" not in page

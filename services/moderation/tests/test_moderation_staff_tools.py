@@ -32,7 +32,7 @@ async def test_search_finds_companies_and_users_with_the_staff_token(client, tok
     html = response.text
     assert f'href="/moderation/entreprises/{company.id}">Génivert inc.</a>' in html
     assert "Groupe 001 (2)" in html and "Bureau de Québec (0)" in html
-    assert "marie.tremblay@genivert-test.ca" in html and "Responsable principal.e" in html
+    assert "marie.tremblay@genivert-test.ca" in html and "Responsable principal·e" in html
     assert [(name, token) for name, token, _ in portal.calls] == [
         ("search_companies", bearer(headers)), ("search_users", bearer(headers))]
     empty = await client.get("/moderation/entreprises", headers=headers)

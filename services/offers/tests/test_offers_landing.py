@@ -39,6 +39,19 @@ async def test_unknown_page_is_a_404_page(client):
     assert response.status_code == 404 and "introuvable" in response.text
 
 
+async def test_no_dead_ends_for_employers_and_job_seekers(client):
+    """« Mon espace employeur » leads to the portal (which knows the next step); the list of offers exists."""
+    space = await client.get("/employeur/")
+    assert (space.status_code, space.headers["location"]) == (303, "/entreprises/")
+    jobs = await client.get("/emplois/")
+    assert jobs.status_code == 200 and 'class="empty-state"' in jobs.text
+
+
+async def test_style_guide_in_development(client, monkeypatch):
+    page = await client.get("/styleguide")  # the tests run in the embedded mode: development
+    assert page.status_code == 200 and 'class="table-cards"' in page.text
+
+
 async def test_landing_page_is_shareable_and_carries_no_visitor_token(client):
     response = await client.get("/", headers={"X-CSRF-Token": "t" * 43})
     assert response.headers["cache-control"] == "public, s-maxage=5"

@@ -83,7 +83,7 @@ def test_a_join_request_tells_the_requester_and_each_principal(bundle, events):
     assert_bilingual(pending, "Nous avons bien reçu votre demande pour joindre le groupe « Bureau de Québec » de "
                               "l’entreprise Génie Conseil inc.",
                      "We have received your request to join the group “Bureau de Québec” of Génie Conseil inc.")
-    assert_bilingual(pending, "Le ou la Responsable principal.e de ce groupe examinera votre demande. "
+    assert_bilingual(pending, "Le ou la Responsable principal·e de ce groupe examinera votre demande. "
                               "Vous recevrez un courriel avec la décision.",
                      "The group’s Primary administrator will review your request. "
                      "You will receive an email with the decision.")
@@ -166,7 +166,7 @@ def test_a_join_request_without_its_principals_is_poison(bundle, events):
 # portal.request.approved -------------------------------------------------------------------
 
 @pytest.mark.parametrize(("role", "fr", "en"), [
-    ("principal", "Responsable principal.e", "Primary administrator"),
+    ("principal", "Responsable principal·e", "Primary administrator"),
     ("affichage", "Responsable de l’affichage", "Job posting manager"),
     ("finances", "Responsable des finances", "Finance manager"),
 ])
@@ -179,7 +179,7 @@ def test_an_approval_gives_the_company_the_group_and_the_role(bundle, events, ro
     assert email.template == "request_approved" and email.subject == APPROVED_SUBJECT
     assert email.dedup_key == f"{event.id}:request_approved"
     assert_bilingual(email, "Votre demande pour joindre le groupe « Bureau de Québec » de l’entreprise Génie Conseil "
-                            "inc. a été approuvée par le ou la Responsable principal.e du groupe.",
+                            "inc. a été approuvée par le ou la Responsable principal·e du groupe.",
                      "Your request to join the group “Bureau de Québec” of Génie Conseil inc. has been approved by "
                      "the group’s Primary administrator.")
     assert_bilingual(email, "Vous êtes maintenant membre du groupe « Bureau de Québec » de l’entreprise Génie Conseil "
@@ -214,7 +214,7 @@ def test_a_refusal_quotes_the_reason_escaped_in_html(bundle, events):
     assert email.recipient == event.data["requester_email"]
     assert email.template == "request_refused" and email.subject == REFUSED_SUBJECT
     assert email.dedup_key == f"{event.id}:request_refused"
-    assert_bilingual(email, "a été refusée par le ou la Responsable principal.e du groupe.",
+    assert_bilingual(email, "a été refusée par le ou la Responsable principal·e du groupe.",
                      "has been refused by the group’s Primary administrator.")
     assert_bilingual(email, "Votre demande pour joindre un groupe de l’entreprise Génie Conseil inc.",
                      "Your request to join a group of Génie Conseil inc.")
@@ -332,7 +332,7 @@ def test_each_principal_learns_who_leads_the_new_group(bundle, clock):
         assert email.dedup_key == dedup_key(event.id, "group_opened_notice", address)
         assert_bilingual(email, "L’Ordre des ingénieurs du Québec a ouvert le groupe « Groupe 002 » de l’entreprise "
                                 "Génivert inc. à la demande de Luc Gagnon (luc@ailleurs.example), Chargé de projets, "
-                                "qui en est maintenant le ou la Responsable principal.e.",
+                                "qui en est maintenant le ou la Responsable principal·e.",
                          "The Ordre des ingénieurs du Québec opened the group “Groupe 002” of Génivert inc. at the "
                          "request of Luc Gagnon (luc@ailleurs.example), Chargé de projets, who is now its Primary "
                          "administrator.")

@@ -22,7 +22,7 @@ from plumbing.messagebus import MessageBus
 from plumbing.ports import EventDispatcher
 from plumbing.service import ServiceBundle, build_runtime
 from plumbing.web.app import ServiceApp, instrumented
-from plumbing.web.pages import create_pages_app
+from plumbing.web.pages import create_pages_app, register_styleguide, styleguide_enabled
 
 SERVICE = "offers"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -46,6 +46,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     requester = SnapshotRequester(SERVICE, bus.new_uow)
     pages = create_pages_app(SERVICE, PACKAGE_DIR)
     pages.register_blueprint(blueprint)
+    if styleguide_enabled():
+        register_styleguide(pages)
     app = ServiceApp(SERVICE, api=None, pages=pages, readiness_checks=runtime.readiness_checks())
     return ServiceBundle(runtime=runtime, asgi=instrumented(app), migrations_dir=MIGRATIONS_DIR,
                          consumers=[consumer], tickers=[(SNAPSHOT_REQUEST_DELAY_SECONDS, requester)],

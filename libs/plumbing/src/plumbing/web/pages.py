@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from babel.dates import format_date, format_time
 from flask import Flask, Response, g, render_template, request, template_rendered
-from flask_babel import Babel, get_translations
+from flask_babel import Babel, get_translations, gettext
 from jinja2 import ChoiceLoader, FileSystemLoader, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from plumbing.auth.tokens import Principal, principal_from_authorization
+from plumbing.clock import QUEBEC
 from plumbing.web.locale import pick_locale
 
 PLUMBING_DIR = Path(__file__).resolve().parent.parent
@@ -100,6 +103,27 @@ def csrf_token() -> str:
     return request.headers.get("X-CSRF-Token", "")
 
 
+def date_long(value: date | datetime | None, locale: str | None = None) -> str:
+    """A day in words, in Québec time: « 2 décembre 2026 », "December 2, 2026"."""
+    if value is None:
+        return ""
+    day = value.astimezone(QUEBEC).date() if isinstance(value, datetime) else value
+    return format_date(day, format="long", locale=locale or current_locale())
+
+
+def datetime_long(value: datetime | None, locale: str | None = None) -> str:
+    """A moment in words, in Québec time: « 2 décembre 2026 à 14 h 05 », "December 2, 2026 at 2:05 PM"."""
+    if value is None:
+        return ""
+    locale = locale or current_locale()
+    local = value.astimezone(QUEBEC)
+    time_text = format_time(local, format="short", locale=locale)
+    if locale == "fr":
+        time_text = time_text.replace(":", " h ")
+    joiner = " à " if locale == "fr" else " at "
+    return date_long(local, locale) + joiner + time_text
+
+
 class _LazyCsrfToken:
     """The template's `csrf_token`: read from the request only when a template renders it, so that
     a page without a form stays free of per-visitor data."""
@@ -169,8 +193,10 @@ def create_pages_app(import_name: str, service_dir: Path, *, max_upload: int = 1
     app.config.update(
         MAX_CONTENT_LENGTH=max_upload,
         BABEL_DEFAULT_LOCALE="fr",
+        # Flask-Babel merges the catalogues in this order, later ones winning: the service's own
+        # translation of a string beats the shared one.
         BABEL_TRANSLATION_DIRECTORIES=";".join(
-            [str(service_dir / "translations"), str(PLUMBING_DIR / "translations")]
+            [str(PLUMBING_DIR / "translations"), str(service_dir / "translations")]
         ),
     )
     app.jinja_loader = ChoiceLoader(
@@ -178,6 +204,8 @@ def create_pages_app(import_name: str, service_dir: Path, *, max_upload: int = 1
     )
     Babel(app, locale_selector=current_locale)
     _install_gettext(app)
+    app.jinja_env.filters["date_long"] = date_long
+    app.jinja_env.filters["datetime_long"] = datetime_long
 
     @app.context_processor
     def _layout_context() -> dict[str, Any]:
@@ -203,3 +231,21 @@ def create_pages_app(import_name: str, service_dir: Path, *, max_upload: int = 1
     app.after_request(cache_headers)
     template_rendered.connect(_mark_flashes_personal, app)
     return app
+
+
+def styleguide_enabled() -> bool:
+    """The living style guide is served in development only (`make run`: embedded mode), or when
+    `INGEMPLOIS_STYLEGUIDE` says so."""
+    from plumbing.config import env, env_bool
+
+    return env_bool("INGEMPLOIS_STYLEGUIDE", env("INGEMPLOIS_MODE", "embedded") == "embedded")
+
+
+def register_styleguide(app: Flask) -> None:
+    """GET /styleguide: every component of ui.html, as pages use them (development only)."""
+
+    @app.get("/styleguide")
+    def styleguide() -> str:
+        sample = datetime(2026, 12, 2, 19, 5, tzinfo=QUEBEC)
+        return render_template("styleguide.html", sample_date=sample,
+                               flashes=[("success", gettext("Exemple : les informations sont enregistrées."))])

@@ -2,14 +2,19 @@
 
 Kept: p, br, strong, em, ul, ol, li and links (http, https, mailto) opening in a new window with
 rel="noopener noreferrer". Scripts and styles are dropped with their content; every other tag
-is unwrapped (its text kept); every attribute but href is removed (on*, style, class…).
+is unwrapped (its text kept); every attribute but href is removed (on*, style, class…); a link
+whose address is refused becomes its text.
 """
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a"}
+#: A link whose address was refused (javascript:, relative…) keeps its text and loses its tag.
+_LINK_WITHOUT_HREF = re.compile(r"<a(?![^>]*\bhref=)[^>]*>(.*?)</a>", re.S)
 
 
 def sanitize_html(html: str) -> str:
@@ -24,4 +29,4 @@ def sanitize_html(html: str) -> str:
         set_tag_attribute_values={"a": {"target": "_blank"}},
         strip_comments=True,
     )
-    return cleaned.strip()
+    return _LINK_WITHOUT_HREF.sub(r"\1", cleaned).strip()

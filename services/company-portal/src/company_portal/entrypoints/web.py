@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
@@ -23,8 +22,7 @@ from company_portal.service_layer import views
 from company_portal.service_layer.messagebus import MessageBus
 from plumbing.auth.permissions import NotAMember, PermissionDenied
 from plumbing.auth.tokens import Principal
-from plumbing.clock import QUEBEC
-from plumbing.web.pages import current_locale, current_user
+from plumbing.web.pages import current_locale, current_user, date_long
 
 F = TypeVar("F", bound=Callable[..., Any])
 GROUP_COOKIE = "groupe"
@@ -164,16 +162,6 @@ def safe_back(target: str | None, fallback: str = "/entreprises/mon-entreprise")
     return target
 
 
-STYLESHEET = Path(__file__).resolve().parents[1] / "data" / "portal.css"
-
-
-@blueprint.get("/static/portal.css")
-def stylesheet() -> Response:
-    response = Response(STYLESHEET.read_bytes(), mimetype="text/css")
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
-
-
 @blueprint.get("/")
 @blueprint.get("")
 @employer_required
@@ -211,8 +199,8 @@ def register_pages(app: Flask, message_bus: MessageBus) -> None:
 
 
 def local_date(value: datetime | None) -> str:
-    """A date as people in Québec read it (stored instants are UTC)."""
-    return value.astimezone(QUEBEC).strftime("%Y-%m-%d") if value else ""
+    """A day in words, in Québec time (« 2 décembre 2026 »)."""
+    return date_long(value)
 
 
 def role_label(role: str | None) -> str:

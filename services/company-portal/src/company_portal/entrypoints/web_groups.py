@@ -26,6 +26,7 @@ from company_portal.entrypoints.web import (
 from company_portal.service_layer import commands as c
 from company_portal.service_layer import views
 from plumbing.auth.permissions import Permission, allows
+from plumbing.web.richtext import html_to_plain_text, rich_text_from_form
 
 ROLES = ("principal", "affichage", "finances")
 HASH = re.compile(r"^[0-9a-f]{8,64}$")
@@ -131,7 +132,11 @@ def _company_page(group: dict[str, Any], *, values: dict[str, Any] | None = None
         "address": details["address"], "website": details["website"], "phone": details["phone"],
         "description_html": details["description_html"],
     }
-    return render_page("portal/my_company.html", group=group, details=details, values=values or current,
+    shown = dict(values or current)
+    # The editor gets sanitized HTML even when a refused form is shown again; the textarea its text.
+    shown["description_html"] = bus().deps.sanitize_html(str(shown.get("description_html") or ""))
+    shown["description_text"] = html_to_plain_text(shown["description_html"])
+    return render_page("portal/my_company.html", group=group, details=details, values=shown,
                        errors=errors_found or {}, logo_error=logo_error, logo_url=logo_url,
                        can_edit=_can(group, Permission.EDIT_COMPANY_PROFILE), status=status)
 
@@ -145,6 +150,8 @@ def my_company() -> Any:
     if request.method == "GET":
         return _company_page(group)
     values = form()
+    values["description_html"] = rich_text_from_form(request.form, "description_html")
+    values.pop("description_html_format", None)
     try:
         bus().handle(c.UpdateBranding(me().account_id, group["id"], values))
     except errors.PortalError as exc:

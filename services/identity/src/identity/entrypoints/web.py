@@ -182,13 +182,16 @@ def _ask_by_email(template: str, command: type[commands.RequestVerificationEmail
 def login() -> ResponseReturnValue:
     template = "identity/login.html"
     if request.method == "GET":
-        return _render(template, values={"email": ""}, next=safe_next(_arg("next")), errors={})
+        # No `next` asked for: leave the field empty, so the login lands on the kind's home.
+        return _render(template, values={"email": ""}, next=safe_next(_arg("next")) if _arg("next") else "",
+                       errors={})
     email = _field("email").strip()
     target = safe_next(_field("next"))
     try:
         issued = _bus().handle(commands.Login(email=email, password=_field("password")))
     except errors.IdentityError as error:
-        return _render(template, LOGIN_STATUS.get(type(error), 422), values={"email": email}, next=target,
+        return _render(template, LOGIN_STATUS.get(type(error), 422), values={"email": email},
+                       next=target if _field("next") else "",
                        errors=field_errors(error), locked=isinstance(error, errors.AccountLocked),
                        unverified=isinstance(error, errors.AccountNotVerified))
     if target == ACCOUNT_HOME and _field("next") != ACCOUNT_HOME:  # no usable `next`: the kind's home

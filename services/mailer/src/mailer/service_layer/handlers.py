@@ -82,12 +82,12 @@ MY_COMPANY_PATH = "/entreprises/mon-entreprise"
 
 
 def _decider(kind: str, decided_by: str | None = None) -> str:
-    """Who decides: `principal` (the group's Responsable principal.e) or `staff` (l'Ordre)."""
+    """Who decides: `principal` (the group's Responsable principal·e) or `staff` (l'Ordre)."""
     return decided_by or ("principal" if kind == "join_group" else "staff")
 
 
 ROLE_LABELS = {  # (French, English)
-    "principal": ("Responsable principal.e", "Primary administrator"),
+    "principal": ("Responsable principal·e", "Primary administrator"),
     "affichage": ("Responsable de l’affichage", "Job posting manager"),
     "finances": ("Responsable des finances", "Finance manager"),
 }

@@ -134,7 +134,7 @@ class RequestSubmitted:
 
 
 def _decider(data: dict[str, Any]) -> str | None:
-    """Who decided: `principal` (the group's Responsable principal.e) or `staff` (l'Ordre)."""
+    """Who decided: `principal` (the group's Responsable principal·e) or `staff` (l'Ordre)."""
     kind = _object(data, "decided_by").get("kind")
     return kind if kind in ("principal", "staff") else None
 

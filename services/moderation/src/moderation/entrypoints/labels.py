@@ -16,7 +16,7 @@ STATUSES = {
 }
 
 ROLES = {
-    "principal": _l("Responsable principal.e"),
+    "principal": _l("Responsable principal·e"),
     "affichage": _l("Responsable de l'affichage"),
     "finances": _l("Responsable des finances"),
 }
@@ -28,7 +28,7 @@ ACTIONS = {
     "portal_outcome": _l("Issue signalée par le Portail des entreprises"),
     "company_updated": _l("Renseignements de l'entreprise corrigés"),
     "group_created": _l("Groupe créé"),
-    "membership_moved": _l("Utilisateur.trice déplacé.e"),
+    "membership_moved": _l("Utilisateur·trice déplacé·e"),
 }
 
 COMPANY_FIELDS = {
@@ -57,7 +57,7 @@ DONE = {
     "refusee": _l("La demande est refusée. Le Portail des entreprises en est informé."),
     "entreprise": _l("Les renseignements de l'entreprise sont enregistrés."),
     "groupe": _l("Le groupe est créé."),
-    "deplacement": _l("L'utilisateur.trice a été déplacé.e."),
+    "deplacement": _l("L'utilisateur·trice a été déplacé·e."),
 }
 
 PORTAL_DOWN = _l(

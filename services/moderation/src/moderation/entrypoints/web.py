@@ -13,14 +13,12 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from moderation.domain.business_days import QUEBEC
 from moderation.domain.model import FIELDS, AlreadyDecided, Decider, DecisionError, Kind, Status
 from moderation.entrypoints import labels
 from moderation.service_layer import commands
@@ -36,7 +34,7 @@ from moderation.service_layer.ports import (
 from moderation.service_layer.views import Views
 from plumbing.auth.tokens import Principal
 from plumbing.messagebus import IdempotencyKeyReused, Idempotent, MessageBus, fingerprint
-from plumbing.web.pages import current_locale, current_user
+from plumbing.web.pages import current_locale, current_user, date_long, datetime_long
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +42,6 @@ Page = str | tuple[str, int] | Response | WerkzeugResponse
 STATUS_FILTERS = ("en_attente", "approuvee", "refusee", "toutes")
 MAX_GROUP_NAME = 100  # company-portal's limit
 MAX_QUERY = 200
-STYLESHEET = Path(__file__).resolve().parents[1] / "data" / "moderation.css"
 FORM_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,200}$")  # as company-portal takes an Idempotency-Key
 
 
@@ -102,11 +99,10 @@ def _portal_problem(exc: PortalRejected) -> str:
 
 
 def quebec_time(value: datetime | None, with_time: bool = True) -> str:
-    """A stored UTC instant as a Québec date (and time)."""
+    """A stored UTC instant as a Québec date (and time), in words (« 2 décembre 2026 à 14 h 05 »)."""
     if value is None:
         return ""
-    local = value.astimezone(QUEBEC)
-    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    return datetime_long(value) if with_time else date_long(value)
 
 
 def create_blueprint(deps: WebDeps) -> Blueprint:
@@ -129,12 +125,6 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
     @bp.context_processor
     def _labels() -> dict[str, Any]:
         return {"labels": labels, "company_field_names": FIELDS}
-
-    @bp.get("/static/moderation.css")
-    def stylesheet() -> Response:
-        response = Response(STYLESHEET.read_bytes(), mimetype="text/css")
-        response.headers["Cache-Control"] = "private, max-age=3600"
-        return response
 
     # Queue ---------------------------------------------------------------------------------
     @bp.get("/")
