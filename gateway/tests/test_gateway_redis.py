@@ -8,6 +8,8 @@ import secrets
 from gateway_testkit import upstream_saw
 from redis.asyncio import Redis
 
+from plumbing.testing import strings_in
+
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -69,19 +71,6 @@ async def test_logout_deletes_the_redis_key(make_harness) -> None:
         await redis.aclose()
 
 
-def strings_in(value: object) -> list[str]:
-    """Every string a stored value holds: itself, and, if it is JSON, every string inside."""
-    found = [value] if isinstance(value, str) else []
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return found
-    if isinstance(value, dict):
-        found += [s for k, v in value.items() for s in strings_in(k) + strings_in(v)]
-    elif isinstance(value, list):
-        found += [s for v in value for s in strings_in(v)]
-    return found
 
 
 async def test_redis_holds_no_usable_token(make_harness) -> None:

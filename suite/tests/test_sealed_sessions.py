@@ -8,7 +8,6 @@ endpoint: none is accepted, while the refresh token the cookie unseals is (so th
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from redis import Redis
 
 from gateway.sessions import decode_session, storage_key
+from plumbing.testing import strings_in
 from suite.embedded import EmbeddedSuite, build_embedded
 from suite.seed import DEMO_PASSWORD, seed_demo
 from tests_e2e_support import forms_of
@@ -42,18 +42,6 @@ def suite_on_redis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     redis.close()
 
 
-def strings_in(value: object) -> list[str]:
-    found = [value] if isinstance(value, str) else []
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return found
-    if isinstance(value, dict):
-        found += [s for k, v in value.items() for s in strings_in(k) + strings_in(v)]
-    elif isinstance(value, list):
-        found += [s for v in value for s in strings_in(v)]
-    return found
 
 
 async def test_no_value_in_redis_refreshes_a_session(suite_on_redis) -> None:

@@ -13,6 +13,7 @@ Environment overrides:
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import selectors
 import socket
@@ -45,6 +46,23 @@ def unique_name(prefix: str) -> str:
 
 
 # Polling -----------------------------------------------------------------------------------
+
+def strings_in(value: object) -> list[str]:
+    """Every string a stored value holds: itself and, if it is JSON, every string inside (keys too).
+    Used by the tests that prove a store keeps no usable secret."""
+    found = [value] if isinstance(value, str) else []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return found
+    if isinstance(value, dict):
+        found += [s for k, v in value.items() for s in strings_in(k) + strings_in(v)]
+    elif isinstance(value, list):
+        found += [s for v in value for s in strings_in(v)]
+    return found
+
+
 def wait_until(
     predicate: Callable[[], T],
     timeout: float = 10.0,
