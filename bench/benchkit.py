@@ -47,6 +47,16 @@ class Sample:
     cpu_us: float = 0.0  # server CPU (master + workers) per request
 
 
+def problems(samples: list[Sample]) -> str:
+    """What went wrong over a cell's samples (timeouts, socket errors, non-2xx answers), or ""."""
+    timeouts = sum(s.timeouts for s in samples)
+    errors = sum(s.socket_errors for s in samples)
+    non_2xx = sum(s.non_2xx for s in samples)
+    parts = [f"{timeouts} timeouts" if timeouts else "", f"{errors} socket errors" if errors else "",
+             f"{non_2xx} non-2xx" if non_2xx else ""]
+    return ", ".join(p for p in parts if p)
+
+
 def parse_wrk(text: str) -> Sample:
     """Requests/sec, the 99 % latency and the Max latency (us/ms/s/m/h) of `wrk --latency` output."""
     rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)

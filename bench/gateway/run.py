@@ -38,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(REPO))
-from benchkit import Sample, ensure_wrk, fmt_ms, free_port, run_wrk, tree_cpu_seconds  # noqa: E402
+from benchkit import Sample, ensure_wrk, fmt_ms, free_port, problems, run_wrk, tree_cpu_seconds  # noqa: E402
 
 #: The goals of issue 10.
 CACHED_VS_HELLO = 0.75  # through the gateway with the cache, req/s ≥ 0.75× bare Flask hello (sync)
@@ -84,12 +84,7 @@ class Cell:
 
     @property
     def problems(self) -> str:
-        errors = sum(s.socket_errors for s in self.samples)
-        timeouts = sum(s.timeouts for s in self.samples)
-        non_2xx = sum(s.non_2xx for s in self.samples)
-        parts = [f"{timeouts} timeouts" if timeouts else "", f"{errors} socket errors" if errors else "",
-                 f"{non_2xx} non-2xx" if non_2xx else ""]
-        return ", ".join(p for p in parts if p)
+        return problems(self.samples)
 
 
 def start_baselines(tmp: Path, workers: int, env: dict[str, str]) -> dict[str, tuple[subprocess.Popen[bytes], int]]:

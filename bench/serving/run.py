@@ -36,7 +36,7 @@ import httpx
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE.parent))
-from benchkit import Sample, ensure_wrk, fmt_ms, free_port, run_wrk, tree_cpu_seconds  # noqa: E402
+from benchkit import Sample, ensure_wrk, fmt_ms, free_port, problems, run_wrk, tree_cpu_seconds  # noqa: E402
 
 API = "/api/identity/v1"
 DEFAULT_EMAIL = "marie.tremblay@genivert.ca"  # the contract's example: a professional address
@@ -193,11 +193,7 @@ class Cell:
 
     @property
     def problems(self) -> str:
-        errors = sum(s.socket_errors for s in self.samples)
-        non_2xx = sum(s.non_2xx for s in self.samples)
-        parts = [f"{self.timeouts} timeouts" if self.timeouts else "", f"{errors} socket errors" if errors else "",
-                 f"{non_2xx} non-2xx" if non_2xx else ""]
-        return ", ".join(p for p in parts if p)
+        return problems(self.samples)
 
 
 def measure(wrk: str, designs: list[Design], paths: dict[str, str], args: argparse.Namespace,
