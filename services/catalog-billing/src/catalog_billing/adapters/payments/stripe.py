@@ -90,8 +90,9 @@ class StripeProcessor:
             ("description", description), ("expand[]", "latest_charge"),
         ]
         data += [(f"metadata[{key}]", str(value)) for key, value in sorted(metadata.items())]
-        response = self._request("POST", "/v1/payment_intents", data=data,
-                                 headers={"Idempotency-Key": idempotency_key})
+        response = self._request("POST", "/v1/payment_intents", content=urlencode(data).encode(),
+                                 headers={"Idempotency-Key": idempotency_key,
+                                          "Content-Type": "application/x-www-form-urlencoded"})
         body = self._json(response)
         if response.status_code == 200:
             return intent_result(body)
