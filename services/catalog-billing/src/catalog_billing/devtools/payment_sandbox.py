@@ -759,17 +759,29 @@ class SandboxProcess:
     webhook_secret: str
     secret_key: str = "sk_sandbox_ingemplois"
     port: int = 0
+    host: str = "127.0.0.1"
+    #: Its address as browsers reach it (3-D Secure links), when not `url`.
+    public_url: str | None = None
     log_path: Path | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        reachable = "127.0.0.1" if self.host in {"", "0.0.0.0", "::"} else self.host  # noqa: S104 - a bind address
+        return f"http://{f'[{reachable}]' if ':' in reachable else reachable}:{self.port}"
+
+    def __enter__(self) -> SandboxProcess:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
     def start(self, timeout: float = 30.0, env: Mapping[str, str] | None = None) -> SandboxProcess:
-        self.port = self.port or free_port()
-        argv = [sys.executable, "-m", "catalog_billing.devtools.payment_sandbox", "--port", str(self.port),
-                "--webhook-secret", self.webhook_secret, "--secret-key", self.secret_key]
+        self.port = self.port or free_port(self.host if self.host not in {"", "::"} else "127.0.0.1")
+        argv = [sys.executable, "-m", "catalog_billing.devtools.payment_sandbox", "--host", self.host,
+                "--port", str(self.port), "--webhook-secret", self.webhook_secret, "--secret-key", self.secret_key]
+        if self.public_url:
+            argv += ["--public-url", self.public_url]
         if self.webhook_url:
             argv += ["--webhook-url", self.webhook_url]
         out: Any = subprocess.DEVNULL
