@@ -236,6 +236,8 @@ class Sandbox:
         self.deliveries: list[dict[str, Any]] = []
         self.latency = (0.0, 0)  # (seconds, how many more charges answer that late)
         self._seq = 0
+        #: Same card, same fingerprint, within this process only (a bare hash of a card number is guessable).
+        self._fingerprint_key = secrets.token_bytes(32)
         self._stop = threading.Event()
         self._http = httpx.Client(timeout=10.0)
         self._worker = threading.Thread(target=self._run, name="sandbox-webhooks", daemon=True)
@@ -256,7 +258,7 @@ class Sandbox:
             "livemode": False, "billing_details": {"name": name.strip()},
             "card": {"brand": brand_of(card.digits), "last4": card.digits[-4:], "exp_month": card.exp_month,
                      "exp_year": card.exp_year, "funding": "credit", "country": "CA",
-                     "fingerprint": hashlib.sha256(card.digits.encode()).hexdigest()[:16]},
+                     "fingerprint": hmac.new(self._fingerprint_key, card.digits.encode(), "sha256").hexdigest()[:16]},
             "metadata": {},
         }
         with self.lock:
