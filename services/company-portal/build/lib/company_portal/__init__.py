@@ -1,0 +1,1 @@
+"""company_portal: companies, groups, memberships and roles (built by a later issue)."""

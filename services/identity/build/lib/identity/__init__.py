@@ -1,0 +1,1 @@
+"""identity: accounts, credentials, email verification, sessions and signed access tokens."""

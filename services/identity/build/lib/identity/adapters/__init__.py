@@ -1,0 +1,1 @@
+"""SQLAlchemy tables and repositories, password hashing, signing keys and JWT issuing."""

@@ -1,0 +1,1 @@
+"""The identity domain: accounts, one-time tokens, refresh tokens and their rules. Pure Python."""

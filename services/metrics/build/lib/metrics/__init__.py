@@ -1,0 +1,1 @@
+"""metrics: views, clicks, shares and dashboards (built by a later issue)."""

@@ -1,0 +1,1 @@
+"""moderation: the OIQ staff queue of account requests, staff decisions and staff tools."""

@@ -1,0 +1,1 @@
+"""Database tables and mapping, repositories, and the HTTP client to company-portal."""

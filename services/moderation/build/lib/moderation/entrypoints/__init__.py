@@ -1,0 +1,1 @@
+"""Pages (web.py) and the event consumer's handler table (consumer.py)."""

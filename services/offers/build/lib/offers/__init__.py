@@ -1,0 +1,1 @@
+"""offers: job offers and their lifecycle, scheduling, the public job site and search."""

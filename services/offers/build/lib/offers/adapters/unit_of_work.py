@@ -1,0 +1,11 @@
+"""offers' unit of work on SQLAlchemy: its repositories, the outbox and inbox, one transaction."""
+
+from __future__ import annotations
+
+from offers.adapters.repository import SqlBrandingRepository
+from plumbing.uow import SqlAlchemyUnitOfWork
+
+
+class SqlOffersUnitOfWork(SqlAlchemyUnitOfWork):
+    def _open_repositories(self) -> None:
+        self.brandings = SqlBrandingRepository(self.session)

@@ -1,0 +1,54 @@
+"""The composition root of the offers service: the one place that wires adapters into the ports.
+
+Nothing connects at import time (the engine is lazy). The smallest complete shape of a service
+(docs/adding-a-service.md): a message bus with its command table, a unit of work, a consumer, pages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from offers.adapters.orm import metadata, start_mappers
+from offers.adapters.unit_of_work import SqlOffersUnitOfWork
+from offers.entrypoints.consumer import HANDLERS, PROJECTION_HANDLERS
+from offers.entrypoints.web import blueprint
+from offers.service_layer.handlers import COMMAND_HANDLERS
+from offers.service_layer.ports import Dependencies
+from plumbing.auth.memberships import SNAPSHOT_REQUEST_DELAY_SECONDS, SnapshotRequester
+from plumbing.clock import Clock
+from plumbing.config import Settings
+from plumbing.events.consumer import EventConsumer
+from plumbing.messagebus import MessageBus
+from plumbing.ports import EventDispatcher
+from plumbing.service import ServiceBundle, build_runtime
+from plumbing.web.app import ServiceApp, instrumented
+from plumbing.web.pages import create_pages_app, register_styleguide, styleguide_enabled
+
+SERVICE = "offers"
+PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR.parents[1] / "migrations"
+
+
+def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> ServiceBundle:
+    settings = settings or Settings.from_env(SERVICE)
+    start_mappers()
+    runtime = build_runtime(settings, metadata, clock=clock)
+
+    def new_uow(dispatch: EventDispatcher) -> SqlOffersUnitOfWork:
+        return SqlOffersUnitOfWork(runtime.session_factory, runtime.messaging(), dispatch)
+
+    bus = MessageBus(new_uow, Dependencies(clock=runtime.clock), commands=COMMAND_HANDLERS)
+    # Its own handlers through the bus, and the membership projection (permission checks): filled by
+    # company-portal's events and, on a first start after memberships exist, by the snapshot the
+    # requester asks for.
+    consumer = EventConsumer(SERVICE, bus.new_uow, {**bus.consumer_handlers(HANDLERS), **PROJECTION_HANDLERS},
+                             runtime.schemas)
+    requester = SnapshotRequester(SERVICE, bus.new_uow)
+    pages = create_pages_app(SERVICE, PACKAGE_DIR)
+    pages.register_blueprint(blueprint)
+    if styleguide_enabled():
+        register_styleguide(pages)
+    app = ServiceApp(SERVICE, api=None, pages=pages, readiness_checks=runtime.readiness_checks())
+    return ServiceBundle(runtime=runtime, asgi=instrumented(app), migrations_dir=MIGRATIONS_DIR,
+                         consumers=[consumer], tickers=[(SNAPSHOT_REQUEST_DELAY_SECONDS, requester)],
+                         extras={"bus": bus, "uow_factory": bus.new_uow})
