@@ -115,7 +115,8 @@ def test_staff_creates_a_promo_code_once():
 
 
 def test_the_promo_form_becomes_a_promo_code_or_field_errors():
-    promo, found = promo_from_form({"code": " bienvenue10 ", "kind": "percent", "value": "10,5", "starts_on": "2026-12-01",
+    promo, found = promo_from_form({"code": " bienvenue10 ", "kind": "percent", "value": "10,5",
+                                    "starts_on": "2026-12-01",
                                     "ends_on": "2026-12-31", "max_uses": "50"}, ["ing-5"], ["ing-5", "cpi-1"])
     assert found == {}
     assert (promo.code, promo.value, promo.starts_on, promo.max_uses, promo.product_codes) == (
@@ -183,7 +184,8 @@ def test_an_invoice_of_another_group_does_not_exist_for_the_caller():
 def test_staff_finds_companies_and_sees_their_groups_balances():
     bus, uow = staff_bus(company_with(ing_in_montreal=4))
     bus.handle(c.SetInvoicePaymentEligibility(COMPANY, True, STAFF, "personnel@oiq.ca"))
-    assert [(ref.name, eligible) for ref, eligible in bus.query(staff.find_companies, "géni")] == [("Génivert inc.", True)]
+    found = bus.query(staff.find_companies, "géni")
+    assert [(ref.name, eligible) for ref, eligible in found] == [("Génivert inc.", True)]
     assert len(bus.query(staff.find_companies, "")) == 2
     billing = bus.query(staff.company_billing, COMPANY)
     assert billing.invoice_payment_eligible
