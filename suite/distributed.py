@@ -1,5 +1,6 @@
 """The distributed suite: each service in its own gunicorn, its worker, the gateway, an SMTP sink,
-against real PostgreSQL (a database per service), RabbitMQ (one vhost) and Redis.
+the payment sandbox (when catalog-billing is built), against real PostgreSQL (a database per
+service), RabbitMQ (one vhost) and Redis.
 
 `make up` runs it in the foreground with fixed names (databases `ingemplois_<service>`, vhost
 `ingemplois`, gateway on :8080). The e2e harness runs it with throw-away databases, vhost and
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -25,6 +27,8 @@ from plumbing.config import REPO_ROOT
 from suite.services import built_services, package_of
 
 GUNICORN_WORKER = "uvicorn_worker.UvicornWorker"
+#: Where the payment processor posts its webhooks, behind the gateway.
+PAYMENT_WEBHOOK_PATH = "/api/catalog-billing/v1/payment-webhooks/sandbox"
 
 
 def gunicorn_command(app: str, port: int, workers: int) -> list[str]:
@@ -65,6 +69,9 @@ class DistributedSuite:
     services: list[str] = field(default_factory=built_services)
     ports: dict[str, int] = field(default_factory=dict)
     smtp_port: int = 0
+    #: The payment sandbox's port (its own process, like the SMTP sink); 0 until started.
+    sandbox_port: int = 0
+    webhook_secret: str = field(default_factory=lambda: f"whsec_{secrets.token_hex(16)}")
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     # Workers restarted by the supervisor (they exited, or their heartbeat went stale), per name.
     restarts: dict[str, int] = field(default_factory=dict)
@@ -79,6 +86,15 @@ class DistributedSuite:
     @property
     def mail_dir(self) -> Path:
         return self.run_dir / "mail-sink"
+
+    @property
+    def payments_enabled(self) -> bool:
+        return "catalog-billing" in self.services
+
+    @property
+    def sandbox_url(self) -> str:
+        """The payment sandbox (card form, test controls: catalog_billing.devtools.payment_sandbox)."""
+        return f"http://127.0.0.1:{self.sandbox_port}"
 
     def log_path(self, name: str) -> Path:
         return self.run_dir / "logs" / f"{name}.log"
@@ -99,6 +115,10 @@ class DistributedSuite:
             PYTHONPATH=str(REPO_ROOT),
             PYTHONUNBUFFERED="1",
         )
+        if self.payments_enabled:
+            env.update(CATALOG_BILLING_PAYMENT_PROCESSOR="sandbox", CATALOG_BILLING_SANDBOX_URL=self.sandbox_url,
+                       CATALOG_BILLING_SANDBOX_PUBLIC_URL=self.sandbox_url,
+                       CATALOG_BILLING_WEBHOOK_SECRET=self.webhook_secret)
         for service in self.services:
             prefix = package_of(service).upper()
             env[f"{prefix}_DATABASE_URL"] = self.infra.database_urls[service]
@@ -112,11 +132,19 @@ class DistributedSuite:
         self.mail_dir.mkdir(parents=True, exist_ok=True)
         self.ports = {service: free_port() for service in self.services}
         self.smtp_port = self.smtp_port or free_port()
+        self.sandbox_port = self.sandbox_port or free_port()
         env = self.env()
         for service in self.services:
             self._run_to_end(f"migrate-{service}", [sys.executable, "-m", "plumbing.entry", "migrate", service], env)
         self._spawn("smtp-sink", [sys.executable, "-m", "mailer.devtools.smtp_sink",
                                   "--port", str(self.smtp_port), "--dir", str(self.mail_dir)], env)
+        if self.payments_enabled:
+            self._spawn("payment-sandbox", [sys.executable, "-m", "catalog_billing.devtools.payment_sandbox",
+                                            "--port", str(self.sandbox_port),
+                                            "--webhook-url", self.gateway_url + PAYMENT_WEBHOOK_PATH,
+                                            "--webhook-secret", self.webhook_secret,
+                                            "--secret-key", env.get("CATALOG_BILLING_PROCESSOR_SECRET_KEY",
+                                                                    "sk_sandbox_ingemplois")], env)
         for service in self.services:
             self.start_web(service, env)
             self.start_worker(service, env)
@@ -208,13 +236,22 @@ class DistributedSuite:
             try:
                 health = httpx.get(f"{self.gateway_url}/healthz", timeout=2).json()
                 states = {s: health["services"].get(s, {}).get("status") for s in self.services}
-                if all(state == "ok" for state in states.values()):
+                if all(state == "ok" for state in states.values()) and self._sandbox_answers():
                     return
                 last = str(states)
             except (httpx.HTTPError, ValueError, KeyError) as exc:
                 last = repr(exc)
             time.sleep(0.2)
         raise RuntimeError(f"the suite did not become healthy in {timeout:.0f}s: {last}")
+
+
+    def _sandbox_answers(self) -> bool:
+        if not self.payments_enabled:
+            return True
+        try:
+            return httpx.get(f"{self.sandbox_url}/_sandbox/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
 
 
 def ensure_infrastructure(services: list[str]) -> Infrastructure:
@@ -248,7 +285,9 @@ def main() -> None:
     try:
         suite.start()
         print(f"\n  ingemplois (distribué) : {suite.gateway_url}\n  journaux : {suite.run_dir / 'logs'}\n"
-              f"  courriels : {suite.mail_dir}\n  Arrêt : Ctrl+C", flush=True)
+              f"  courriels : {suite.mail_dir}\n"
+              + (f"  paiements (bac à sable) : {suite.sandbox_url}\n" if suite.payments_enabled else "")
+              + "  Arrêt : Ctrl+C", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while all(process.poll() is None for name, process in list(suite.processes.items())
                   if not name.endswith("-worker")):  # workers are restarted by the supervisor

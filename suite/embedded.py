@@ -1,6 +1,8 @@
 """The embedded default (`make run`): every service in one process, SQLite files under var/,
 the in-process event transport, emails written to var/mail/, behind the gateway on :8080
-(`--port` moves every public and internal URL with it, unless PUBLIC_URL is set).
+(`--port` moves every public and internal URL with it, unless PUBLIC_URL is set). The payment
+sandbox is the one other process (a card processor is a third party): started on a free port (or
+`--sandbox-port`) unless CATALOG_BILLING_SANDBOX_URL names one already running, stopped with the suite.
 
 Same code paths as production except the two adapters (database engine, event transport).
 """
@@ -11,6 +13,7 @@ import argparse
 import importlib
 import logging
 import os
+import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,11 +90,44 @@ def build_embedded(var_dir: Path | None = None, *, clock: Clock | None = None,
     return EmbeddedSuite(bundles=bundles, broker=InProcessBroker(), gateway=gateway)
 
 
+def start_payment_sandbox(host: str, port: int, sandbox_port: int) -> Any:
+    """The sandbox card processor for catalog-billing, its webhooks sent through the gateway.
+
+    Sets the CATALOG_BILLING_* variables the service reads at bootstrap; None when catalog-billing
+    is not built, uses another processor, or CATALOG_BILLING_SANDBOX_URL points to a running sandbox.
+    """
+    if ("catalog-billing" not in built_services() or "CATALOG_BILLING_SANDBOX_URL" in os.environ
+            or os.environ.get("CATALOG_BILLING_PAYMENT_PROCESSOR", "sandbox") != "sandbox"):
+        return None
+    from catalog_billing.devtools.payment_sandbox import SandboxProcess
+
+    public = os.environ.get("PUBLIC_URL") or public_url_of(host, port)
+    secret = os.environ.setdefault("CATALOG_BILLING_WEBHOOK_SECRET", "whsec_sandbox_ingemplois")
+    sandbox = SandboxProcess(webhook_url=public.rstrip("/") + "/api/catalog-billing/v1/payment-webhooks/sandbox",
+                             webhook_secret=secret, port=sandbox_port, host=host,
+                             secret_key=os.environ.get("CATALOG_BILLING_PROCESSOR_SECRET_KEY", "sk_sandbox_ingemplois"))
+    sandbox.port = sandbox.port or free_port()
+    sandbox.public_url = public_url_of(host, sandbox.port)
+    sandbox.log_path = Settings.from_env("catalog-billing").var_dir / "payment-sandbox.log"
+    sandbox.start()
+    os.environ["CATALOG_BILLING_SANDBOX_URL"] = sandbox.url
+    os.environ["CATALOG_BILLING_SANDBOX_PUBLIC_URL"] = sandbox.public_url
+    return sandbox
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run the whole suite in one process (embedded default).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--no-seed", action="store_true")
+    parser.add_argument("--sandbox-port", type=int, default=int(os.environ.get("PAYMENT_SANDBOX_PORT", "0")),
+                        help="the payment sandbox's port (0: a free one)")
     args = parser.parse_args()
 
     import uvicorn
@@ -102,16 +138,22 @@ def main() -> None:
 
     configure_logging("embedded", os.environ.get("LOG_LEVEL", "WARNING"))
     setup_tracing("ingemplois-embedded")
-    suite = build_embedded(host=args.host, port=args.port)
-    suite.start_workers()
-    logins = [] if args.no_seed else seed_demo(suite.bundles)
-    print_banner(public_url_of(args.host, args.port), logins, Settings.from_env("mailer").var_dir / "mail")
+    sandbox = start_payment_sandbox(args.host, args.port, args.sandbox_port)
+    suite: EmbeddedSuite | None = None
     try:
+        suite = build_embedded(host=args.host, port=args.port)
+        suite.start_workers()
+        logins = [] if args.no_seed else seed_demo(suite.bundles)
+        print_banner(public_url_of(args.host, args.port), logins, Settings.from_env("mailer").var_dir / "mail")
+        if sandbox is not None:
+            print(f"  Paiements (bac à sable, carte 4242 4242 4242 4242) : {sandbox.public_url}", flush=True)
         uvicorn.run(suite.gateway, host=args.host, port=args.port, log_level="warning")
     finally:
-        suite.stop()
+        if suite is not None:
+            suite.stop()
+        if sandbox is not None:
+            sandbox.stop()
         logging.shutdown()
-
 
 if __name__ == "__main__":
     main()

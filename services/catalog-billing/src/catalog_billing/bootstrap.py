@@ -11,6 +11,7 @@ from catalog_billing.adapters.orm import metadata, start_mappers
 from catalog_billing.adapters.payments import build_processor
 from catalog_billing.adapters.unit_of_work import SqlBillingUnitOfWork
 from catalog_billing.config import SERVICE, BillingConfig
+from catalog_billing.domain.catalog import Catalog, load_catalog
 from catalog_billing.entrypoints import web, web_records, web_staff
 from catalog_billing.entrypoints.consumer import HANDLERS, PROJECTION_HANDLERS
 from catalog_billing.service_layer.handlers import COMMAND_HANDLERS
@@ -34,12 +35,6 @@ MIGRATIONS_DIR = PACKAGE_DIR.parents[1] / "migrations"
 BUS_KEY = "catalog_billing_bus"
 
 
-def _load_catalog(config: BillingConfig) -> Any:
-    from catalog_billing.domain.catalog import load_catalog
-
-    return load_catalog(config.catalog_file)
-
-
 def _with_bus(api: Any, bus: MessageBus[Dependencies]) -> Any:
     """The API app, with the bus in each request's scope (handlers read it there, not from a global)."""
 
@@ -56,14 +51,14 @@ def build_bus(uow_factory: Any, deps: Dependencies) -> MessageBus[Dependencies]:
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, config: BillingConfig | None = None,
-              catalog: Any = None, payments: PaymentProcessor | None = None) -> ServiceBundle:
+              catalog: Catalog | None = None, payments: PaymentProcessor | None = None) -> ServiceBundle:
     """`catalog` and `payments` default to the configured ones (tests pass their own)."""
     settings = settings or Settings.from_env(SERVICE)
     config = config or BillingConfig.from_env(settings)
     start_mappers()
     runtime = build_runtime(settings, metadata, clock=clock)
     deps = Dependencies(clock=runtime.clock, config=config,
-                        catalog=catalog if catalog is not None else _load_catalog(config),
+                        catalog=catalog if catalog is not None else load_catalog(config.catalog_file),
                         payments=payments if payments is not None else build_processor(config))
     messaging = runtime.messaging()
 

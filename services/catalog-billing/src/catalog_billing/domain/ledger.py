@@ -19,6 +19,8 @@ class CreditType(StrEnum):
     CPI = "cpi"
     VEDETTE = "vedette"
     EXTENSION = "extension"
+    ENVOI_REGIONS = "envoi-regions"
+    ENVOI_PARTOUT = "envoi-partout"
 
 
 CREDIT_TYPES: tuple[str, ...] = tuple(t.value for t in CreditType)

@@ -9,17 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from catalog_billing.config import BillingConfig
+from catalog_billing.domain.catalog import Catalog
 from catalog_billing.domain.ledger import CreditBank, CreditEntry, Reservation
 from catalog_billing.domain.staff import CompanyRef, CompanyTerms, GroupRef
 from catalog_billing.service_layer.payments import PaymentProcessor
 from plumbing.clock import Clock
 from plumbing.ports import UnitOfWork as BaseUnitOfWork
-
-if TYPE_CHECKING:
-    from catalog_billing.domain.catalog import Catalog
 
 
 class CreditRepository(Protocol):
