@@ -66,7 +66,8 @@ def test_staff_transfers_credits_between_two_groups_of_the_company():
     assert credits.balances(uow, MONTREAL) == {"ing": 2}
     assert credits.balances(uow, QUEBEC) == {"ing": 3}
     out, into = uow.credits.rows[-2:]
-    assert (out.reason, out.delta, out.counterpart_group_id, out.actor_account_id) == ("transfer_out", -3, QUEBEC, STAFF)
+    assert (out.reason, out.delta, out.counterpart_group_id) == ("transfer_out", -3, QUEBEC)
+    assert out.actor_account_id == STAFF
     assert (into.reason, into.delta, into.counterpart_group_id) == ("transfer_in", 3, MONTREAL)
     assert [t for t, _ in uow.emitted] == ["billing.credit.transferred"]
 
