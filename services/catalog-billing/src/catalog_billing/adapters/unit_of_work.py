@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from catalog_billing.adapters.orm import memberships
 from catalog_billing.adapters.repository import SqlCreditRepository, SqlQuoteRepository
+from catalog_billing.adapters.repository_staff import SqlCompanyRepository, SqlInvoiceCopyRepository
 from plumbing.auth.memberships import SqlMembershipLookup
 from plumbing.uow import SqlAlchemyUnitOfWork
 
@@ -17,3 +18,6 @@ class SqlBillingUnitOfWork(SqlAlchemyUnitOfWork):
         self.credits = SqlCreditRepository(self.session)
         self.quotes = SqlQuoteRepository(self.session)
         self.memberships = SqlMembershipLookup(self.session, memberships)
+        # [staff]
+        self.companies = SqlCompanyRepository(self.session)
+        self.invoice_copies = SqlInvoiceCopyRepository(self.session)

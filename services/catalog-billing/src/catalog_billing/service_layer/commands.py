@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from catalog_billing.domain.promo import PromoCode
 from catalog_billing.service_layer.access import Actor
 
 
@@ -70,3 +71,44 @@ class RecordPaymentEvent:
     #: The processor's decline or failure code (`card_declined`, `insufficient_funds`…).
     code: str | None = None
     amount_cents: int | None = None
+
+
+# staff
+# OIQ staff tools (pages under /moderation/facturation, each form with an idempotency key) and the
+# Responsable principal.e's opt-in to invoice copies.
+@dataclass(frozen=True)
+class SetInvoicePaymentEligibility:
+    """Staff: the company may (or may no longer) pay on invoice; who decided is recorded."""
+
+    company_id: str
+    eligible: bool
+    staff_account_id: str
+    staff_email: str
+
+
+@dataclass(frozen=True)
+class StaffTransferCredits:
+    """Staff: move credits between two groups of the company (credits.transfer_credits)."""
+
+    company_id: str
+    from_group_id: str
+    to_group_id: str
+    credit_type: str
+    quantity: int
+    staff_account_id: str
+
+
+@dataclass(frozen=True)
+class CreatePromoCode:
+    promo: PromoCode
+    staff_account_id: str
+
+
+@dataclass(frozen=True)
+class SetInvoiceCopy:
+    """The group's Responsable principal.e asks (or stops asking) for a copy of every invoice."""
+
+    group_id: str
+    account_id: str
+    email: str
+    subscribed: bool

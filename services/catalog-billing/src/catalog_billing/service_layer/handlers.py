@@ -15,6 +15,8 @@ from catalog_billing.service_layer import commands as c
 from catalog_billing.service_layer import credits
 from catalog_billing.service_layer.access import Actor, authorize
 from catalog_billing.service_layer.ports import Dependencies, Quote, UnitOfWork
+from catalog_billing.service_layer.records import RECORDS_HANDLERS
+from catalog_billing.service_layer.staff import STAFF_HANDLERS
 from plumbing.auth.permissions import Permission
 from plumbing.messagebus import Handler
 
@@ -81,4 +83,7 @@ COMMAND_HANDLERS: dict[type, Handler] = {
     c.ConsumeCredit: consume_credit,
     c.ReleaseCredit: release_credit,
     c.CreateQuote: create_quote,
+    # staff
+    **STAFF_HANDLERS,
+    **RECORDS_HANDLERS,
 }

@@ -14,6 +14,7 @@ from typing import Protocol
 from catalog_billing.config import BillingConfig
 from catalog_billing.domain.catalog import Catalog
 from catalog_billing.domain.ledger import CreditBank, CreditEntry, Reservation
+from catalog_billing.domain.staff import CompanyRef, CompanyTerms, GroupRef
 from catalog_billing.service_layer.payments import PaymentProcessor
 from plumbing.clock import Clock
 from plumbing.ports import UnitOfWork as BaseUnitOfWork
@@ -74,10 +75,47 @@ class MembershipLookup(Protocol):
     def groups_of(self, account_id: str) -> list[dict[str, str]]: ...
 
 
+# [staff] -----------------------------------------------------------------------------------------
+class CompanyRepository(Protocol):
+    """Companies and groups as the membership projection names them, and their billing terms."""
+
+    def terms(self, company_id: str) -> CompanyTerms | None: ...
+
+    def invoice_payment_eligible(self, company_id: str) -> bool:
+        """True when staff marked the company eligible for invoice payment (no row: False)."""
+
+    def save_terms(self, terms: CompanyTerms) -> None: ...
+
+    def search(self, query: str, *, limit: int = 50) -> list[CompanyRef]:
+        """Companies whose name contains `query` (case-insensitive; all when empty), by name."""
+
+    def get(self, company_id: str) -> CompanyRef | None: ...
+
+    def groups(self, company_id: str) -> list[GroupRef]: ...
+
+    def group(self, group_id: str) -> GroupRef | None: ...
+
+
+class InvoiceCopyRepository(Protocol):
+    """The Responsable principal.e's opt-in to a copy of every invoice of the group."""
+
+    def subscribe(self, group_id: str, account_id: str, email: str, now: datetime) -> None: ...
+
+    def unsubscribe(self, group_id: str, account_id: str) -> None: ...
+
+    def is_subscribed(self, group_id: str, account_id: str) -> bool: ...
+
+    def emails_for(self, group_id: str) -> list[str]:
+        """Emails of the subscribed accounts that are still principal of the group (projection)."""
+
+
 class UnitOfWork(BaseUnitOfWork, Protocol):
     credits: CreditRepository
     quotes: QuoteRepository
     memberships: MembershipLookup
+    # [staff]
+    companies: CompanyRepository
+    invoice_copies: InvoiceCopyRepository
 
 
 @dataclass(frozen=True)
