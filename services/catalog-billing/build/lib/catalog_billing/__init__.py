@@ -1,0 +1,1 @@
+"""catalog_billing: products, carts, checkout, invoices, credit bank (built by a later issue)."""
