@@ -128,7 +128,8 @@ def test_identity_sends_its_events_and_the_mailer_receives_them() -> None:
 def test_every_channel_has_a_sender_named_after_its_producer() -> None:
     document = load()
     for name in document["channels"]:
-        producer = name.split(".")[0].replace("portal", "company-portal")
+        prefix = name.split(".")[0]
+        producer = {"portal": "company-portal", "billing": "catalog-billing"}.get(prefix, prefix)
         assert name in operations("send", producer), f"{name}: no send operation tagged {producer}"
 
 
@@ -152,10 +153,16 @@ def _offers_handlers() -> set[str]:
     return set(consumer.HANDLERS) | set(consumer.PROJECTION_HANDLERS)
 
 
+def _catalog_billing_handlers() -> set[str]:
+    consumer = importlib.import_module("catalog_billing.entrypoints.consumer")
+    return set(consumer.HANDLERS) | set(consumer.PROJECTION_HANDLERS)
+
+
 @pytest.mark.parametrize(("service", "handled"), [
     ("company-portal", _company_portal_handlers),
     ("moderation", _moderation_handlers),
     ("offers", _offers_handlers),
+    ("catalog-billing", _catalog_billing_handlers),
 ])
 def test_each_consuming_service_receives_exactly_what_its_consumer_handles(service: str, handled: Any) -> None:
     """The receive operations tagged with a service are the keys of the handler table its

@@ -71,7 +71,7 @@ def on_snapshot_requested(envelope: Envelope, uow: Any, deps: Dependencies) -> N
 
 
 #: The services whose workers ask for a snapshot at start until they have handled one.
-SNAPSHOT_REQUESTERS = ("offers",)
+SNAPSHOT_REQUESTERS = ("offers", "catalog-billing")
 
 #: Inbound event type → handlers `(envelope, uow, deps)`; bootstrap gives it to the EventConsumer.
 HANDLERS: dict[str, list[Handler]] = {

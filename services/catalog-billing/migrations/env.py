@@ -1,0 +1,4 @@
+from catalog_billing.adapters.orm import metadata
+from plumbing.migrations import run_env
+
+run_env(metadata)

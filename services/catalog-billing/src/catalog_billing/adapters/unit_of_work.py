@@ -1,0 +1,19 @@
+"""catalog-billing's unit of work on SQLAlchemy: its repositories, the outbox and inbox, one transaction.
+
+Each part of the service opens its repositories in `_open_repositories` (DESIGN.md, "Interfaces").
+"""
+
+from __future__ import annotations
+
+from catalog_billing.adapters.orm import memberships
+from catalog_billing.adapters.repository import SqlCreditRepository, SqlQuoteRepository
+from plumbing.auth.memberships import SqlMembershipLookup
+from plumbing.uow import SqlAlchemyUnitOfWork
+
+
+class SqlBillingUnitOfWork(SqlAlchemyUnitOfWork):
+    def _open_repositories(self) -> None:
+        # [core]
+        self.credits = SqlCreditRepository(self.session)
+        self.quotes = SqlQuoteRepository(self.session)
+        self.memberships = SqlMembershipLookup(self.session, memberships)

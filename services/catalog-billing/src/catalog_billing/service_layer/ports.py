@@ -1,0 +1,90 @@
+"""What catalog-billing's handlers need from outside, as protocols; bootstrap plugs the adapters in
+(`adapters.unit_of_work.SqlBillingUnitOfWork`), unit tests fakes (tests/billing_fakes.py).
+
+Each part of the service adds its own repositories to `UnitOfWork` (DESIGN.md, "Interfaces").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from catalog_billing.config import BillingConfig
+from catalog_billing.domain.catalog import Catalog
+from catalog_billing.domain.ledger import CreditBank, CreditEntry, Reservation
+from catalog_billing.service_layer.payments import PaymentProcessor
+from plumbing.clock import Clock
+from plumbing.ports import UnitOfWork as BaseUnitOfWork
+
+
+class CreditRepository(Protocol):
+    """The ledger: banks (the rows writers lock), entries, reservations."""
+
+    def lock_bank(self, group_id: str) -> CreditBank | None:
+        """The group's bank, locked until the transaction ends (SELECT … FOR UPDATE); None if it has none."""
+
+    def ensure_bank(self, group_id: str, company_id: str, now: datetime) -> CreditBank:
+        """The group's bank, created if missing, locked until the transaction ends."""
+
+    def balance(self, group_id: str, credit_type: str) -> int: ...
+
+    def balances(self, group_id: str) -> dict[str, int]:
+        """SUM(delta) per credit type of the group (only the types it ever had)."""
+
+    def add_entry(self, entry: CreditEntry) -> None: ...
+
+    def entries(self, group_id: str, *, limit: int = 200, offset: int = 0) -> Sequence[CreditEntry]:
+        """Newest first."""
+
+    def get_reservation(self, offer_id: str, credit_type: str, *, lock: bool = False) -> Reservation | None: ...
+
+    def add_reservation(self, reservation: Reservation) -> None: ...
+
+    def save_reservation(self, reservation: Reservation) -> None: ...
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A price set for one quoted product (envoi personnalisé) for one offer."""
+
+    id: str
+    group_id: str
+    offer_id: str
+    product_code: str
+    persons: int
+    amount_cents: int
+    created_at: datetime
+    actor_account_id: str
+    checkout_id: str | None = None
+
+
+class QuoteRepository(Protocol):
+    def add(self, quote: Quote) -> None: ...
+
+    def get(self, quote_id: str) -> Quote | None: ...
+
+
+class MembershipLookup(Protocol):
+    """This service's projection of company-portal's memberships (plumbing.auth.memberships)."""
+
+    def role_of(self, account_id: str, group_id: str) -> str | None: ...
+
+    def groups_of(self, account_id: str) -> list[dict[str, str]]: ...
+
+
+class UnitOfWork(BaseUnitOfWork, Protocol):
+    credits: CreditRepository
+    quotes: QuoteRepository
+    memberships: MembershipLookup
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """Everything a handler may use besides its unit of work."""
+
+    clock: Clock
+    config: BillingConfig
+    catalog: Catalog
+    payments: PaymentProcessor

@@ -1,0 +1,10 @@
+"""catalog-billing's tests import their helpers (billing_fakes, billing_testkit) from this folder."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+TESTS_DIR = Path(__file__).resolve().parent
+if str(TESTS_DIR) not in sys.path:
+    sys.path.insert(0, str(TESTS_DIR))
