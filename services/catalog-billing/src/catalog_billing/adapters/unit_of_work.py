@@ -7,6 +7,14 @@ from __future__ import annotations
 
 from catalog_billing.adapters.orm import memberships
 from catalog_billing.adapters.repository import SqlCreditRepository, SqlQuoteRepository
+from catalog_billing.adapters.repository_checkout import (
+    SqlBillingAddressRepository,
+    SqlCartRepository,
+    SqlCheckoutRepository,
+    SqlInvoiceRepository,
+    SqlPaymentEventRepository,
+    SqlPromoRepository,
+)
 from catalog_billing.adapters.repository_staff import SqlCompanyRepository, SqlInvoiceCopyRepository
 from plumbing.auth.memberships import SqlMembershipLookup
 from plumbing.uow import SqlAlchemyUnitOfWork
@@ -21,3 +29,10 @@ class SqlBillingUnitOfWork(SqlAlchemyUnitOfWork):
         # [staff]
         self.companies = SqlCompanyRepository(self.session)
         self.invoice_copies = SqlInvoiceCopyRepository(self.session)
+        # [checkout]
+        self.carts = SqlCartRepository(self.session)
+        self.checkouts = SqlCheckoutRepository(self.session)
+        self.addresses = SqlBillingAddressRepository(self.session)
+        self.promos = SqlPromoRepository(self.session)
+        self.invoices = SqlInvoiceRepository(self.session)
+        self.payment_events = SqlPaymentEventRepository(self.session)
