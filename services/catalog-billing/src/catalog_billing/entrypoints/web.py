@@ -145,7 +145,8 @@ def _caisse_page(group: dict[str, Any], *, values: dict[str, str] | None = None,
     if "address_id" not in values:
         values["address_id"] = choices.addresses[-1].id if choices.addresses else "nouvelle"
     return common.render_page("billing/caisse.html", group=group, cart=view, choices=choices, values=values,
-                              errors=errors or {}, status=status, provinces=[(p, p) for p in PROVINCES], cart_count=view.count)
+                              errors=errors or {}, status=status, provinces=[(p, p) for p in PROVINCES],
+                              cart_count=view.count)
 
 
 @blueprint.get("/employeur/caisse")
@@ -260,7 +261,8 @@ def complete(checkout_id: str) -> Any:
     _load(checkout_id)
     command = c.CompleteCheckout(
         common.actor(), checkout_id, request.form.get("idempotency_key", ""),
-        accept_terms=request.form.get("accept_terms") == "oui", accept_billing=request.form.get("accept_billing") == "oui",
+        accept_terms=request.form.get("accept_terms") == "oui",
+        accept_billing=request.form.get("accept_billing") == "oui",
         return_url=_public(f"/employeur/caisse/{checkout_id}/retour"))
     try:
         outcome = common.bus().handle(command)
