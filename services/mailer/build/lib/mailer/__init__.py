@@ -1,0 +1,1 @@
+"""ingemplois mailer: turns account events into emails and delivers them over SMTP."""

@@ -1,0 +1,49 @@
+"""The mailer's tables (its own database) and the imperative mapping of the domain's Email."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, Column, Enum, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import registry
+
+from mailer.domain.model import Email, EmailStatus
+from plumbing.db import UtcDateTime, map_once
+from plumbing.events.tables import inbox_table, outbox_table
+
+metadata = MetaData()
+mapper_registry = registry(metadata=metadata)
+
+emails = Table(
+    "emails",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("dedup_key", String(200), nullable=False),
+    Column("template", String(40), nullable=False),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("text_body", Text, nullable=False),
+    Column("html_body", Text, nullable=False),
+    Column("message_id", String(120), nullable=False),
+    Column(
+        "status",
+        Enum(EmailStatus, native_enum=False, create_constraint=False, length=10,
+             values_callable=lambda enum: [member.value for member in enum]),
+        nullable=False,
+    ),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=True),
+    CheckConstraint("status IN ('pending', 'sent', 'failed')", name="ck_emails_status"),
+    UniqueConstraint("dedup_key", name="uq_emails_dedup_key"),
+    UniqueConstraint("message_id", name="uq_emails_message_id"),
+    Index("ix_emails_due", "status", "next_attempt_at"),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+
+def start_mappers() -> None:
+    """Map Email onto its table once per process (bootstrap calls this; repeat calls are no-ops)."""
+    map_once("mailer", lambda: mapper_registry.map_imperatively(Email, emails))

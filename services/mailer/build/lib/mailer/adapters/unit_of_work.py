@@ -1,0 +1,13 @@
+"""The mailer's unit of work on SQLAlchemy: one transaction over the emails (and the inbox, outbox)."""
+
+from __future__ import annotations
+
+from mailer.adapters.repository import SqlAlchemyEmailRepository
+from plumbing.uow import SqlAlchemyUnitOfWork
+
+
+class SqlMailerUnitOfWork(SqlAlchemyUnitOfWork):
+    emails: SqlAlchemyEmailRepository
+
+    def _open_repositories(self) -> None:
+        self.emails = SqlAlchemyEmailRepository(self.session)

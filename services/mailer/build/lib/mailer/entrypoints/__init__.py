@@ -1,0 +1,1 @@
+"""Entrypoints: event consumer, scheduler ticks, the ASGI app factory."""

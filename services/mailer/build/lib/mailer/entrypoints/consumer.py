@@ -1,0 +1,20 @@
+"""The mailer's queue: which events it consumes and the handlers that turn them into emails."""
+
+from __future__ import annotations
+
+from mailer.service_layer import handlers
+from plumbing.messagebus import Handler
+
+CONSUMER_NAME = "mailer"
+
+#: Inbound event type → handlers `(envelope, uow, deps)`; bootstrap gives it to the EventConsumer.
+HANDLERS: dict[str, list[Handler]] = {
+    "identity.account.registered": [handlers.queue_verification_email],
+    "identity.account.verification_requested": [handlers.queue_verification_email],
+    "identity.password.reset_requested": [handlers.queue_password_reset_email],
+    "identity.account.verified": [handlers.queue_welcome_email],
+    "portal.request.submitted": [handlers.queue_request_emails],
+    "portal.request.approved": [handlers.queue_request_approved_email],
+    "portal.request.refused": [handlers.queue_request_refused_email],
+    "portal.group.opened": [handlers.queue_group_opened_emails],
+}
