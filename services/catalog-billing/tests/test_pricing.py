@@ -242,9 +242,9 @@ def test_codes_are_compared_upper_case_without_spaces() -> None:
 
 
 def test_a_promo_labels_itself_in_each_language() -> None:
-    assert promo(value=D("12.5")).label("fr") == "HIVER (−12,5 %)"
+    assert promo(value=D("12.5")).label("fr") == "HIVER (−12,5\u00a0%)"  # no-break spaces: never split
     assert promo(value=D("12.5")).label("en") == "HIVER (−12.5%)"
-    assert promo(kind="amount", value=D("1000")).label("fr") == "HIVER (−1 000,00 $)"
+    assert promo(kind="amount", value=D("1000")).label("fr") == "HIVER (−1\u00a0000,00\u00a0$)"
     assert promo(kind="amount", value=D("1000")).label("en") == "HIVER (−$1,000.00)"
 
 
