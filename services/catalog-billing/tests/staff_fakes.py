@@ -111,7 +111,7 @@ class FakeStaffUnitOfWork(FakeBillingUnitOfWork):
         self.companies = FakeCompanies()
         self.invoice_copies = FakeInvoiceCopies(self.memberships)
         self.promo_codes = FakePromoCodes()
-        self.invoices = FakeInvoices()
+        self.invoice_records = FakeInvoices()
 
 
 def staff_bus(uow: FakeStaffUnitOfWork | None = None,

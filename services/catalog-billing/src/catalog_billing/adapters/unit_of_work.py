@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from catalog_billing.adapters.orm import memberships
 from catalog_billing.adapters.repository import SqlCreditRepository, SqlQuoteRepository
-from catalog_billing.adapters.repository_staff import SqlCompanyRepository, SqlInvoiceCopyRepository
+from catalog_billing.adapters.repository_staff import (
+    SqlCompanyRepository,
+    SqlInvoiceCopyRepository,
+    SqlInvoiceRecords,
+)
 from plumbing.auth.memberships import SqlMembershipLookup
 from plumbing.uow import SqlAlchemyUnitOfWork
 
@@ -21,3 +25,4 @@ class SqlBillingUnitOfWork(SqlAlchemyUnitOfWork):
         # [staff]
         self.companies = SqlCompanyRepository(self.session)
         self.invoice_copies = SqlInvoiceCopyRepository(self.session)
+        self.invoice_records = SqlInvoiceRecords(self.session)

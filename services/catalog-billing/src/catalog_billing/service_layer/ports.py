@@ -6,15 +6,16 @@ Each part of the service adds its own repositories to `UnitOfWork` (DESIGN.md, "
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from catalog_billing.config import BillingConfig
 from catalog_billing.domain.catalog import Catalog
+from catalog_billing.domain.checkout import Invoice
 from catalog_billing.domain.ledger import CreditBank, CreditEntry, Reservation
-from catalog_billing.domain.staff import CompanyRef, CompanyTerms, GroupRef
+from catalog_billing.domain.staff import CompanyRef, CompanyTerms, GroupRef, InvoiceRow
 from catalog_billing.service_layer.payments import PaymentProcessor
 from plumbing.clock import Clock
 from plumbing.ports import UnitOfWork as BaseUnitOfWork
@@ -109,6 +110,20 @@ class InvoiceCopyRepository(Protocol):
         """Emails of the subscribed accounts that are still principal of the group (projection)."""
 
 
+class InvoiceRecords(Protocol):
+    """The read side of [checkout]'s invoices for the records pages."""
+
+    def count_for_group(self, group_id: str) -> int: ...
+
+    def for_group(self, group_id: str, *, limit: int = 20, offset: int = 0) -> list[InvoiceRow]:
+        """Newest first."""
+
+    def numbers(self, invoice_ids: Iterable[str]) -> dict[str, str]:
+        """{invoice id: number} of the ones that exist."""
+
+    def get(self, invoice_id: str) -> Invoice | None: ...
+
+
 class UnitOfWork(BaseUnitOfWork, Protocol):
     credits: CreditRepository
     quotes: QuoteRepository
@@ -116,6 +131,7 @@ class UnitOfWork(BaseUnitOfWork, Protocol):
     # [staff]
     companies: CompanyRepository
     invoice_copies: InvoiceCopyRepository
+    invoice_records: InvoiceRecords
 
 
 @dataclass(frozen=True)
