@@ -23,6 +23,8 @@ from catalog_billing.service_layer.ports import Dependencies, UnitOfWork
 from plumbing.auth.permissions import NotAMember, Permission, require
 from plumbing.messagebus import Handler
 
+#: Credit types « Mes forfaits » always shows (the forfaits); optimizations once the group had one.
+ALWAYS_SHOWN = ("ing", "cpi")
 #: Ledger entries read for the running balances (a group's whole history; far more than any has).
 LEDGER_LIMIT = 10_000
 
@@ -46,10 +48,10 @@ class PageOf:
 
 
 def my_credits(uow: UnitOfWork, actor: Actor, group_id: str) -> MyCredits:
-    """Balances of every credit type (0 included) and the ledger, newest first, with running balances."""
+    """Balances (forfaits always, optimizations the group ever had) and the ledger, newest first, with running balances."""
     authorize(uow, actor, group_id, Permission.VIEW_TRANSACTIONS)
     found = uow.credits.balances(group_id)
-    balances = {t: found.get(t, 0) for t in CREDIT_TYPES} | found
+    balances = {t: found.get(t, 0) for t in CREDIT_TYPES if t in ALWAYS_SHOWN or t in found}
     entries = list(uow.credits.entries(group_id, limit=LEDGER_LIMIT))
     invoice_ids = {e.invoice_id for e in entries if e.invoice_id}
     numbers = uow.invoice_records.numbers(invoice_ids) if invoice_ids else {}
