@@ -7,15 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from catalog_billing.adapters.orm import memberships
-from catalog_billing.adapters.orm_checkout import invoice_lines, invoices
+from catalog_billing.adapters.orm_checkout import invoices, promo_codes
 from catalog_billing.adapters.orm_staff import company_billing_terms, invoice_copy_subscriptions
-from catalog_billing.domain.checkout import CheckoutLine, Invoice, InvoiceStatus
+from catalog_billing.adapters.repository_checkout import SqlPromoRepository
+from catalog_billing.domain.promo import PromoCode
 from catalog_billing.domain.staff import CompanyRef, CompanyTerms, GroupRef, InvoiceRow
 from plumbing.auth.permissions import Role
 
@@ -122,16 +122,6 @@ def _money(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
-def _address_lines(stored: Any) -> tuple[str, ...]:
-    """The stored billing address as printed: a list of lines, or the address's fields."""
-    if isinstance(stored, dict):
-        city = " ".join(p for p in (stored.get("city", ""), f"({stored['province']})" if stored.get("province") else "")
-                        if p)
-        return tuple(p for p in (stored.get("name"), stored.get("street"),
-                                 f"{city}  {stored.get('postal_code', '')}".strip(), stored.get("country")) if p)
-    return tuple(str(line) for line in (stored or ()))
-
-
 class SqlInvoiceRecords:
     """Read side of [checkout]'s invoice tables for the history, the invoice page and the ledger."""
 
@@ -159,24 +149,14 @@ class SqlInvoiceRecords:
         rows = self.session.execute(select(invoices.c.id, invoices.c.number).where(invoices.c.id.in_(ids))).all()
         return {i: n for i, n in rows}
 
-    def get(self, invoice_id: str) -> Invoice | None:
-        row = self.session.execute(select(invoices).where(invoices.c.id == invoice_id)).mappings().first()
-        if row is None:
-            return None
-        t = invoice_lines.c
-        lines = self.session.execute(select(invoice_lines).where(t.invoice_id == invoice_id)
-                                     .order_by(t.position)).mappings().all()
-        return Invoice(
-            id=row["id"], number=row["number"], group_id=row["group_id"], company_id=row["company_id"],
-            company_name=row["company_name"], group_name=row["group_name"], checkout_id=row["checkout_id"],
-            buyer_account_id=row["buyer_account_id"], buyer_email=row["buyer_email"], issued_at=row["issued_at"],
-            status=InvoiceStatus(row["status"]),
-            lines=tuple(CheckoutLine(
-                product_code=ln["product_code"], description=ln["description"],
-                unit_price=_money(ln["unit_price_cents"]), quantity=ln["quantity"],
-                discount=_money(ln["discount_cents"]), credit_type=ln["credit_type"], credits=ln["credits"],
-                quote_id=ln["quote_id"]) for ln in lines),
-            billing_address=_address_lines(row["billing_address"]), purchase_order=row["purchase_order"] or "",
-            note=row["note"] or "", promo_code=row["promo_code"], due_on=row["due_on"], paid_at=row["paid_at"],
-            card_brand=row["card_brand"], card_last4=row["card_last4"], authorization=row["authorization"],
-            currency=row["currency"])
+
+class SqlPromoListing:
+    """Every promo code for the staff pages, read through [checkout]'s repository (uses counted)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def list(self) -> list[PromoCode]:
+        repository = SqlPromoRepository(self.session)
+        codes = self.session.execute(select(promo_codes.c.code).order_by(promo_codes.c.code)).scalars().all()
+        return [promo for promo in (repository.get(code) for code in codes) if promo is not None]

@@ -7,10 +7,19 @@ from __future__ import annotations
 
 from catalog_billing.adapters.orm import memberships
 from catalog_billing.adapters.repository import SqlCreditRepository, SqlQuoteRepository
+from catalog_billing.adapters.repository_checkout import (
+    SqlBillingAddressRepository,
+    SqlCartRepository,
+    SqlCheckoutRepository,
+    SqlInvoiceRepository,
+    SqlPaymentEventRepository,
+    SqlPromoRepository,
+)
 from catalog_billing.adapters.repository_staff import (
     SqlCompanyRepository,
     SqlInvoiceCopyRepository,
     SqlInvoiceRecords,
+    SqlPromoListing,
 )
 from plumbing.auth.memberships import SqlMembershipLookup
 from plumbing.uow import SqlAlchemyUnitOfWork
@@ -26,3 +35,11 @@ class SqlBillingUnitOfWork(SqlAlchemyUnitOfWork):
         self.companies = SqlCompanyRepository(self.session)
         self.invoice_copies = SqlInvoiceCopyRepository(self.session)
         self.invoice_records = SqlInvoiceRecords(self.session)
+        self.promo_listing = SqlPromoListing(self.session)
+        # [checkout]
+        self.carts = SqlCartRepository(self.session)
+        self.checkouts = SqlCheckoutRepository(self.session)
+        self.addresses = SqlBillingAddressRepository(self.session)
+        self.promos = SqlPromoRepository(self.session)
+        self.invoices = SqlInvoiceRepository(self.session)
+        self.payment_events = SqlPaymentEventRepository(self.session)

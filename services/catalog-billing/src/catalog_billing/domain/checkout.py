@@ -82,7 +82,8 @@ def new_billing_address(*, address_id: str, company_id: str, group_id: str, name
               "province": (province or "").strip().upper(), "postal_code": normalize_postal_code(postal_code),
               "country": (country or COUNTRY).strip() or COUNTRY}
     problems: dict[str, tuple[str, str]] = {}
-    for key, limit, fr, en in (("name", NAME_MAX, "le nom", "the name"), ("street", STREET_MAX, "l'adresse", "the street"),
+    for key, limit, fr, en in (("name", NAME_MAX, "le nom", "the name"),
+                               ("street", STREET_MAX, "l'adresse", "the street"),
                                ("city", CITY_MAX, "la ville", "the city")):
         if not values[key]:
             problems[key] = (f"Indiquez {fr}.", f"Enter {en}.")

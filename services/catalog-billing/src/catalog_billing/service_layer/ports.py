@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from catalog_billing.config import BillingConfig
+from catalog_billing.domain.cart import Cart
 from catalog_billing.domain.catalog import Catalog
-from catalog_billing.domain.checkout import Invoice
+from catalog_billing.domain.checkout import BillingAddress, Checkout, Invoice
 from catalog_billing.domain.ledger import CreditBank, CreditEntry, Reservation
+from catalog_billing.domain.promo import PromoCode
 from catalog_billing.domain.staff import CompanyRef, CompanyTerms, GroupRef, InvoiceRow
 from catalog_billing.service_layer.payments import PaymentProcessor
 from plumbing.clock import Clock
@@ -110,6 +112,7 @@ class InvoiceCopyRepository(Protocol):
         """Emails of the subscribed accounts that are still principal of the group (projection)."""
 
 
+
 class InvoiceRecords(Protocol):
     """The read side of [checkout]'s invoices for the records pages."""
 
@@ -121,8 +124,64 @@ class InvoiceRecords(Protocol):
     def numbers(self, invoice_ids: Iterable[str]) -> dict[str, str]:
         """{invoice id: number} of the ones that exist."""
 
+
+class PromoListing(Protocol):
+    def list(self) -> list[PromoCode]:
+        """Every promo code with its uses counted, by code (staff pages)."""
+
+
+# [checkout] --------------------------------------------------------------------------------------
+class CartRepository(Protocol):
+    def get(self, group_id: str) -> Cart | None: ...
+
+    def save(self, cart: Cart) -> None:
+        """Write the cart whole (created if new)."""
+
+
+class CheckoutRepository(Protocol):
+    def get(self, checkout_id: str, *, lock: bool = False) -> Checkout | None:
+        """`lock`: the row stays locked until the transaction ends (SELECT … FOR UPDATE)."""
+
+    def by_intent(self, intent_reference: str) -> Checkout | None: ...
+
+    def add(self, checkout: Checkout) -> None: ...
+
+    def save(self, checkout: Checkout) -> None: ...
+
+
+class BillingAddressRepository(Protocol):
+    def for_company(self, company_id: str) -> list[BillingAddress]: ...
+
+    def get(self, address_id: str) -> BillingAddress | None: ...
+
+    def add(self, address: BillingAddress) -> None: ...
+
+
+class PromoRepository(Protocol):
+    def get(self, code: str, *, lock: bool = False) -> PromoCode | None:
+        """The code with its `uses` counted; None when nobody knows it."""
+
+    def add(self, promo: PromoCode, now: datetime) -> None: ...
+
+    def record_use(self, code: str, checkout_id: str, group_id: str, now: datetime) -> None: ...
+
+
+class InvoiceRepository(Protocol):
+    def next_number(self) -> str:
+        """The next number of the series, its counter locked until the transaction ends (no gaps)."""
+
+    def add(self, invoice: Invoice) -> None: ...
+
     def get(self, invoice_id: str) -> Invoice | None: ...
 
+    def for_group(self, group_id: str) -> list[dict[str, Any]]:
+        """Summaries (id, number, issued_at, status, due_on, totals as Decimal), newest first."""
+
+
+class PaymentEventRepository(Protocol):
+    def add(self, processor: str, event_id: str, event_type: str, checkout_id: str | None, created: int,
+            now: datetime) -> bool:
+        """Record a processed webhook; False when it was already processed."""
 
 class UnitOfWork(BaseUnitOfWork, Protocol):
     credits: CreditRepository
@@ -132,6 +191,17 @@ class UnitOfWork(BaseUnitOfWork, Protocol):
     companies: CompanyRepository
     invoice_copies: InvoiceCopyRepository
     invoice_records: InvoiceRecords
+    promo_listing: PromoListing
+    # [checkout]
+    carts: CartRepository
+    checkouts: CheckoutRepository
+    addresses: BillingAddressRepository
+    promos: PromoRepository
+    invoices: InvoiceRepository
+    payment_events: PaymentEventRepository
+
+    invoice_records: InvoiceRecords
+    promo_listing: PromoListing
 
 
 @dataclass(frozen=True)

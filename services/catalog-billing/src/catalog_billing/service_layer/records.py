@@ -48,7 +48,8 @@ class PageOf:
 
 
 def my_credits(uow: UnitOfWork, actor: Actor, group_id: str) -> MyCredits:
-    """Balances (forfaits always, optimizations the group ever had) and the ledger, newest first, with running balances."""
+    """Balances (forfaits always, optimizations the group ever had) and the ledger, newest first,
+    with running balances."""
     authorize(uow, actor, group_id, Permission.VIEW_TRANSACTIONS)
     found = uow.credits.balances(group_id)
     balances = {t: found.get(t, 0) for t in CREDIT_TYPES if t in ALWAYS_SHOWN or t in found}
@@ -73,7 +74,7 @@ def invoice_history(uow: UnitOfWork, actor: Actor, group_id: str, page: int = 1,
 
 def group_invoice(uow: UnitOfWork, actor: Actor, invoice_id: str) -> Any:
     """The invoice, if the caller is a member of its group (else NotAMember: 404, like an unknown one)."""
-    invoice = uow.invoice_records.get(invoice_id)
+    invoice = uow.invoices.get(invoice_id)
     if invoice is None:
         raise NotAMember(invoice_id)
     authorize(uow, actor, invoice.group_id, Permission.VIEW_TRANSACTIONS)
@@ -99,7 +100,7 @@ def invoice_document(uow: UnitOfWork, actor: Actor, invoice_id: str, config: Bil
                      locale: str) -> InvoiceDocument:
     """The printable invoice, for a member of its group (else NotAMember: 404)."""
     invoice = group_invoice(uow, actor, invoice_id)
-    promo = uow.promo_codes.get(invoice.promo_code) if invoice.promo_code else None
+    promo = uow.promos.get(invoice.promo_code) if invoice.promo_code else None
     return document_of(invoice, config, catalog, locale, promo)
 
 
