@@ -106,7 +106,6 @@ promo_codes = Table(
     Column("max_uses", Integer, nullable=True),
     #: Space-separated product codes; empty: every product.
     Column("product_codes", Text, nullable=False),
-    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 #: One row per paid checkout that used a code: the count of uses is the count of rows.

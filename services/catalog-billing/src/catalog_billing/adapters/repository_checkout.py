@@ -3,6 +3,7 @@ invoices (and their number series), processed payment webhooks."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -172,7 +173,7 @@ class SqlBillingAddressRepository:
                               r.country, r.created_at)
 
 
-class SqlPromoRepository(_Locking):
+class SqlPromoCodeRepository(_Locking):
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -187,11 +188,14 @@ class SqlPromoRepository(_Locking):
                          ends_on=row.ends_on, max_uses=row.max_uses, uses=int(uses),
                          product_codes=frozenset(row.product_codes.split()))
 
-    def add(self, promo: PromoCode, now: datetime) -> None:
+    def add(self, promo: PromoCode) -> None:
         self.session.execute(insert(promo_codes).values(
             code=promo.code, kind=promo.kind, value_hundredths=cents(promo.value), starts_on=promo.starts_on,
-            ends_on=promo.ends_on, max_uses=promo.max_uses, product_codes=" ".join(sorted(promo.product_codes)),
-            created_at=now))
+            ends_on=promo.ends_on, max_uses=promo.max_uses, product_codes=" ".join(sorted(promo.product_codes))))
+
+    def list(self) -> list[PromoCode]:
+        codes = self.session.execute(select(promo_codes.c.code).order_by(promo_codes.c.code)).scalars().all()
+        return [promo for promo in (self.get(code) for code in codes) if promo is not None]
 
     def record_use(self, code: str, checkout_id: str, group_id: str, now: datetime) -> None:
         self.session.execute(insert(promo_uses).values(checkout_id=checkout_id, code=code, group_id=group_id,
@@ -255,10 +259,11 @@ class SqlInvoiceRepository(_Locking):
             promo_code=row.promo_code, due_on=row.due_on, paid_at=row.paid_at, card_brand=row.card_brand,
             card_last4=row.card_last4, authorization=row.authorization, currency=row.currency)
 
-    def for_group(self, group_id: str) -> list[dict[str, Any]]:
+    def for_group(self, group_id: str, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Newest first, as the history page and the API's InvoiceSummary list them."""
         rows = self.session.execute(select(invoices).where(invoices.c.group_id == group_id)
-                                    .order_by(invoices.c.issued_at.desc(), invoices.c.number.desc())).all()
+                                    .order_by(invoices.c.issued_at.desc(), invoices.c.number.desc())
+                                    .limit(limit).offset(offset)).all()
         return [{"id": r.id, "number": r.number, "group_id": r.group_id, "issued_at": r.issued_at,
                  "status": r.status, "due_on": r.due_on, "currency": r.currency,
                  "subtotal": dollars(r.subtotal_cents), "discount": dollars(r.discount_cents),
@@ -266,8 +271,16 @@ class SqlInvoiceRepository(_Locking):
                  "card_brand": r.card_brand, "card_last4": r.card_last4, "purchase_order": r.purchase_order}
                 for r in rows]
 
-    def numbers(self) -> list[str]:
-        return list(self.session.execute(select(invoices.c.number).order_by(invoices.c.number)).scalars())
+    def count_for_group(self, group_id: str) -> int:
+        return int(self.session.execute(select(func.count()).select_from(invoices)
+                                        .where(invoices.c.group_id == group_id)).scalar_one())
+
+    def numbers(self, invoice_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(invoice_ids)
+        if not ids:
+            return {}
+        rows = self.session.execute(select(invoices.c.id, invoices.c.number).where(invoices.c.id.in_(ids))).all()
+        return {row.id: row.number for row in rows}
 
 
 class SqlPaymentEventRepository:

@@ -13,7 +13,7 @@ from catalog_billing.adapters.repository_checkout import (
     SqlCheckoutRepository,
     SqlInvoiceRepository,
     SqlPaymentEventRepository,
-    SqlPromoRepository,
+    SqlPromoCodeRepository,
 )
 from catalog_billing.adapters.repository_staff import (
     SqlCompanyRepository,
@@ -40,6 +40,6 @@ class SqlBillingUnitOfWork(SqlAlchemyUnitOfWork):
         self.carts = SqlCartRepository(self.session)
         self.checkouts = SqlCheckoutRepository(self.session)
         self.addresses = SqlBillingAddressRepository(self.session)
-        self.promos = SqlPromoRepository(self.session)
+        self.promo_codes = SqlPromoCodeRepository(self.session)
         self.invoices = SqlInvoiceRepository(self.session)
         self.payment_events = SqlPaymentEventRepository(self.session)

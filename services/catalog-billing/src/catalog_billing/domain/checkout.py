@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from catalog_billing.domain.errors import BillingError, Conflict, InvalidInput
+from catalog_billing.domain.invoice import InvoiceDocument, Seller
 from catalog_billing.domain.pricing import PricedLine, Quote
 
 NOTE_MAX = 500
@@ -302,6 +303,15 @@ class Invoice:
 
     def quote(self) -> Quote:
         return Quote(lines=tuple(line.priced() for line in self.lines), promo_code=self.promo_code)
+
+    def document(self, seller: Seller) -> InvoiceDocument:
+        """What is printed (page and PDF): [pricing]'s InvoiceDocument."""
+        return InvoiceDocument(
+            number=self.number, issued_at=self.issued_at, status=str(self.status), seller=seller,
+            company_name=self.company_name, group_name=self.group_name, billing_address=self.billing_address,
+            quote=self.quote(), purchase_order=self.purchase_order or None, note=self.note or None,
+            due_on=self.due_on, paid_at=self.paid_at, card_brand=self.card_brand, card_last4=self.card_last4,
+            promo_label=self.promo_code, currency=self.currency, buyer_email=self.buyer_email)
 
 
 def format_invoice_number(sequence: int) -> str:

@@ -112,3 +112,83 @@ class SetInvoiceCopy:
     account_id: str
     email: str
     subscribed: bool
+
+
+# checkout
+# The buyer's steps, from the pages (entrypoints/web.py). `actor` must carry buy_products in the
+# group (or, for views, view_transactions).
+@dataclass(frozen=True)
+class AddToCart:
+    actor: Actor
+    group_id: str
+    product_code: str
+    quantity: int = 1
+    #: A quoted product (envoi personnalisé): the quote sets the price and the product.
+    quote_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoveFromCart:
+    actor: Actor
+    group_id: str
+    line_id: str
+
+
+@dataclass(frozen=True)
+class CheckoutDetails:
+    """What the caisse form says. `address_id` picks a known address; `new_address` (name, street,
+    city, province, postal_code, country) adds one instead."""
+
+    address_id: str | None = None
+    new_address: dict[str, str] | None = None
+    note: str = ""
+    purchase_order: str = ""
+    promo_code: str = ""
+    payment_mode: str = "card"
+
+
+@dataclass(frozen=True)
+class StartCheckout:
+    """Snapshot the group's cart (lines, prices, promo) with the caisse form's details."""
+
+    actor: Actor
+    group_id: str
+    buyer_email: str
+    locale: str
+    details: CheckoutDetails
+
+
+@dataclass(frozen=True)
+class UpdateCheckout:
+    actor: Actor
+    checkout_id: str
+    details: CheckoutDetails
+
+
+@dataclass(frozen=True)
+class AttachPaymentMethod:
+    """The processor's card form sent the buyer back with a payment-method reference."""
+
+    actor: Actor
+    checkout_id: str
+    method_reference: str
+
+
+@dataclass(frozen=True)
+class CompleteCheckout:
+    actor: Actor
+    checkout_id: str
+    #: The key rendered in the review form: a stale form (another card since) is refused.
+    idempotency_key: str
+    accept_terms: bool
+    accept_billing: bool
+    #: Where the processor sends the buyer back after a second step (3-D Secure).
+    return_url: str
+
+
+@dataclass(frozen=True)
+class ResumeCheckout:
+    """Back from the processor's second step: ask the processor how the payment ended."""
+
+    actor: Actor
+    checkout_id: str

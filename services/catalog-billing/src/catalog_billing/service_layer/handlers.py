@@ -14,6 +14,7 @@ from catalog_billing.domain import errors
 from catalog_billing.service_layer import commands as c
 from catalog_billing.service_layer import credits
 from catalog_billing.service_layer.access import Actor, authorize
+from catalog_billing.service_layer.checkout import HANDLERS as CHECKOUT_HANDLERS
 from catalog_billing.service_layer.ports import Dependencies, Quote, UnitOfWork
 from catalog_billing.service_layer.records import RECORDS_HANDLERS
 from catalog_billing.service_layer.staff import STAFF_HANDLERS
@@ -86,4 +87,6 @@ COMMAND_HANDLERS: dict[type, Handler] = {
     # staff
     **STAFF_HANDLERS,
     **RECORDS_HANDLERS,
+    # checkout
+    **CHECKOUT_HANDLERS,
 }

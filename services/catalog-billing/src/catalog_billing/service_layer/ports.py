@@ -157,11 +157,13 @@ class BillingAddressRepository(Protocol):
     def add(self, address: BillingAddress) -> None: ...
 
 
-class PromoRepository(Protocol):
+class PromoCodeRepository(Protocol):
     def get(self, code: str, *, lock: bool = False) -> PromoCode | None:
         """The code with its `uses` counted; None when nobody knows it."""
 
-    def add(self, promo: PromoCode, now: datetime) -> None: ...
+    def add(self, promo: PromoCode) -> None: ...
+
+    def list(self) -> list[PromoCode]: ...
 
     def record_use(self, code: str, checkout_id: str, group_id: str, now: datetime) -> None: ...
 
@@ -174,8 +176,13 @@ class InvoiceRepository(Protocol):
 
     def get(self, invoice_id: str) -> Invoice | None: ...
 
-    def for_group(self, group_id: str) -> list[dict[str, Any]]:
+    def for_group(self, group_id: str, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Summaries (id, number, issued_at, status, due_on, totals as Decimal), newest first."""
+
+    def count_for_group(self, group_id: str) -> int: ...
+
+    def numbers(self, invoice_ids: Iterable[str]) -> dict[str, str]:
+        """{invoice id: number} of those that exist."""
 
 
 class PaymentEventRepository(Protocol):
@@ -196,7 +203,7 @@ class UnitOfWork(BaseUnitOfWork, Protocol):
     carts: CartRepository
     checkouts: CheckoutRepository
     addresses: BillingAddressRepository
-    promos: PromoRepository
+    promo_codes: PromoCodeRepository
     invoices: InvoiceRepository
     payment_events: PaymentEventRepository
 
