@@ -78,7 +78,7 @@ class FakePromoCodes:
     def get(self, code: str) -> PromoCode | None:
         return self.rows.get(code)
 
-    def add(self, promo: PromoCode, now: datetime) -> None:
+    def add(self, promo: PromoCode) -> None:
         self.rows[promo.code] = promo
 
     def list(self) -> list[PromoCode]:
@@ -110,10 +110,8 @@ class FakeStaffUnitOfWork(FakeBillingUnitOfWork):
         super().__init__(dispatch)
         self.companies = FakeCompanies()
         self.invoice_copies = FakeInvoiceCopies(self.memberships)
-        self.promos = FakePromoCodes()
-        self.promo_listing = self.promos
-        self.invoice_records = FakeInvoices()
-        self.invoices = self.invoice_records
+        self.promo_codes = FakePromoCodes()
+        self.invoices = FakeInvoices()
 
 
 def staff_bus(uow: FakeStaffUnitOfWork | None = None,

@@ -148,7 +148,7 @@ def test_only_the_principal_opts_in_to_invoice_copies_and_only_while_principal()
 
 def test_my_credits_shows_every_balance_and_each_movement_with_its_reason_and_running_balance():
     bus, uow = staff_bus(company_with(ing_in_montreal=5))
-    uow.invoice_records.rows["inv-1"] = FakeInvoice("inv-1", MONTREAL, "2026-000007")
+    uow.invoices.rows["inv-1"] = FakeInvoice("inv-1", MONTREAL, "2026-000007")
     offer = new_uuid()
     credits.reserve(uow, offer_id=offer, credit_type="ing", group_id=MONTREAL, actor_account_id=AFFICHAGE,
                     now=T0 + timedelta(hours=1))
@@ -174,7 +174,7 @@ def test_running_balances_are_per_credit_type_in_time_order():
 
 def test_an_invoice_of_another_group_does_not_exist_for_the_caller():
     bus, uow = staff_bus(company_with())
-    uow.invoice_records.rows["inv-9"] = FakeInvoice("inv-9", ELSEWHERE, "2026-000009")
+    uow.invoices.rows["inv-9"] = FakeInvoice("inv-9", ELSEWHERE, "2026-000009")
     with pytest.raises(NotAMember):
         bus.query(records.group_invoice, Actor(PRINCIPAL), "inv-9")
     with pytest.raises(NotAMember):

@@ -4,7 +4,6 @@ read side of [checkout]'s invoice tables for the records pages)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -12,10 +11,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from catalog_billing.adapters.orm import memberships
-from catalog_billing.adapters.orm_checkout import invoices, promo_codes
+from catalog_billing.adapters.orm_checkout import invoices
 from catalog_billing.adapters.orm_staff import company_billing_terms, invoice_copy_subscriptions
-from catalog_billing.adapters.repository_checkout import SqlPromoRepository
-from catalog_billing.domain.promo import PromoCode
 from catalog_billing.domain.staff import CompanyRef, CompanyTerms, GroupRef, InvoiceRow
 from plumbing.auth.permissions import Role
 
@@ -123,17 +120,13 @@ def _money(cents: int) -> Decimal:
 
 
 class SqlInvoiceRecords:
-    """Read side of [checkout]'s invoice tables for the history, the invoice page and the ledger."""
+    """The history page's rows, over [checkout]'s invoice table."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def count_for_group(self, group_id: str) -> int:
-        return int(self.session.execute(select(func.count()).select_from(invoices)
-                                        .where(invoices.c.group_id == group_id)).scalar_one())
-
-    def for_group(self, group_id: str, *, limit: int = 20, offset: int = 0) -> list[InvoiceRow]:
-        """Newest first (issued_at, then number)."""
+    def history(self, group_id: str, *, limit: int = 20, offset: int = 0) -> list[InvoiceRow]:
+        """Newest first (issued_at, then number), with the buyer."""
         t = invoices.c
         rows = self.session.execute(
             select(t.id, t.number, t.issued_at, t.buyer_email, t.total_cents, t.status, t.due_on)
@@ -141,22 +134,3 @@ class SqlInvoiceRecords:
             .limit(limit).offset(offset)).all()
         return [InvoiceRow(r.id, r.number, r.issued_at, r.buyer_email, _money(r.total_cents), r.status, r.due_on)
                 for r in rows]
-
-    def numbers(self, invoice_ids: Iterable[str]) -> dict[str, str]:
-        ids = list(invoice_ids)
-        if not ids:
-            return {}
-        rows = self.session.execute(select(invoices.c.id, invoices.c.number).where(invoices.c.id.in_(ids))).all()
-        return {i: n for i, n in rows}
-
-
-class SqlPromoListing:
-    """Every promo code for the staff pages, read through [checkout]'s repository (uses counted)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def list(self) -> list[PromoCode]:
-        repository = SqlPromoRepository(self.session)
-        codes = self.session.execute(select(promo_codes.c.code).order_by(promo_codes.c.code)).scalars().all()
-        return [promo for promo in (repository.get(code) for code in codes) if promo is not None]

@@ -19,7 +19,6 @@ from catalog_billing.adapters.repository_staff import (
     SqlCompanyRepository,
     SqlInvoiceCopyRepository,
     SqlInvoiceRecords,
-    SqlPromoListing,
 )
 from plumbing.auth.memberships import SqlMembershipLookup
 from plumbing.uow import SqlAlchemyUnitOfWork
@@ -35,7 +34,6 @@ class SqlBillingUnitOfWork(SqlAlchemyUnitOfWork):
         self.companies = SqlCompanyRepository(self.session)
         self.invoice_copies = SqlInvoiceCopyRepository(self.session)
         self.invoice_records = SqlInvoiceRecords(self.session)
-        self.promo_listing = SqlPromoListing(self.session)
         # [checkout]
         self.carts = SqlCartRepository(self.session)
         self.checkouts = SqlCheckoutRepository(self.session)

@@ -112,22 +112,11 @@ class InvoiceCopyRepository(Protocol):
         """Emails of the subscribed accounts that are still principal of the group (projection)."""
 
 
-
 class InvoiceRecords(Protocol):
-    """The read side of [checkout]'s invoices for the records pages."""
+    """The history page's rows, over [checkout]'s invoices (its summaries carry no buyer)."""
 
-    def count_for_group(self, group_id: str) -> int: ...
-
-    def for_group(self, group_id: str, *, limit: int = 20, offset: int = 0) -> list[InvoiceRow]:
+    def history(self, group_id: str, *, limit: int = 20, offset: int = 0) -> list[InvoiceRow]:
         """Newest first."""
-
-    def numbers(self, invoice_ids: Iterable[str]) -> dict[str, str]:
-        """{invoice id: number} of the ones that exist."""
-
-
-class PromoListing(Protocol):
-    def list(self) -> list[PromoCode]:
-        """Every promo code with its uses counted, by code (staff pages)."""
 
 
 # [checkout] --------------------------------------------------------------------------------------
@@ -190,6 +179,7 @@ class PaymentEventRepository(Protocol):
             now: datetime) -> bool:
         """Record a processed webhook; False when it was already processed."""
 
+
 class UnitOfWork(BaseUnitOfWork, Protocol):
     credits: CreditRepository
     quotes: QuoteRepository
@@ -198,7 +188,6 @@ class UnitOfWork(BaseUnitOfWork, Protocol):
     companies: CompanyRepository
     invoice_copies: InvoiceCopyRepository
     invoice_records: InvoiceRecords
-    promo_listing: PromoListing
     # [checkout]
     carts: CartRepository
     checkouts: CheckoutRepository
@@ -206,9 +195,6 @@ class UnitOfWork(BaseUnitOfWork, Protocol):
     promo_codes: PromoCodeRepository
     invoices: InvoiceRepository
     payment_events: PaymentEventRepository
-
-    invoice_records: InvoiceRecords
-    promo_listing: PromoListing
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def my_credits(uow: UnitOfWork, actor: Actor, group_id: str) -> MyCredits:
     balances = {t: found.get(t, 0) for t in CREDIT_TYPES if t in ALWAYS_SHOWN or t in found}
     entries = list(uow.credits.entries(group_id, limit=LEDGER_LIMIT))
     invoice_ids = {e.invoice_id for e in entries if e.invoice_id}
-    numbers = uow.invoice_records.numbers(invoice_ids) if invoice_ids else {}
+    numbers = uow.invoices.numbers(invoice_ids) if invoice_ids else {}
     counterparts = {e.counterpart_group_id for e in entries if e.counterpart_group_id}
     names = {g: uow.companies.group(g) for g in counterparts}
     return MyCredits(balances, running_balances(
@@ -65,10 +65,10 @@ def my_credits(uow: UnitOfWork, actor: Actor, group_id: str) -> MyCredits:
 def invoice_history(uow: UnitOfWork, actor: Actor, group_id: str, page: int = 1, per_page: int = 20) -> PageOf:
     """The group's invoices, newest first, one page (a page past the end is the last one)."""
     authorize(uow, actor, group_id, Permission.VIEW_TRANSACTIONS)
-    total = uow.invoice_records.count_for_group(group_id)
+    total = uow.invoices.count_for_group(group_id)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    items = list(uow.invoice_records.for_group(group_id, limit=per_page, offset=(page - 1) * per_page))
+    items = list(uow.invoice_records.history(group_id, limit=per_page, offset=(page - 1) * per_page))
     return PageOf(items, page, per_page, total)
 
 
@@ -100,7 +100,7 @@ def invoice_document(uow: UnitOfWork, actor: Actor, invoice_id: str, config: Bil
                      locale: str) -> InvoiceDocument:
     """The printable invoice, for a member of its group (else NotAMember: 404)."""
     invoice = group_invoice(uow, actor, invoice_id)
-    promo = uow.promos.get(invoice.promo_code) if invoice.promo_code else None
+    promo = uow.promo_codes.get(invoice.promo_code) if invoice.promo_code else None
     return document_of(invoice, config, catalog, locale, promo)
 
 

@@ -60,9 +60,9 @@ def transfer_between_groups(cmd: c.StaffTransferCredits, uow: UnitOfWork, deps: 
 
 
 def create_promo_code(cmd: c.CreatePromoCode, uow: UnitOfWork, deps: Dependencies) -> PromoCode:
-    if uow.promos.get(cmd.promo.code) is not None:
+    if uow.promo_codes.get(cmd.promo.code) is not None:
         raise promo_code_taken()
-    uow.promos.add(cmd.promo, deps.clock.now())
+    uow.promo_codes.add(cmd.promo)
     return cmd.promo
 
 
@@ -106,4 +106,4 @@ def company_billing(uow: UnitOfWork, company_id: str) -> CompanyBilling | None:
 
 
 def promo_codes(uow: UnitOfWork) -> list[PromoCode]:
-    return uow.promo_listing.list()
+    return uow.promo_codes.list()
