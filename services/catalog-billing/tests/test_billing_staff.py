@@ -156,7 +156,7 @@ def test_my_credits_shows_every_balance_and_each_movement_with_its_reason_and_ru
     credits.transfer_credits(uow, from_group_id=MONTREAL, to_group_id=QUEBEC, credit_type="ing", quantity=2,
                              actor_account_id=STAFF, now=T0 + timedelta(hours=3))
     found = bus.query(records.my_credits, Actor(AFFICHAGE), MONTREAL)
-    assert found.balances == {"ing": 3, "cpi": 0, "vedette": 0, "extension": 0}
+    assert found.balances == {"ing": 3, "cpi": 0}
     assert [(ln.entry.reason, ln.entry.delta, ln.balance_after) for ln in found.ledger] == [
         ("transfer_out", -2, 3), ("released", 1, 5), ("applied", -1, 4), ("purchase", 5, 5)]
     assert found.ledger[-1].invoice_number == "2026-000007"

@@ -82,4 +82,4 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, c
     app = ServiceApp(SERVICE, api=_with_bus(api, bus), pages=pages, readiness_checks=runtime.readiness_checks())
     return ServiceBundle(runtime=runtime, asgi=instrumented(app), migrations_dir=MIGRATIONS_DIR,
                          consumers=[consumer], tickers=[(SNAPSHOT_REQUEST_DELAY_SECONDS, requester)],
-                         extras={"bus": bus, "uow_factory": bus.new_uow, "config": config})
+                         extras={"bus": bus, "uow_factory": bus.new_uow, "config": config, "pages": pages})

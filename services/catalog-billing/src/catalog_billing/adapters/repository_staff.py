@@ -1,16 +1,19 @@
 """[staff] repositories over SQLAlchemy Core: `uow.companies` (companies and groups as the membership
-projection names them, and their billing terms) and `uow.invoice_copies`."""
+projection names them, and their billing terms), `uow.invoice_copies`, and `uow.invoice_records` (the
+read side of [checkout]'s invoice tables for the records pages)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from catalog_billing.adapters.orm import memberships
+from catalog_billing.adapters.orm_checkout import invoices
 from catalog_billing.adapters.orm_staff import company_billing_terms, invoice_copy_subscriptions
-from catalog_billing.domain.staff import CompanyRef, CompanyTerms, GroupRef
+from catalog_billing.domain.staff import CompanyRef, CompanyTerms, GroupRef, InvoiceRow
 from plumbing.auth.permissions import Role
 
 _TERMS_FIELDS = ("company_id", "invoice_payment_eligible", "updated_by_account_id", "updated_by_email", "updated_at")
@@ -110,3 +113,24 @@ class SqlInvoiceCopyRepository:
                                       (m.account_id == s.account_id) & (m.group_id == s.group_id))
             .where((s.group_id == group_id) & (m.role == Role.PRINCIPAL.value)).order_by(s.email)).all()
         return [email for (email,) in rows]
+
+
+def _money(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+class SqlInvoiceRecords:
+    """The history page's rows, over [checkout]'s invoice table."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def history(self, group_id: str, *, limit: int = 20, offset: int = 0) -> list[InvoiceRow]:
+        """Newest first (issued_at, then number), with the buyer."""
+        t = invoices.c
+        rows = self.session.execute(
+            select(t.id, t.number, t.issued_at, t.buyer_email, t.total_cents, t.status, t.due_on)
+            .where(t.group_id == group_id).order_by(t.issued_at.desc(), t.number.desc())
+            .limit(limit).offset(offset)).all()
+        return [InvoiceRow(r.id, r.number, r.issued_at, r.buyer_email, _money(r.total_cents), r.status, r.due_on)
+                for r in rows]

@@ -15,7 +15,11 @@ from catalog_billing.adapters.repository_checkout import (
     SqlPaymentEventRepository,
     SqlPromoCodeRepository,
 )
-from catalog_billing.adapters.repository_staff import SqlCompanyRepository, SqlInvoiceCopyRepository
+from catalog_billing.adapters.repository_staff import (
+    SqlCompanyRepository,
+    SqlInvoiceCopyRepository,
+    SqlInvoiceRecords,
+)
 from plumbing.auth.memberships import SqlMembershipLookup
 from plumbing.uow import SqlAlchemyUnitOfWork
 
@@ -29,6 +33,7 @@ class SqlBillingUnitOfWork(SqlAlchemyUnitOfWork):
         # [staff]
         self.companies = SqlCompanyRepository(self.session)
         self.invoice_copies = SqlInvoiceCopyRepository(self.session)
+        self.invoice_records = SqlInvoiceRecords(self.session)
         # [checkout]
         self.carts = SqlCartRepository(self.session)
         self.checkouts = SqlCheckoutRepository(self.session)

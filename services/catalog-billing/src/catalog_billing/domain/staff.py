@@ -45,6 +45,19 @@ class GroupRef:
 
 
 @dataclass(frozen=True)
+class InvoiceRow:
+    """One line of « Historique des transactions »."""
+
+    id: str
+    number: str
+    issued_at: datetime
+    buyer: str
+    total: Decimal
+    status: str
+    due_on: date | None = None
+
+
+@dataclass(frozen=True)
 class LedgerLine:
     """A ledger entry and the balance of its credit type right after it."""
 

@@ -16,6 +16,8 @@ def credit_type(code: str) -> str:
         "cpi": lambda: _("Offres d'emploi CPI"),
         "vedette": lambda: _("Offres en vedette"),
         "extension": lambda: _("Extensions de 7 jours"),
+        "envoi-regions": lambda: _("Envois personnalisés (régions)"),
+        "envoi-partout": lambda: _("Envois personnalisés (partout)"),
     }
     return names[code]() if code in names else code
 

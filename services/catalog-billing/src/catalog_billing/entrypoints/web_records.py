@@ -42,8 +42,11 @@ def _context() -> dict[str, Any]:
     return {"labels": labels}
 
 
+common.NOTICES.update(labels.RECORDS_DONE)
+
+
 def _actor() -> Actor:
-    return Actor(common.me().account_id)
+    return common.actor()
 
 
 def _page_number() -> int:
@@ -52,8 +55,9 @@ def _page_number() -> int:
 
 
 def _group() -> dict[str, Any]:
-    """The active group; an employer with none has nothing to see here (404)."""
-    group = common.active_group()
+    """The group named by `?groupe=` (one of the caller's, else 404) or the active one; an employer
+    with no group yet has nothing to see here (404; the portal's wizard is where to start)."""
+    group = common.requested_group(request.args.get("groupe") or None)
     if group is None:
         abort(404)
     return group
@@ -78,9 +82,8 @@ def history() -> Any:
     found = common.bus().query(records.invoice_history, _actor(), group["id"], _page_number(), INVOICES_PER_PAGE)
     can_opt_in = allows(group.get("role"), Permission.RECEIVE_INVOICE_COPIES)
     receives = can_opt_in and common.bus().query(records.receives_invoice_copies, group["id"], common.me().account_id)
-    done = labels.RECORDS_DONE.get(request.args.get("ok", ""))
     return common.render_page("billing/records/history.html", group=group, history=found, can_opt_in=can_opt_in,
-                              receives_copies=receives, flashes=[("success", done())] if done else None)
+                              receives_copies=receives)
 
 
 @blueprint.get("/employeur/transactions/copie-des-factures")
@@ -94,19 +97,20 @@ def invoice_copy_form() -> WerkzeugResponse:
 @common.employer_required
 def set_invoice_copy() -> WerkzeugResponse:
     """Only the group's Responsable principal.e (403 for other roles, 404 outside the group)."""
-    wanted = request.form.get("group_id", "")
-    group = common.requested_group(wanted) if wanted else _group()
+    group = common.requested_group(request.form.get("group_id") or None)
     if group is None:
         abort(404)
     subscribed = request.form.get("copy") == "oui"
     me = common.me()
     common.bus().handle(c.SetInvoiceCopy(group["id"], me.account_id, me.email, subscribed))
-    return redirect("/employeur/transactions?ok=" + ("copie" if subscribed else "sans-copie"), 303)
+    return common.see_other("/employeur/transactions", "copie" if subscribed else "sans-copie")
 
 
 def _document(invoice_id: str) -> Any:
     try:
-        return common.bus().query(records.invoice_document, _actor(), invoice_id)
+        deps = common.bus().deps
+        return common.bus().query(records.invoice_document, _actor(), invoice_id, deps.config, deps.catalog,
+                                  current_locale())
     except NotAMember:
         abort(404)
 

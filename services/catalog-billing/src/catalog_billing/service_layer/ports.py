@@ -17,7 +17,7 @@ from catalog_billing.domain.catalog import Catalog
 from catalog_billing.domain.checkout import BillingAddress, Checkout, Invoice
 from catalog_billing.domain.ledger import CreditBank, CreditEntry, Reservation
 from catalog_billing.domain.promo import PromoCode
-from catalog_billing.domain.staff import CompanyRef, CompanyTerms, GroupRef
+from catalog_billing.domain.staff import CompanyRef, CompanyTerms, GroupRef, InvoiceRow
 from catalog_billing.service_layer.payments import PaymentProcessor
 from plumbing.clock import Clock
 from plumbing.ports import UnitOfWork as BaseUnitOfWork
@@ -112,6 +112,12 @@ class InvoiceCopyRepository(Protocol):
         """Emails of the subscribed accounts that are still principal of the group (projection)."""
 
 
+class InvoiceRecords(Protocol):
+    """The history page's rows, over [checkout]'s invoices (its summaries carry no buyer)."""
+
+    def history(self, group_id: str, *, limit: int = 20, offset: int = 0) -> list[InvoiceRow]:
+        """Newest first."""
+
 
 # [checkout] --------------------------------------------------------------------------------------
 class CartRepository(Protocol):
@@ -181,6 +187,7 @@ class UnitOfWork(BaseUnitOfWork, Protocol):
     # [staff]
     companies: CompanyRepository
     invoice_copies: InvoiceCopyRepository
+    invoice_records: InvoiceRecords
     # [checkout]
     carts: CartRepository
     checkouts: CheckoutRepository

@@ -7,10 +7,15 @@ answer 404, as if the group or invoice did not exist); any role of the group may
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from catalog_billing.config import BillingConfig
+from catalog_billing.domain.checkout import Invoice
+from catalog_billing.domain.invoice import InvoiceDocument, oiq_seller
 from catalog_billing.domain.ledger import CREDIT_TYPES
+from catalog_billing.domain.promo import PromoCode
 from catalog_billing.domain.staff import LedgerLine, running_balances
 from catalog_billing.service_layer import commands as c
 from catalog_billing.service_layer.access import Actor, authorize
@@ -18,6 +23,8 @@ from catalog_billing.service_layer.ports import Dependencies, UnitOfWork
 from plumbing.auth.permissions import NotAMember, Permission, require
 from plumbing.messagebus import Handler
 
+#: Credit types « Mes forfaits » always shows (the forfaits); optimizations once the group had one.
+ALWAYS_SHOWN = ("ing", "cpi")
 #: Ledger entries read for the running balances (a group's whole history; far more than any has).
 LEDGER_LIMIT = 10_000
 
@@ -41,10 +48,11 @@ class PageOf:
 
 
 def my_credits(uow: UnitOfWork, actor: Actor, group_id: str) -> MyCredits:
-    """Balances of every credit type (0 included) and the ledger, newest first, with running balances."""
+    """Balances (forfaits always, optimizations the group ever had) and the ledger, newest first,
+    with running balances."""
     authorize(uow, actor, group_id, Permission.VIEW_TRANSACTIONS)
     found = uow.credits.balances(group_id)
-    balances = {t: found.get(t, 0) for t in CREDIT_TYPES} | found
+    balances = {t: found.get(t, 0) for t in CREDIT_TYPES if t in ALWAYS_SHOWN or t in found}
     entries = list(uow.credits.entries(group_id, limit=LEDGER_LIMIT))
     invoice_ids = {e.invoice_id for e in entries if e.invoice_id}
     numbers = uow.invoices.numbers(invoice_ids) if invoice_ids else {}
@@ -60,7 +68,7 @@ def invoice_history(uow: UnitOfWork, actor: Actor, group_id: str, page: int = 1,
     total = uow.invoices.count_for_group(group_id)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    items = list(uow.invoices.for_group(group_id, limit=per_page, offset=(page - 1) * per_page))
+    items = list(uow.invoice_records.history(group_id, limit=per_page, offset=(page - 1) * per_page))
     return PageOf(items, page, per_page, total)
 
 
@@ -71,6 +79,29 @@ def group_invoice(uow: UnitOfWork, actor: Actor, invoice_id: str) -> Any:
         raise NotAMember(invoice_id)
     authorize(uow, actor, invoice.group_id, Permission.VIEW_TRANSACTIONS)
     return invoice
+
+
+def document_of(invoice: Invoice, config: BillingConfig, catalog: Any, locale: str,
+                promo: PromoCode | None = None) -> InvoiceDocument:
+    """Everything printed on the invoice ([pricing]'s InvoiceDocument): the OIQ with its tax numbers
+    (configuration), the buyer, the stored lines and totals, how it was paid."""
+    names = {p.code: dict(p.names) for p in catalog} if isinstance(catalog, Iterable) else {}
+    return InvoiceDocument(
+        number=invoice.number, issued_at=invoice.issued_at, status=str(invoice.status),
+        seller=oiq_seller(config.gst_number, config.qst_number), company_name=invoice.company_name,
+        group_name=invoice.group_name, billing_address=invoice.billing_address, quote=invoice.quote(),
+        purchase_order=invoice.purchase_order or None, note=invoice.note or None, due_on=invoice.due_on,
+        paid_at=invoice.paid_at, card_brand=invoice.card_brand, card_last4=invoice.card_last4,
+        promo_label=promo.label(locale) if promo else invoice.promo_code, currency=invoice.currency,
+        buyer_email=invoice.buyer_email, product_names=names)
+
+
+def invoice_document(uow: UnitOfWork, actor: Actor, invoice_id: str, config: BillingConfig, catalog: Any,
+                     locale: str) -> InvoiceDocument:
+    """The printable invoice, for a member of its group (else NotAMember: 404)."""
+    invoice = group_invoice(uow, actor, invoice_id)
+    promo = uow.promo_codes.get(invoice.promo_code) if invoice.promo_code else None
+    return document_of(invoice, config, catalog, locale, promo)
 
 
 def receives_invoice_copies(uow: UnitOfWork, group_id: str, account_id: str) -> bool:

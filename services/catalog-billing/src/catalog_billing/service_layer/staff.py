@@ -106,4 +106,4 @@ def company_billing(uow: UnitOfWork, company_id: str) -> CompanyBilling | None:
 
 
 def promo_codes(uow: UnitOfWork) -> list[PromoCode]:
-    return list(uow.promo_codes.list())
+    return uow.promo_codes.list()
