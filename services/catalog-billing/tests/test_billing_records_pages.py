@@ -12,7 +12,9 @@ import pytest
 from billing_testkit import T0, new_id
 from pypdf import PdfReader
 from records_testkit import CSRF, flask_client, genivert, headers, issue_invoice
+from sqlalchemy import update
 
+from catalog_billing.adapters import orm
 from catalog_billing.service_layer import credits
 
 ROLES = ("principal", "affichage", "finances")
@@ -139,6 +141,14 @@ def test_only_the_principal_sees_and_uses_the_opt_in(web, bundle, company):
     assert "Vous recevrez une copie de chaque facture du groupe." in after and 'value="oui" checked' in after
     with bundle.extras["bus"].new_uow() as uow:
         assert uow.invoice_copies.emails_for(company.group_id) == ["marie@genivert-test.ca"]
+    with bundle.runtime.engine.begin() as db:  # no longer principal (a role_changed event): no more copies
+        db.execute(update(orm.memberships).where(orm.memberships.c.account_id == company.people["principal"])
+                   .values(role="finances"))
+    with bundle.extras["bus"].new_uow() as uow:
+        assert uow.invoice_copies.emails_for(company.group_id) == []
+    with bundle.runtime.engine.begin() as db:
+        db.execute(update(orm.memberships).where(orm.memberships.c.account_id == company.people["principal"])
+                   .values(role="principal"))
     foreign = web.post("/employeur/transactions/copie-des-factures", headers=principal,
                        data={"csrf_token": CSRF, "group_id": company.other_group_id, "copy": "oui"})
     assert foreign.status_code == 404

@@ -4,6 +4,7 @@ read side of [checkout]'s invoice tables for the records pages)."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from decimal import Decimal
 
@@ -19,9 +20,10 @@ from plumbing.auth.permissions import Role
 _TERMS_FIELDS = ("company_id", "invoice_payment_eligible", "updated_by_account_id", "updated_by_email", "updated_at")
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
+def _folded(text: str) -> str:
+    """Lower case, accents removed, spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
 
 
 class SqlCompanyRepository:
@@ -49,13 +51,16 @@ class SqlCompanyRepository:
 
     # Companies and groups, from the membership projection ----------------------------------------
     def search(self, query: str, *, limit: int = 50) -> list[CompanyRef]:
+        """Names compared without case or accents (« genivert » finds « Génivert inc. »), in Python:
+        one row per company, a few thousand at most."""
         t = memberships.c
         name = func.max(t.company_name)
-        statement = select(t.company_id, name).where(t.company_id != "").group_by(t.company_id)
-        if query.strip():
-            statement = statement.having(func.lower(name).like(_like(query.strip()), escape="\\"))
-        rows = self.session.execute(statement.order_by(name).limit(limit)).all()
-        return [CompanyRef(company_id, company_name or company_id) for company_id, company_name in rows]
+        rows = self.session.execute(select(t.company_id, name).where(t.company_id != "")
+                                    .group_by(t.company_id).order_by(name)).all()
+        wanted = _folded(query)
+        found = [CompanyRef(company_id, company_name or company_id) for company_id, company_name in rows
+                 if wanted in _folded(company_name or "")]
+        return found[:limit]
 
     def get(self, company_id: str) -> CompanyRef | None:
         t = memberships.c

@@ -96,8 +96,11 @@ def _company_page(company_id: str, *, status: int = 200, transfer_form: dict[str
     if billing is None:
         abort(404)
     done = labels.STAFF_DONE.get(request.args.get("fait", ""))
+    held = {t for row in billing.groups for t, count in row.balances.items() if count}
     return render_template(
-        "billing/staff/company.html", billing=billing, transfer_form=transfer_form or {}, errors=errors_ or {},
+        "billing/staff/company.html", billing=billing,
+        shown_types=[t for t in CREDIT_TYPES if t in ("ing", "cpi") or t in held],
+        transfer_form=transfer_form or {}, errors=errors_ or {},
         problem=problem, done=done() if done else None,
         group_options=[(g.group.id, g.group.name) for g in billing.groups],
         type_options=[(t, labels.credit_type(t)) for t in CREDIT_TYPES],
