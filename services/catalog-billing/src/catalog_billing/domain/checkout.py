@@ -116,6 +116,15 @@ class InvalidAddress(InvalidInput):
 
 
 # Checkout ------------------------------------------------------------------------------------
+#: Processors name brands in lower case (`visa`); invoices and pages print them as cards do.
+BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover",
+          "diners": "Diners Club", "jcb": "JCB", "unionpay": "UnionPay", "interac": "Interac"}
+
+
+def brand_name(brand: str) -> str:
+    return BRANDS.get((brand or "").lower(), (brand or "").strip().title() or "Carte")
+
+
 @dataclass(frozen=True)
 class CheckoutLine:
     """One line of the snapshot: what is printed (price, discount, taxes) and what is granted."""
@@ -227,7 +236,7 @@ class Checkout:
         self.ensure_changeable()
         if self.attempts and self.attempts[-1].status in ("declined", "failed"):
             self.idempotency_key = str(uuid.uuid4())
-        self.method_reference, self.card_brand, self.card_last4 = reference, brand, last4
+        self.method_reference, self.card_brand, self.card_last4 = reference, brand_name(brand), last4
         self.payment_mode, self.updated_at = PaymentMode.CARD, now
 
     # Payment outcomes -----------------------------------------------------------------------
