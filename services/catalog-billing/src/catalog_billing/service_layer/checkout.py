@@ -389,7 +389,8 @@ def _emit_invoice_issued(uow: UnitOfWork, deps: Dependencies, invoice: Invoice, 
     quote = invoice.quote()
     buyer = invoice.buyer_email.lower()
     copy_to = sorted({email for email in uow.invoice_copies.emails_for(invoice.group_id) if email.lower() != buyer})
-    uow.emit("billing.invoice.issued", {
+    due = {"due_on": invoice.due_on.isoformat()} if invoice.due_on else {}
+    uow.emit("billing.invoice.issued", {**due,
         "invoice_id": invoice.id, "number": invoice.number, "group_id": invoice.group_id,
         "company_id": invoice.company_id, "company_name": invoice.company_name, "group_name": invoice.group_name,
         "issued_at": invoice.issued_at.isoformat().replace("+00:00", "Z"), "status": str(invoice.status),
