@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from billing_testkit import T0, new_id
@@ -15,6 +16,7 @@ from records_testkit import CSRF, flask_client, genivert, headers, issue_invoice
 from sqlalchemy import update
 
 from catalog_billing.adapters import orm
+from catalog_billing.domain.promo import PromoCode
 from catalog_billing.service_layer import credits
 
 ROLES = ("principal", "affichage", "finances")
@@ -157,3 +159,18 @@ def test_only_the_principal_sees_and_uses_the_opt_in(web, bundle, company):
     with bundle.extras["bus"].new_uow() as uow:
         assert uow.invoice_copies.emails_for(company.group_id) == []
     assert web.get("/employeur/transactions/copie-des-factures", headers=principal).status_code == 303
+
+
+def test_the_invoice_page_names_the_promo_and_an_unpaid_invoice_its_due_date(web, bundle, company):
+    with bundle.extras["bus"].new_uow() as uow:
+        uow.promo_codes.add(PromoCode("BIENVENUE10", "percent", Decimal("10")))
+        uow.commit()
+    invoice = issue_invoice(bundle, company, promo_code="BIENVENUE10", discount="125.00", status="unpaid")
+    me = headers(company.people["finances"])
+    page = text(web.get(f"/employeur/transactions/{invoice.id}", headers=me))
+    assert "BIENVENUE10 (−10 %)" in page and "−125,00 $" in page
+    assert "À payer avant le 2 décembre 2026" in page and "Paiement sur facture" in page
+    web.set_cookie("lang", "en")
+    english = text(web.get(f"/employeur/transactions/{invoice.id}", headers=me))
+    assert "Due by December 2, 2026" in english and "Payment on invoice" in english and "Invoice ING-" in english
+    assert "Unpaid" in text(web.get("/employeur/transactions", headers=me))
