@@ -81,15 +81,17 @@ def test_the_ledger_says_why_each_balance_moved_in_both_languages(web, bundle, c
 def test_nobody_outside_the_group_sees_its_pages_invoices_or_pdfs(web, bundle, company):
     invoice = issue_invoice(bundle, company)
     outsider = headers(new_id())
-    for path in ("/employeur/forfaits/mes-forfaits", "/employeur/transactions",
-                 f"/employeur/transactions/{invoice.id}", f"/employeur/transactions/{invoice.id}.pdf",
-                 f"/employeur/transactions?groupe={company.group_id}"):
+    for path in (f"/employeur/transactions/{invoice.id}", f"/employeur/transactions/{invoice.id}.pdf",
+                 f"/employeur/transactions?groupe={company.group_id}",
+                 f"/employeur/forfaits/mes-forfaits?groupe={company.group_id}"):
         assert web.get(path, headers=outsider).status_code == 404, path
     # A member of the company's other group: the invoice of Groupe 001 is not theirs either.
     quebec = headers(company.people["quebec"])
     assert web.get(f"/employeur/transactions/{invoice.id}", headers=quebec).status_code == 404
     assert web.get(f"/employeur/transactions/{invoice.id}.pdf", headers=quebec).status_code == 404
     assert web.get(f"/employeur/transactions?groupe={company.group_id}", headers=quebec).status_code == 404
+    assert web.get(f"/employeur/forfaits/mes-forfaits?groupe={company.group_id}", headers=quebec).status_code == 404
+    assert "ING-" not in text(web.get("/employeur/forfaits/mes-forfaits", headers=quebec))
     assert invoice.number not in text(web.get("/employeur/transactions", headers=quebec))
     unknown = web.get(f"/employeur/transactions/{new_id()}", headers=headers(company.people["principal"]))
     assert unknown.status_code == 404
@@ -100,6 +102,8 @@ def test_signed_out_visitors_log_in_and_other_kinds_are_refused(web, company):
     assert signed_out.status_code == 303 and signed_out.headers["Location"].startswith("/compte/connexion?next=")
     for kind in ("member", "staff"):
         assert web.get("/employeur/forfaits/mes-forfaits", headers=headers(new_id(), kind)).status_code == 403
+    for path in ("/employeur/forfaits/mes-forfaits", "/employeur/transactions"):  # no group yet: the portal
+        assert web.get(path, headers=headers(new_id())).headers["Location"] == "/entreprises/"
 
 
 def test_the_pdf_is_an_attachment_whose_text_has_the_invoice_number_and_totals(web, bundle, company):
