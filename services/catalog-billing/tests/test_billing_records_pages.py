@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from billing_testkit import T0, new_id
@@ -15,6 +16,7 @@ from records_testkit import CSRF, flask_client, genivert, headers, issue_invoice
 from sqlalchemy import update
 
 from catalog_billing.adapters import orm
+from catalog_billing.domain.promo import PromoCode
 from catalog_billing.service_layer import credits
 
 ROLES = ("principal", "affichage", "finances")
@@ -79,15 +81,17 @@ def test_the_ledger_says_why_each_balance_moved_in_both_languages(web, bundle, c
 def test_nobody_outside_the_group_sees_its_pages_invoices_or_pdfs(web, bundle, company):
     invoice = issue_invoice(bundle, company)
     outsider = headers(new_id())
-    for path in ("/employeur/forfaits/mes-forfaits", "/employeur/transactions",
-                 f"/employeur/transactions/{invoice.id}", f"/employeur/transactions/{invoice.id}.pdf",
-                 f"/employeur/transactions?groupe={company.group_id}"):
+    for path in (f"/employeur/transactions/{invoice.id}", f"/employeur/transactions/{invoice.id}.pdf",
+                 f"/employeur/transactions?groupe={company.group_id}",
+                 f"/employeur/forfaits/mes-forfaits?groupe={company.group_id}"):
         assert web.get(path, headers=outsider).status_code == 404, path
     # A member of the company's other group: the invoice of Groupe 001 is not theirs either.
     quebec = headers(company.people["quebec"])
     assert web.get(f"/employeur/transactions/{invoice.id}", headers=quebec).status_code == 404
     assert web.get(f"/employeur/transactions/{invoice.id}.pdf", headers=quebec).status_code == 404
     assert web.get(f"/employeur/transactions?groupe={company.group_id}", headers=quebec).status_code == 404
+    assert web.get(f"/employeur/forfaits/mes-forfaits?groupe={company.group_id}", headers=quebec).status_code == 404
+    assert "ING-" not in text(web.get("/employeur/forfaits/mes-forfaits", headers=quebec))
     assert invoice.number not in text(web.get("/employeur/transactions", headers=quebec))
     unknown = web.get(f"/employeur/transactions/{new_id()}", headers=headers(company.people["principal"]))
     assert unknown.status_code == 404
@@ -98,6 +102,8 @@ def test_signed_out_visitors_log_in_and_other_kinds_are_refused(web, company):
     assert signed_out.status_code == 303 and signed_out.headers["Location"].startswith("/compte/connexion?next=")
     for kind in ("member", "staff"):
         assert web.get("/employeur/forfaits/mes-forfaits", headers=headers(new_id(), kind)).status_code == 403
+    for path in ("/employeur/forfaits/mes-forfaits", "/employeur/transactions"):  # no group yet: the portal
+        assert web.get(path, headers=headers(new_id())).headers["Location"] == "/entreprises/"
 
 
 def test_the_pdf_is_an_attachment_whose_text_has_the_invoice_number_and_totals(web, bundle, company):
@@ -157,3 +163,18 @@ def test_only_the_principal_sees_and_uses_the_opt_in(web, bundle, company):
     with bundle.extras["bus"].new_uow() as uow:
         assert uow.invoice_copies.emails_for(company.group_id) == []
     assert web.get("/employeur/transactions/copie-des-factures", headers=principal).status_code == 303
+
+
+def test_the_invoice_page_names_the_promo_and_an_unpaid_invoice_its_due_date(web, bundle, company):
+    with bundle.extras["bus"].new_uow() as uow:
+        uow.promo_codes.add(PromoCode("BIENVENUE10", "percent", Decimal("10")))
+        uow.commit()
+    invoice = issue_invoice(bundle, company, promo_code="BIENVENUE10", discount="125.00", status="unpaid")
+    me = headers(company.people["finances"])
+    page = text(web.get(f"/employeur/transactions/{invoice.id}", headers=me))
+    assert "BIENVENUE10 (−10 %)" in page and "−125,00 $" in page
+    assert "À payer avant le 2 décembre 2026" in page and "Paiement sur facture" in page
+    web.set_cookie("lang", "en")
+    english = text(web.get(f"/employeur/transactions/{invoice.id}", headers=me))
+    assert "Due by December 2, 2026" in english and "Payment on invoice" in english and "Invoice ING-" in english
+    assert "Unpaid" in text(web.get("/employeur/transactions", headers=me))

@@ -54,19 +54,18 @@ def _page_number() -> int:
     return int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
 
 
-def _group() -> dict[str, Any]:
+def _group() -> dict[str, Any] | WerkzeugResponse:
     """The group named by `?groupe=` (one of the caller's, else 404) or the active one; an employer
-    with no group yet has nothing to see here (404; the portal's wizard is where to start)."""
-    group = common.requested_group(request.args.get("groupe") or None)
-    if group is None:
-        abort(404)
-    return group
+    with no group yet goes to the portal (its wizard is where to start)."""
+    return common.group_or_portal(request.args.get("groupe") or "")
 
 
 @blueprint.get("/employeur/forfaits/mes-forfaits")
 @common.employer_required
 def my_credits() -> Any:
     group = _group()
+    if not isinstance(group, dict):
+        return group
     found = common.bus().query(records.my_credits, _actor(), group["id"])
     page = records.PageOf([], 1, LEDGER_PER_PAGE, len(found.ledger))
     number = min(_page_number(), page.pages)
@@ -79,6 +78,8 @@ def my_credits() -> Any:
 @common.employer_required
 def history() -> Any:
     group = _group()
+    if not isinstance(group, dict):
+        return group
     found = common.bus().query(records.invoice_history, _actor(), group["id"], _page_number(), INVOICES_PER_PAGE)
     can_opt_in = allows(group.get("role"), Permission.RECEIVE_INVOICE_COPIES)
     receives = can_opt_in and common.bus().query(records.receives_invoice_copies, group["id"], common.me().account_id)

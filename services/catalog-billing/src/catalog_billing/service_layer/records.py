@@ -8,7 +8,7 @@ answer 404, as if the group or invoice did not exist); any role of the group may
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from catalog_billing.config import BillingConfig
@@ -83,17 +83,12 @@ def group_invoice(uow: UnitOfWork, actor: Actor, invoice_id: str) -> Any:
 
 def document_of(invoice: Invoice, config: BillingConfig, catalog: Any, locale: str,
                 promo: PromoCode | None = None) -> InvoiceDocument:
-    """Everything printed on the invoice ([pricing]'s InvoiceDocument): the OIQ with its tax numbers
-    (configuration), the buyer, the stored lines and totals, how it was paid."""
+    """Everything printed on the invoice ([checkout]'s `Invoice.document` with the OIQ's tax numbers),
+    plus the product names in both languages and the promo's label (`BIENVENUE10 (−10 %)`)."""
     names = {p.code: dict(p.names) for p in catalog} if isinstance(catalog, Iterable) else {}
-    return InvoiceDocument(
-        number=invoice.number, issued_at=invoice.issued_at, status=str(invoice.status),
-        seller=oiq_seller(config.gst_number, config.qst_number), company_name=invoice.company_name,
-        group_name=invoice.group_name, billing_address=invoice.billing_address, quote=invoice.quote(),
-        purchase_order=invoice.purchase_order or None, note=invoice.note or None, due_on=invoice.due_on,
-        paid_at=invoice.paid_at, card_brand=invoice.card_brand, card_last4=invoice.card_last4,
-        promo_label=promo.label(locale) if promo else invoice.promo_code, currency=invoice.currency,
-        buyer_email=invoice.buyer_email, product_names=names)
+    document = invoice.document(oiq_seller(config.gst_number, config.qst_number))
+    return replace(document, product_names=names,
+                   promo_label=promo.label(locale) if promo else document.promo_label)
 
 
 def invoice_document(uow: UnitOfWork, actor: Actor, invoice_id: str, config: BillingConfig, catalog: Any,
