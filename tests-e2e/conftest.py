@@ -54,6 +54,8 @@ def suite(
     extra_env = {
         "GATEWAY_RATE_LIMIT_AUTH": "1000/minute",
         "GATEWAY_RATE_LIMIT_DEFAULT": "10000/minute",
+        # A charge that answers later than this is a timeout (test_billing_journeys: retry charges once).
+        "CATALOG_BILLING_PROCESSOR_TIMEOUT": "4",
         "LOG_LEVEL": "INFO",
     }
     suite = DistributedSuite(infra, run_dir, gateway_port=free_port(), services=services, extra_env=extra_env)

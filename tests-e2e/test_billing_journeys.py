@@ -5,9 +5,9 @@ with the real payment sandbox (its own process: card form, test cards, signed we
    the confirmation, finds the invoice in the history, downloads its PDF (right totals and taxes);
    the group's bank shows 5 ing. credits; the principal·e, opted in, receives the invoice's copy.
 2. A declined card and a processor error leave no invoice, no credit, a clear message, the cart intact.
-3. The same checkout submitted twice at once charges once and issues one invoice; the sandbox's
-   webhooks, delivered twice and in reverse order, change nothing more; the test card number is
-   nowhere in our logs, databases or requests afterwards.
+3. The same checkout submitted twice at once, and again after a timeout, charges once and issues
+   one invoice; the sandbox's webhooks, delivered twice and in reverse order, change nothing more;
+   the test card number is nowhere in our logs, databases or requests afterwards.
 """
 
 from __future__ import annotations
@@ -236,10 +236,28 @@ def test_twice_at_once_charges_once_and_webhooks_change_nothing_more(
                and all(w.get("status") == 200 for w in state["deliveries"]),
                timeout=20, interval=0.3, message="webhooks not delivered")
     history = text_of(buyer.get("/employeur/transactions").text)
-    assert len(re.findall(r"ING-\d{6}", history)) == 1
+    assert len(set(re.findall(r"ING-\d{6}", history))) == 1
     credits = buyer.get("/employeur/forfaits/mes-forfaits")
     assert re.search(r'id="balance-cpi".*?<strong class="count">1</strong>', credits.text, re.S)
     sandbox.set_webhooks()
+
+    # A charge that answers after our timeout (4 s in this suite): the order is "being processed";
+    # sending the form again uses the same idempotency key, so the processor charges once.
+    add_to_cart(buyer, "vedette")
+    slow_id, params = to_card_form(buyer, NEW_ADDRESS)
+    slow_review = enter_card(buyer, sandbox, params, GOOD_CARD)
+    sandbox.set_webhooks(delay=60.0)  # its webhook must not finish the order before the retry does
+    sandbox.slow_down(6.0, times=1)
+    pending = complete(buyer, slow_review)
+    assert pending.status_code == 200, (pending.headers.get("location"), text_of(pending.text)[:800])
+    assert "en traitement" in text_of(pending.text)
+    retried = complete(buyer, slow_review)
+    follow(buyer, retried, f"/employeur/caisse/{slow_id}/confirmation")
+    slow = [c for c in sandbox.charges() if c.get("metadata", {}).get("checkout_id") == slow_id]
+    assert len(slow) == 1, slow
+    sandbox.set_webhooks()
+    sandbox.flush()  # the late webhook, after the order is complete: nothing more
+    assert len(set(re.findall(r"ING-\d{6}", text_of(buyer.get("/employeur/transactions").text)))) == 2
     buyer.close()
 
     # The test card number is nowhere in our logs, traces, databases or requests.
