@@ -5,7 +5,6 @@ checks, and webhooks that are signed, late, doubled and out of order on demand."
 from __future__ import annotations
 
 import re
-import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -15,21 +14,18 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from payment_testkit import WEBHOOK_SECRET, SandboxKit, running_sandbox, sandbox_config
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from payment_testkit import WEBHOOK_SECRET, SandboxKit, running_sandbox, sandbox_config  # noqa: E402
-
-from catalog_billing.adapters.payments.sandbox import SandboxProcessor  # noqa: E402
-from catalog_billing.adapters.payments.signatures import verify_signature  # noqa: E402
-from catalog_billing.devtools.payment_sandbox import TEST_CARDS, check_card, luhn_ok  # noqa: E402
-from catalog_billing.service_layer.payments import (  # noqa: E402
+from catalog_billing.adapters.payments.sandbox import SandboxProcessor
+from catalog_billing.adapters.payments.signatures import verify_signature
+from catalog_billing.devtools.payment_sandbox import TEST_CARDS, check_card, luhn_ok
+from catalog_billing.service_layer.payments import (
     InvalidWebhook,
     PaymentResult,
     PaymentStatus,
     ProcessorUnavailable,
 )
-from plumbing.testing import wait_until  # noqa: E402
+from plumbing.testing import wait_until
 
 SUCCEEDS = "4242 4242 4242 4242"
 DECLINED = "4000 0000 0000 0002"

@@ -40,9 +40,12 @@ def to_command(processor: str, event: PaymentEvent) -> commands.RecordPaymentEve
     )
 
 
-async def receive(processor: str, body: Any = None) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """Verify, translate, hand to the bus. `body` (connexion's parsed JSON) is ignored: the
-    signature covers the raw bytes."""
+async def receive(processor: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Verify, translate, hand to the bus.
+
+    No `body` parameter on purpose: connexion would parse the JSON and consume the request stream,
+    and the signature covers the raw bytes, which `request.body()` reads here (the contract's
+    validator replays them unchanged)."""
     bus = _bus()
     payments: PaymentProcessor = bus.deps.payments
     if processor != payments.name:
