@@ -393,3 +393,40 @@ def test_a_refused_webhook_is_delivered_again(kit: SandboxKit) -> None:
 
     wait_until(lambda: len(deliveries()) >= 2, message="no second attempt")
     assert deliveries() == [(1, 503), (2, 200)]
+
+
+# The helper later e2e tests use to look for a card number ---------------------------------------
+
+def test_card_number_traces_finds_every_written_form(tmp_path: Path) -> None:
+    import sqlite3
+
+    import psycopg
+    from payment_support import card_number_forms, card_number_traces, dump_databases
+
+    from plumbing.testing import create_test_database, drop_test_database
+
+    assert card_number_forms("4242-4242-4242-4242") == ["4242424242424242", "4242 4242 4242 4242",
+                                                        "4242-4242-4242-4242"]
+    logs = tmp_path / "logs"
+    (logs / "nested").mkdir(parents=True)
+    (logs / "clean.log").write_text("visa ending 4242, pm_abc\n")
+    (logs / "nested" / "leak.log").write_text("body: number=4242 4242 4242 4242&cvc=123\n")
+    lite = tmp_path / "billing.db"
+    with sqlite3.connect(lite) as connection:
+        connection.execute("CREATE TABLE t (v TEXT)")
+        connection.execute("INSERT INTO t VALUES ('4242424242424242')")
+    postgres = create_test_database("test_card_traces")
+    try:
+        with psycopg.connect(postgres.replace("+psycopg", "")) as connection:
+            connection.execute("CREATE TABLE t (v TEXT)")
+            connection.execute("INSERT INTO t VALUES ('card 4242-4242-4242-4242')")
+        dumps = dump_databases({"lite": f"sqlite:///{lite}", "pg": postgres}, tmp_path / "dumps")
+    finally:
+        drop_test_database(postgres)
+
+    found = card_number_traces("4242424242424242", logs, dumps)
+
+    assert sorted((path.name, form) for path, form in found) == [
+        ("leak.log", "4242 4242 4242 4242"), ("lite-billing.db", "4242424242424242"),
+        ("pg.sql", "4242-4242-4242-4242")]
+    assert card_number_traces("4000 0000 0000 0002", logs, dumps) == []
