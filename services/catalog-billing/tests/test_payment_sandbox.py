@@ -77,11 +77,13 @@ def test_the_succeeding_card_is_charged_once_with_an_authorisation(kit: SandboxK
 
     assert result.status is PaymentStatus.SUCCEEDED
     assert result.intent_reference and result.intent_reference.startswith("pi_")
-    assert result.authorization and len(result.authorization) == 6
+    assert result.authorization and result.authorization.startswith("ch_")
     assert result.amount_cents == 11498 and result.metadata == {"checkout_id": "co-1"}
     [made] = charges_for(kit, result.intent_reference)
-    assert made["authorization_code"] == result.authorization and made["amount"] == 11498
+    assert made["id"] == result.authorization and made["amount"] == 11498 and made["authorization_code"]
     assert webhook_types(kit, 1) == [("payment.succeeded", result.intent_reference)]
+    [event] = [kit.processor.parse_webhook(r.body, r.headers) for r in kit.receiver.snapshot()]
+    assert event.result.authorization == result.authorization
     assert kit.processor.retrieve(result.intent_reference).status is PaymentStatus.SUCCEEDED
 
 
