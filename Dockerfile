@@ -38,6 +38,7 @@ RUN pip install -r requirements.txt
 
 COPY libs/plumbing libs/plumbing
 COPY gateway gateway
+COPY services/catalog-billing services/catalog-billing
 COPY services/company-portal services/company-portal
 COPY services/identity services/identity
 COPY services/mailer services/mailer
@@ -45,6 +46,7 @@ COPY services/moderation services/moderation
 COPY services/offers services/offers
 RUN pip install --no-deps --target /app/libs/plumbing/src ./libs/plumbing \
  && pip install --no-deps --target /app/gateway/src ./gateway \
+ && pip install --no-deps --target /app/services/catalog-billing/src ./services/catalog-billing \
  && pip install --no-deps --target /app/services/company-portal/src ./services/company-portal \
  && pip install --no-deps --target /app/services/identity/src ./services/identity \
  && pip install --no-deps --target /app/services/mailer/src ./services/mailer \
@@ -54,12 +56,13 @@ RUN pip install --no-deps --target /app/libs/plumbing/src ./libs/plumbing \
 # Compiled catalogs (.mo) are not in git and the services' package data lists only the .po
 # files, so compile them where they were installed.
 RUN pybabel compile -d /app/libs/plumbing/src/plumbing/translations \
+ && pybabel compile -d /app/services/catalog-billing/src/catalog_billing/translations \
  && pybabel compile -d /app/services/company-portal/src/company_portal/translations \
  && pybabel compile -d /app/services/identity/src/identity/translations \
  && pybabel compile -d /app/services/moderation/src/moderation/translations \
  && pybabel compile -d /app/services/offers/src/offers/translations
 
-ENV PYTHONPATH=/app/libs/plumbing/src:/app/gateway/src:/app/services/company-portal/src:/app/services/identity/src:/app/services/mailer/src:/app/services/moderation/src:/app/services/offers/src
+ENV PYTHONPATH=/app/libs/plumbing/src:/app/gateway/src:/app/services/catalog-billing/src:/app/services/company-portal/src:/app/services/identity/src:/app/services/mailer/src:/app/services/moderation/src:/app/services/offers/src
 # Every declared dependency of the local packages is satisfied by requirements.txt.
 RUN pip check
 
@@ -68,7 +71,7 @@ FROM ${PYTHON_IMAGE} AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
-    PYTHONPATH=/app/libs/plumbing/src:/app/gateway/src:/app/services/company-portal/src:/app/services/identity/src:/app/services/mailer/src:/app/services/moderation/src:/app/services/offers/src \
+    PYTHONPATH=/app/libs/plumbing/src:/app/gateway/src:/app/services/catalog-billing/src:/app/services/company-portal/src:/app/services/identity/src:/app/services/mailer/src:/app/services/moderation/src:/app/services/offers/src \
     HOME=/tmp \
     INGEMPLOIS_MODE=distributed \
     INGEMPLOIS_VAR=/tmp/ingemplois \
@@ -83,6 +86,7 @@ RUN groupadd --system --gid 10001 ingemplois \
 
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
+COPY services/catalog-billing/migrations /app/services/catalog-billing/migrations
 COPY services/company-portal/migrations /app/services/company-portal/migrations
 COPY services/identity/migrations /app/services/identity/migrations
 COPY services/mailer/migrations /app/services/mailer/migrations

@@ -3,7 +3,10 @@ each kind (for the principal and for staff), and a job seeker. Idempotent."""
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
+from typing import Any
 
 from plumbing.service import ServiceBundle
 
@@ -18,7 +21,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, str]] = [
     ("affichage", "luc.gagnon@genivert-demo.ca", "employer", "Luc", "Gagnon",
      "Responsable de l'affichage, Génivert inc."),
     ("finances", "julie.morin@genivert-demo.ca", "employer", "Julie", "Morin",
-     "Responsable des finances, Génivert inc."),
+     "Responsable des finances, Génivert inc. : /employeur/transactions (code promo BIENVENUE10)"),
     ("join_requester", "samuel.bouchard@genivert-demo.ca", "employer", "Samuel", "Bouchard",
      "Demande pour joindre le Groupe 001 (en attente)"),
     ("new_group_requester", "nadia.cote@structura-demo.ca", "employer", "Nadia", "Côté",
@@ -49,7 +52,33 @@ def seed_demo(bundles: dict[str, ServiceBundle]) -> list[tuple[str, str]]:
             join_requester=accounts["join_requester"], new_group_requester=accounts["new_group_requester"],
             creation_requester=accounts["creation_requester"],
         )
+        if "catalog-billing" in bundles:
+            seed_billing(bundles["catalog-billing"], principal=accounts["principal"], buyer=accounts["finances"],
+                         staff=accounts["staff"])
     return [(email, hint) for _, email, _, _, _, hint in DEMO_ACCOUNTS]
+
+
+#: How long the billing seed waits for catalog-billing to hear of the demo group (company-portal's
+#: membership events travel through the workers, started before the seed).
+BILLING_PROJECTION_WAIT = 30.0
+
+
+def seed_billing(bundle: ServiceBundle, *, principal: Any, buyer: Any, staff: Any) -> dict[str, str]:
+    """The promo code BIENVENUE10, Génivert eligible for invoice payment, two invoices and their
+    credits for « Groupe 001 » (catalog_billing.service_layer.seed). Idempotent."""
+    from catalog_billing.service_layer import views
+    from catalog_billing.service_layer.seed import DemoBuyer, seed_demo
+
+    bus = bundle.extras["bus"]
+    deadline = time.monotonic() + BILLING_PROJECTION_WAIT
+    while not (groups := bus.query(views.my_groups, principal.id)):
+        if time.monotonic() > deadline:
+            logging.getLogger(__name__).warning("catalog-billing has not heard of the demo group: no billing demo data")
+            return {}
+        time.sleep(0.2)
+    address = ("Génivert inc.", "1200, rue Saint-Denis", "Montréal (QC)  H2X 3J6", "Canada")
+    return seed_demo(bus, DemoBuyer(groups[0]["id"], buyer.id, buyer.email, address),
+                     staff_account_id=staff.id, staff_email=staff.email)
 
 
 def print_banner(url: str, logins: list[tuple[str, str]], mail_dir: Path) -> None:

@@ -50,6 +50,13 @@ def test_every_link_of_the_demo_leads_somewhere(site: DemoSite, visitor: str) ->
         assert any(p.startswith("/moderation/entreprises/") for p in report.pages)
     if visitor == "principal":
         assert {"/entreprises/utilisateurs", "/entreprises/demandes", "/entreprises/mon-profil"} <= set(report.pages)
+    if visitor == "personnel":  # the billing staff pages (catalog-billing, behind /moderation/facturation)
+        assert any(p.startswith("/moderation/facturation/entreprises/") for p in report.pages)
+        assert "/moderation/facturation/codes-promo" in report.pages
+    if visitor in ("principal", "affichage", "finances"):  # every role reaches the group's records
+        assert {"/employeur/forfaits/mes-forfaits", "/employeur/transactions"} <= set(report.pages)
+        invoices = [p for p in report.pages if p.startswith("/employeur/transactions/")]
+        assert invoices and all(report.checked[p + ".pdf"] == 200 for p in invoices)
     assert "/static/app.css" in report.checked and report.checked["/static/app.css"] == 200
 
 

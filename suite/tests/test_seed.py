@@ -61,3 +61,21 @@ async def test_staff_and_principal_find_pending_requests(seeded) -> None:
         for name in ("Tremblay", "Gagnon", "Morin"):
             assert name in users.text
     wait_until(lambda: seeded.broker.wait_idle(0.1), timeout=10)
+
+
+async def test_the_demo_group_has_credits_invoices_and_a_promo_code(seeded) -> None:
+    """« Mes forfaits » and the history are not empty; staff see BIENVENUE10 and Génivert eligible."""
+    transport = httpx.ASGITransport(app=seeded.gateway)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as finances:
+        await _login(finances, "julie.morin@genivert-demo.ca")
+        history = await finances.get("/employeur/transactions")
+        assert history.status_code == 200
+        assert history.text.count('.pdf" download>') == 2  # two invoices, seeded once
+        mine = await finances.get("/employeur/forfaits/mes-forfaits")
+        assert mine.status_code == 200 and mine.text.count("Achat (facture n°") == 2
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as staff:
+        await _login(staff, "personnel@oiq-demo.ca")
+        promos = await staff.get("/moderation/facturation/codes-promo")
+        assert promos.status_code == 200 and "BIENVENUE10" in promos.text
+        companies = await staff.get("/moderation/facturation/?q=genivert")
+        assert "Génivert inc." in companies.text and "Admissible" in companies.text

@@ -19,6 +19,8 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/employeur/communications", "mailer"),
     ("/employeur", "offers"),
     ("/moderation", "moderation"),
+    # OIQ staff's billing pages (eligibility, credit transfers) are catalog-billing's own.
+    ("/moderation/facturation", "catalog-billing"),
     ("/emplois", "offers"),
 )
 

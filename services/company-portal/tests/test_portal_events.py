@@ -71,7 +71,8 @@ def test_the_consumer_applies_a_staff_approval_once(bus, bundle, schemas):
     consumer = bundle.consumers[0]
     assert set(consumer.binding_keys) == {"moderation.request.approved", "moderation.request.refused",
                                           "identity.account.registered", "identity.account.verified",
-                                          "offers.projection.snapshot_requested"}
+                                          "offers.projection.snapshot_requested",
+                                          "catalog-billing.projection.snapshot_requested"}
     requester = new_id()
     request = submit(bus, requester, legal_name="Hydro-Boréal Conseil inc.")
     company = {**COMPANY, "legal_name": "Hydro-Boréal Conseil inc.", "neq": "1187654321"}

@@ -14,6 +14,7 @@ from catalog_billing.config import SERVICE, BillingConfig
 from catalog_billing.domain.catalog import Catalog, load_catalog
 from catalog_billing.entrypoints import web, web_records, web_staff
 from catalog_billing.entrypoints.consumer import HANDLERS, PROJECTION_HANDLERS
+from catalog_billing.entrypoints.webhooks import keep_raw_body
 from catalog_billing.service_layer.handlers import COMMAND_HANDLERS
 from catalog_billing.service_layer.payments import PaymentProcessor
 from catalog_billing.service_layer.ports import Dependencies
@@ -79,7 +80,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, c
         pages.register_blueprint(module.blueprint)
     if styleguide_enabled():
         register_styleguide(pages)
-    app = ServiceApp(SERVICE, api=_with_bus(api, bus), pages=pages, readiness_checks=runtime.readiness_checks())
+    app = ServiceApp(SERVICE, api=_with_bus(keep_raw_body(api), bus), pages=pages,
+                     readiness_checks=runtime.readiness_checks())
     return ServiceBundle(runtime=runtime, asgi=instrumented(app), migrations_dir=MIGRATIONS_DIR,
                          consumers=[consumer], tickers=[(SNAPSHOT_REQUEST_DELAY_SECONDS, requester)],
-                         extras={"bus": bus, "uow_factory": bus.new_uow, "config": config})
+                         extras={"bus": bus, "uow_factory": bus.new_uow, "config": config, "pages": pages})

@@ -50,6 +50,7 @@ def test_the_consumer_listens_to_identity_and_the_portal_requests(bundle):
         "portal.request.approved",
         "portal.request.refused",
         "portal.group.opened",
+        "billing.invoice.issued",
     }
     assert bundle.consumers[0].name == "mailer"
 

@@ -85,3 +85,7 @@ quotes = Table(
 def start_mappers() -> None:
     """Imperative mappings of the service (bootstrap calls it once). [core] maps nothing: its
     repositories use Core. Parts that map domain classes call their `map_once` from here."""
+
+
+# The other parts' tables join this metadata when their module is imported (migrations, bootstrap).
+from catalog_billing.adapters import orm_checkout  # noqa: E402, F401

@@ -7,6 +7,19 @@ from __future__ import annotations
 
 from catalog_billing.adapters.orm import memberships
 from catalog_billing.adapters.repository import SqlCreditRepository, SqlQuoteRepository
+from catalog_billing.adapters.repository_checkout import (
+    SqlBillingAddressRepository,
+    SqlCartRepository,
+    SqlCheckoutRepository,
+    SqlInvoiceRepository,
+    SqlPaymentEventRepository,
+    SqlPromoCodeRepository,
+)
+from catalog_billing.adapters.repository_staff import (
+    SqlCompanyRepository,
+    SqlInvoiceCopyRepository,
+    SqlInvoiceRecords,
+)
 from plumbing.auth.memberships import SqlMembershipLookup
 from plumbing.uow import SqlAlchemyUnitOfWork
 
@@ -17,3 +30,14 @@ class SqlBillingUnitOfWork(SqlAlchemyUnitOfWork):
         self.credits = SqlCreditRepository(self.session)
         self.quotes = SqlQuoteRepository(self.session)
         self.memberships = SqlMembershipLookup(self.session, memberships)
+        # [staff]
+        self.companies = SqlCompanyRepository(self.session)
+        self.invoice_copies = SqlInvoiceCopyRepository(self.session)
+        self.invoice_records = SqlInvoiceRecords(self.session)
+        # [checkout]
+        self.carts = SqlCartRepository(self.session)
+        self.checkouts = SqlCheckoutRepository(self.session)
+        self.addresses = SqlBillingAddressRepository(self.session)
+        self.promo_codes = SqlPromoCodeRepository(self.session)
+        self.invoices = SqlInvoiceRepository(self.session)
+        self.payment_events = SqlPaymentEventRepository(self.session)

@@ -488,6 +488,9 @@ class Sandbox:
             headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "ingemplois-payment-sandbox",
                        "Stripe-Signature": sign(self.webhook_secret, body, int(self.now()))}
             try:
+                # A processor keeps no cookies: one set by the receiving site (the gateway's CSRF
+                # cookie) would make the next delivery look like a browser's form post (403).
+                self._http.cookies.clear()
                 record["status"] = self._http.post(self.webhook_url, content=body, headers=headers).status_code
             except httpx.HTTPError as exc:
                 record["status"] = type(exc).__name__

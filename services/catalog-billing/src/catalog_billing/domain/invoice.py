@@ -7,7 +7,8 @@ how it was paid. Pure: no database, no clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -69,6 +70,9 @@ class InvoiceDocument:
     currency: str = "CAD"
     buyer_name: str | None = None
     buyer_email: str | None = None
+    #: Product names in each language, by product code (`{p.code: p.names for p in catalog}`), so
+    #: the French and English invoices name each line in their language; else `line.description`.
+    product_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -111,6 +115,19 @@ class InvoiceDocument:
         return self.quote.promo_code
 
     # Words that depend on the language ----------------------------------------------------
+
+    def line_title(self, line: PricedLine, locale: str) -> str:
+        """The product's name in this language (or the line's description when it is not known)."""
+        names = self.product_names.get(line.product_code) or {}
+        return names.get("en" if _english(locale) else "fr") or names.get("fr") or line.description \
+            or line.product_code
+
+    def line_detail(self, line: PricedLine) -> str | None:
+        """The line's own description under its name (e.g. a quote's offer and audience), if it says more."""
+        names = self.product_names.get(line.product_code) or {}
+        if not names or not line.description or line.description in names.values():
+            return None
+        return line.description
 
     def payment_label(self, locale: str) -> str:
         """`Visa •••• 4242`, or `Paiement sur facture` / `Payment on invoice`."""

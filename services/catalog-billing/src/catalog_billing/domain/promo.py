@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
+from catalog_billing.domain.formatting import format_money
+
 KINDS = ("percent", "amount")
 REASONS = ("unknown", "not_started", "expired", "used_up", "not_applicable")
 CODE_MAX_LENGTH = 40
@@ -120,9 +122,7 @@ class PromoCode:
         english = (locale or "").lower().startswith("en")
         if self.kind == "percent":
             number = f"{self.value.normalize():f}"
-            amount = f"{number} %" if not english else f"{number}%"
-            if not english:
-                amount = amount.replace(".", ",")
+            amount = f"{number}%" if english else f"{number}\u00a0%".replace(".", ",")
         else:
-            amount = f"${self.value:,.2f}" if english else f"{self.value:,.2f} $".replace(",", " ").replace(".", ",")
+            amount = format_money(self.value, locale)
         return f"{self.code} (−{amount})"

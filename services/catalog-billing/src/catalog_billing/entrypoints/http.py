@@ -16,6 +16,9 @@ from typing import Any, TypeVar
 
 from connexion import request
 
+# The webhook's operationId is absolute (`catalog_billing.entrypoints.webhooks.receive`); connexion
+# resolves it relative to this module, so this module must reach it under that dotted name.
+import catalog_billing.entrypoints.webhooks  # noqa: F401
 from catalog_billing.domain import errors
 from catalog_billing.domain.ledger import CreditEntry, Reservation
 from catalog_billing.service_layer import commands as c

@@ -25,6 +25,48 @@ log = logging.getLogger(__name__)
 #: Where bootstrap puts the bus in each API request's scope (as company-portal does).
 BUS_STATE_KEY = "catalog_billing_bus"
 HANDLED_TYPES = frozenset({"payment.succeeded", "payment.failed"})
+#: Where `keep_raw_body` leaves the webhook's bytes in the request's scope state.
+RAW_BODY_KEY = "catalog_billing_raw_body"
+WEBHOOK_PATH_PART = "/payment-webhooks/"
+MAX_WEBHOOK_BYTES = 1024 * 1024
+
+
+def keep_raw_body(api: Any) -> Any:
+    """ASGI wrapper: read a webhook's body once, keep the bytes in the scope and replay them to the API.
+
+    connexion reads the body to validate it, and its `request` proxy builds a new request on each
+    use, whose stream is then already consumed (`await request.body()` would wait for ever); the
+    signature needs the exact bytes, so they are kept before connexion sees them."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST" or WEBHOOK_PATH_PART not in scope.get("path", ""):
+            await api(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size <= MAX_WEBHOOK_BYTES:
+                chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        scope.setdefault("state", {})[RAW_BODY_KEY] = body
+        sent = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await api(scope, replay, send)
+
+    return app
 
 
 def _bus() -> MessageBus[Any]:
@@ -43,15 +85,17 @@ def to_command(processor: str, event: PaymentEvent) -> commands.RecordPaymentEve
 async def receive(processor: str) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Verify, translate, hand to the bus.
 
-    No `body` parameter on purpose: connexion would parse the JSON and consume the request stream,
-    and the signature covers the raw bytes, which `request.body()` reads here (the contract's
-    validator replays them unchanged)."""
+    The signature covers the raw bytes: `keep_raw_body` (bootstrap) keeps them in the scope before
+    connexion parses anything. No `body` parameter on purpose: connexion would parse the JSON and
+    consume the stream, so the fallback `request.body()` (an app without the wrapper) would wait."""
     bus = _bus()
     payments: PaymentProcessor = bus.deps.payments
     if processor != payments.name:
         raise ApiProblem(404, "unknown_processor", "Ce processeur de paiement n'est pas utilisé ici.",
                          "This payment processor is not used here.")
-    raw = await request.body()
+    raw = request.scope.get("state", {}).get(RAW_BODY_KEY)
+    if raw is None:
+        raw = await request.body()
     headers = {key.lower(): value for key, value in request.headers.items()}
     try:
         event = payments.parse_webhook(raw, headers)

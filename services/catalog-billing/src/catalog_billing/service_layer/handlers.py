@@ -14,7 +14,10 @@ from catalog_billing.domain import errors
 from catalog_billing.service_layer import commands as c
 from catalog_billing.service_layer import credits
 from catalog_billing.service_layer.access import Actor, authorize
+from catalog_billing.service_layer.checkout import HANDLERS as CHECKOUT_HANDLERS
 from catalog_billing.service_layer.ports import Dependencies, Quote, UnitOfWork
+from catalog_billing.service_layer.records import RECORDS_HANDLERS
+from catalog_billing.service_layer.staff import STAFF_HANDLERS
 from plumbing.auth.permissions import Permission
 from plumbing.messagebus import Handler
 
@@ -81,4 +84,9 @@ COMMAND_HANDLERS: dict[type, Handler] = {
     c.ConsumeCredit: consume_credit,
     c.ReleaseCredit: release_credit,
     c.CreateQuote: create_quote,
+    # staff
+    **STAFF_HANDLERS,
+    **RECORDS_HANDLERS,
+    # checkout
+    **CHECKOUT_HANDLERS,
 }

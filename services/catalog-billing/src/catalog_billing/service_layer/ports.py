@@ -6,14 +6,18 @@ Each part of the service adds its own repositories to `UnitOfWork` (DESIGN.md, "
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from catalog_billing.config import BillingConfig
+from catalog_billing.domain.cart import Cart
 from catalog_billing.domain.catalog import Catalog
+from catalog_billing.domain.checkout import BillingAddress, Checkout, Invoice
 from catalog_billing.domain.ledger import CreditBank, CreditEntry, Reservation
+from catalog_billing.domain.promo import PromoCode
+from catalog_billing.domain.staff import CompanyRef, CompanyTerms, GroupRef, InvoiceRow
 from catalog_billing.service_layer.payments import PaymentProcessor
 from plumbing.clock import Clock
 from plumbing.ports import UnitOfWork as BaseUnitOfWork
@@ -74,10 +78,123 @@ class MembershipLookup(Protocol):
     def groups_of(self, account_id: str) -> list[dict[str, str]]: ...
 
 
+# [staff] -----------------------------------------------------------------------------------------
+class CompanyRepository(Protocol):
+    """Companies and groups as the membership projection names them, and their billing terms."""
+
+    def terms(self, company_id: str) -> CompanyTerms | None: ...
+
+    def invoice_payment_eligible(self, company_id: str) -> bool:
+        """True when staff marked the company eligible for invoice payment (no row: False)."""
+
+    def save_terms(self, terms: CompanyTerms) -> None: ...
+
+    def search(self, query: str, *, limit: int = 50) -> list[CompanyRef]:
+        """Companies whose name contains `query` (case-insensitive; all when empty), by name."""
+
+    def get(self, company_id: str) -> CompanyRef | None: ...
+
+    def groups(self, company_id: str) -> list[GroupRef]: ...
+
+    def group(self, group_id: str) -> GroupRef | None: ...
+
+
+class InvoiceCopyRepository(Protocol):
+    """The Responsable principal.e's opt-in to a copy of every invoice of the group."""
+
+    def subscribe(self, group_id: str, account_id: str, email: str, now: datetime) -> None: ...
+
+    def unsubscribe(self, group_id: str, account_id: str) -> None: ...
+
+    def is_subscribed(self, group_id: str, account_id: str) -> bool: ...
+
+    def emails_for(self, group_id: str) -> list[str]:
+        """Emails of the subscribed accounts that are still principal of the group (projection)."""
+
+
+class InvoiceRecords(Protocol):
+    """The history page's rows, over [checkout]'s invoices (its summaries carry no buyer)."""
+
+    def history(self, group_id: str, *, limit: int = 20, offset: int = 0) -> list[InvoiceRow]:
+        """Newest first."""
+
+
+# [checkout] --------------------------------------------------------------------------------------
+class CartRepository(Protocol):
+    def get(self, group_id: str) -> Cart | None: ...
+
+    def save(self, cart: Cart) -> None:
+        """Write the cart whole (created if new)."""
+
+
+class CheckoutRepository(Protocol):
+    def get(self, checkout_id: str, *, lock: bool = False) -> Checkout | None:
+        """`lock`: the row stays locked until the transaction ends (SELECT … FOR UPDATE)."""
+
+    def by_intent(self, intent_reference: str) -> Checkout | None: ...
+
+    def add(self, checkout: Checkout) -> None: ...
+
+    def save(self, checkout: Checkout) -> None: ...
+
+
+class BillingAddressRepository(Protocol):
+    def for_company(self, company_id: str) -> list[BillingAddress]: ...
+
+    def get(self, address_id: str) -> BillingAddress | None: ...
+
+    def add(self, address: BillingAddress) -> None: ...
+
+
+class PromoCodeRepository(Protocol):
+    def get(self, code: str, *, lock: bool = False) -> PromoCode | None:
+        """The code with its `uses` counted; None when nobody knows it."""
+
+    def add(self, promo: PromoCode) -> None: ...
+
+    def list(self) -> list[PromoCode]: ...
+
+    def record_use(self, code: str, checkout_id: str, group_id: str, now: datetime) -> None: ...
+
+
+class InvoiceRepository(Protocol):
+    def next_number(self) -> str:
+        """The next number of the series, its counter locked until the transaction ends (no gaps)."""
+
+    def add(self, invoice: Invoice) -> None: ...
+
+    def get(self, invoice_id: str) -> Invoice | None: ...
+
+    def for_group(self, group_id: str, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Summaries (id, number, issued_at, status, due_on, totals as Decimal), newest first."""
+
+    def count_for_group(self, group_id: str) -> int: ...
+
+    def numbers(self, invoice_ids: Iterable[str]) -> dict[str, str]:
+        """{invoice id: number} of those that exist."""
+
+
+class PaymentEventRepository(Protocol):
+    def add(self, processor: str, event_id: str, event_type: str, checkout_id: str | None, created: int,
+            now: datetime) -> bool:
+        """Record a processed webhook; False when it was already processed."""
+
+
 class UnitOfWork(BaseUnitOfWork, Protocol):
     credits: CreditRepository
     quotes: QuoteRepository
     memberships: MembershipLookup
+    # [staff]
+    companies: CompanyRepository
+    invoice_copies: InvoiceCopyRepository
+    invoice_records: InvoiceRecords
+    # [checkout]
+    carts: CartRepository
+    checkouts: CheckoutRepository
+    addresses: BillingAddressRepository
+    promo_codes: PromoCodeRepository
+    invoices: InvoiceRepository
+    payment_events: PaymentEventRepository
 
 
 @dataclass(frozen=True)

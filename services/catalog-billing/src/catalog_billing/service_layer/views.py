@@ -54,3 +54,18 @@ def group_invoices(uow: UnitOfWork, actor: Actor, group_id: str) -> list[dict[st
     if repository is None or not hasattr(repository, "for_group"):
         return []
     return list(repository.for_group(group_id))
+
+
+# checkout (pages) ------------------------------------------------------------------------------
+def my_groups(uow: UnitOfWork, account_id: str) -> list[dict[str, Any]]:
+    """The caller's groups (id, name, company_name, role) for the pages' switcher and checks."""
+    return list(uow.memberships.groups_of(account_id))
+
+
+def cart_count(uow: UnitOfWork, group_id: str) -> int:
+    """Lines in the group's open cart (the header's cart link)."""
+    carts = getattr(uow, "carts", None)
+    if carts is None:
+        return 0
+    cart = carts.get(group_id)
+    return len(cart.lines) if cart is not None else 0

@@ -5,11 +5,13 @@ HTML is autoescaped; text is not (it is never interpreted). French first, Englis
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from mailer.domain.model import Rendered
@@ -26,6 +28,19 @@ def date_fr(value: datetime) -> str:
 def date_en(value: datetime) -> str:
     """`November 3, 2026 at 9:00 AM`, Québec time."""
     return format_datetime(value, "MMMM d, y 'at' h:mm a", tzinfo=QUEBEC_TZ, locale="en_CA")
+
+
+def day(value: date, locale: str) -> str:
+    """`15 janvier 2027` / `January 15, 2027`."""
+    if locale == "en":
+        return format_date(value, "MMMM d, y", locale="en_CA")
+    return format_date(value, "d MMMM y", locale="fr_CA")
+
+
+def money(value: Decimal, locale: str) -> str:
+    """`2 675,00 $` / `$2,675.00` (Canadian dollars)."""
+    text = format_currency(value, "CAD", locale="en_CA" if locale == "en" else "fr_CA")
+    return text.replace("CA$", "$").replace("\u202f", "\u00a0")
 
 
 def period(text: str) -> str:
@@ -46,6 +61,8 @@ class EmailTemplates:
         self.env.filters["date_fr"] = date_fr
         self.env.filters["date_en"] = date_en
         self.env.filters["period"] = period
+        self.env.filters["day"] = day
+        self.env.filters["money"] = money
 
     def render(self, name: str, context: dict[str, Any]) -> Rendered:
         subject = " ".join(self.env.get_template(f"{name}.subject.txt").render(context).split())

@@ -17,4 +17,5 @@ HANDLERS: dict[str, list[Handler]] = {
     "portal.request.approved": [handlers.queue_request_approved_email],
     "portal.request.refused": [handlers.queue_request_refused_email],
     "portal.group.opened": [handlers.queue_group_opened_emails],
+    "billing.invoice.issued": [handlers.queue_invoice_copy_emails],
 }

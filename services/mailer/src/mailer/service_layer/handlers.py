@@ -17,6 +17,7 @@ from mailer.service_layer.inbound import (
     AccountRegistered,
     AccountVerified,
     GroupOpened,
+    InvoiceIssued,
     PasswordResetRequested,
     RequestApproved,
     RequestRefused,
@@ -154,6 +155,27 @@ def queue_group_opened_emails(envelope: Envelope, uow: UnitOfWork, deps: Depende
     rendered = deps.templates.render("group_opened_notice", context)  # the same email for every principal
     for principal in event.principal_emails:
         _queue(uow, envelope, "group_opened_notice", principal, lambda: rendered, deps.clock, per_recipient=True)
+
+
+# catalog-billing: invoice copies (issue 8) --------------------------------------------------
+
+
+def queue_invoice_copy_emails(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
+    """An invoice was issued: each address of copy_to (principals who opted in) gets a copy, in the
+    event's language, with the totals and a link to the invoice's page (no attachment: the page
+    asks the reader to sign in, so the invoice stays behind the group's permissions)."""
+    event = InvoiceIssued.read(envelope.data)
+    copies = [a for a in event.copy_to if not event.buyer_email or a.lower() != event.buyer_email.lower()]
+    if not copies:
+        log.info("invoice %s in event %s: nobody asked for a copy", event.number, envelope.id)
+        return
+    context = {"locale": event.locale, "number": event.number, "company_name": event.company_name,
+               "group_name": event.group_name, "issued_at": event.issued_at, "status": event.status,
+               "due_on": event.due_on, "subtotal": event.subtotal, "discount": event.discount, "gst": event.gst,
+               "qst": event.qst, "total": event.total, "buyer_email": event.buyer_email, "link": event.url}
+    rendered = deps.templates.render("invoice_copy", context)  # the same email for every address
+    for address in copies:
+        _queue(uow, envelope, "invoice_copy", address, lambda: rendered, deps.clock, per_recipient=True)
 
 
 # Commands → handlers (events → handlers: entrypoints/consumer.py) -----------------------

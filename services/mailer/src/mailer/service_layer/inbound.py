@@ -7,7 +7,8 @@ readers take what the mailer needs and ignore the rest (never the producer's pac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from plumbing.events.envelope import PoisonMessage
@@ -207,4 +208,65 @@ class GroupOpened:
             leader_name=" ".join(n for n in names if n) or None,
             leader_function=_text(leader.get("function")),
             principal_emails=_addresses(data.get("principal_emails")),
+        )
+
+
+def _amount(data: dict[str, Any], name: str) -> Decimal:
+    """A required amount in dollars ("123.45")."""
+    try:
+        value = Decimal(_required(data, name))
+    except InvalidOperation:
+        raise PoisonMessage(f"{name} is not an amount") from None
+    if not value.is_finite():
+        raise PoisonMessage(f"{name} is not an amount")
+    return value
+
+
+def _day(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class InvoiceIssued:
+    """billing.invoice.issued: email a copy of the invoice to each address of copy_to."""
+
+    number: str
+    company_name: str | None
+    group_name: str | None
+    issued_at: datetime | None
+    status: str
+    due_on: date | None
+    subtotal: Decimal
+    discount: Decimal
+    gst: Decimal
+    qst: Decimal
+    total: Decimal
+    buyer_email: str | None
+    copy_to: tuple[str, ...]
+    locale: str
+    url: str
+
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> InvoiceIssued:
+        return cls(
+            number=_required(data, "number"),
+            company_name=_text(data.get("company_name")),
+            group_name=_text(data.get("group_name")),
+            issued_at=_instant(data.get("issued_at")),
+            status="unpaid" if data.get("status") == "unpaid" else "paid",
+            due_on=_day(data.get("due_on")),
+            subtotal=_amount(data, "subtotal"),
+            discount=_amount(data, "discount"),
+            gst=_amount(data, "gst"),
+            qst=_amount(data, "qst"),
+            total=_amount(data, "total"),
+            buyer_email=_text(data.get("buyer_email")),
+            copy_to=_addresses(data.get("copy_to")),
+            locale="en" if data.get("locale") == "en" else "fr",
+            url=_required(data, "url"),
         )

@@ -1,1 +1,0 @@
-"""catalog_billing: products, carts, checkout, invoices, credit bank (built by a later issue)."""

@@ -1,1 +1,0 @@
-"""company_portal: companies, groups, memberships and roles (built by a later issue)."""

@@ -1,1 +1,0 @@
-"""identity: accounts, credentials, email verification, sessions and signed access tokens."""

@@ -1,1 +1,0 @@
-"""SQLAlchemy tables and repositories, password hashing, signing keys and JWT issuing."""

@@ -1,1 +1,0 @@
-"""ingemplois mailer: turns account events into emails and delivers them over SMTP."""

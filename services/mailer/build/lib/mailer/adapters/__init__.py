@@ -1,1 +1,0 @@
-"""Adapters: database tables and repository, mail transports, templates."""

@@ -1,1 +1,0 @@
-"""Development and test tools (not used by the service itself)."""

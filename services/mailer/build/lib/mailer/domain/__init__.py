@@ -1,1 +1,0 @@
-"""The mailer's domain: emails to deliver and their delivery rules (pure Python)."""

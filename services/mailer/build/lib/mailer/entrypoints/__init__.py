@@ -1,1 +1,0 @@
-"""Entrypoints: event consumer, scheduler ticks, the ASGI app factory."""

@@ -1,1 +1,0 @@
-"""Service layer: event handlers that queue emails, the command that sends them, unit of work."""

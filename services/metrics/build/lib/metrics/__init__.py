@@ -1,1 +1,0 @@
-"""metrics: views, clicks, shares and dashboards (built by a later issue)."""

@@ -1,1 +1,0 @@
-"""moderation: the OIQ staff queue of account requests, staff decisions and staff tools."""

@@ -1,1 +1,0 @@
-"""Database tables and mapping, repositories, and the HTTP client to company-portal."""

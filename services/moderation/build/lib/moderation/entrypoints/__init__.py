@@ -1,1 +1,0 @@
-"""Pages (web.py) and the event consumer's handler table (consumer.py)."""

@@ -1,1 +1,0 @@
-"""offers: job offers and their lifecycle, scheduling, the public job site and search."""
