@@ -4,6 +4,7 @@ checks, and webhooks that are signed, late, doubled and out of order on demand."
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import uuid
@@ -432,3 +433,45 @@ def test_card_number_traces_finds_every_written_form(tmp_path: Path) -> None:
         ("leak.log", "4242 4242 4242 4242"), ("lite-billing.db", "4242424242424242"),
         ("pg.sql", "4242-4242-4242-4242")]
     assert card_number_traces("4000 0000 0000 0002", logs, dumps) == []
+
+
+# The suites start it ------------------------------------------------------------------------------
+
+def test_make_run_starts_a_sandbox_whose_webhooks_go_through_the_gateway(monkeypatch: pytest.MonkeyPatch,
+                                                                        tmp_path: Path) -> None:
+    from suite.embedded import start_payment_sandbox
+
+    for name in ("CATALOG_BILLING_SANDBOX_URL", "CATALOG_BILLING_SANDBOX_PUBLIC_URL",
+                 "CATALOG_BILLING_PAYMENT_PROCESSOR", "CATALOG_BILLING_WEBHOOK_SECRET", "PUBLIC_URL"):
+        monkeypatch.setenv(name, "")  # so that monkeypatch restores what the function sets
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("INGEMPLOIS_VAR", str(tmp_path))
+
+    sandbox = start_payment_sandbox("127.0.0.1", 18123, 0)
+    try:
+        assert sandbox is not None
+        assert httpx.get(f"{sandbox.url}/_sandbox/health").status_code == 200
+        assert sandbox.webhook_url == "http://127.0.0.1:18123/api/catalog-billing/v1/payment-webhooks/sandbox"
+        assert os.environ["CATALOG_BILLING_SANDBOX_URL"] == sandbox.url
+        assert os.environ["CATALOG_BILLING_SANDBOX_PUBLIC_URL"] == sandbox.url
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
+    # A sandbox named by the environment is used as it is.
+    assert start_payment_sandbox("127.0.0.1", 18123, 0) is None
+
+
+def test_the_distributed_suite_points_catalog_billing_at_its_sandbox(tmp_path: Path) -> None:
+    from suite.distributed import DistributedSuite, Infrastructure
+
+    services = ["identity", "catalog-billing"]
+    suite = DistributedSuite(Infrastructure({s: "sqlite://" for s in services}, "amqp://x"), tmp_path,
+                             gateway_port=18124, services=services, ports={"identity": 1, "catalog-billing": 2},
+                             sandbox_port=18125)
+
+    env = suite.env()
+
+    assert suite.sandbox_url == "http://127.0.0.1:18125"
+    assert env["CATALOG_BILLING_SANDBOX_URL"] == env["CATALOG_BILLING_SANDBOX_PUBLIC_URL"] == suite.sandbox_url
+    assert env["CATALOG_BILLING_WEBHOOK_SECRET"] == suite.webhook_secret
+    assert suite.webhook_secret.startswith("whsec_") and len(suite.webhook_secret) > 20
