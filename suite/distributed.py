@@ -142,7 +142,7 @@ class DistributedSuite:
             self._spawn("payment-sandbox", [sys.executable, "-m", "catalog_billing.devtools.payment_sandbox",
                                             "--port", str(self.sandbox_port),
                                             "--webhook-url", self.gateway_url + PAYMENT_WEBHOOK_PATH,
-                                            "--webhook-secret", self.webhook_secret,
+                                            "--webhook-secret", self.webhook_secret, "--exit-with-parent",
                                             "--secret-key", env.get("CATALOG_BILLING_PROCESSOR_SECRET_KEY",
                                                                     "sk_sandbox_ingemplois")], env)
         for service in self.services:

@@ -178,3 +178,11 @@ def test_the_invoice_page_names_the_promo_and_an_unpaid_invoice_its_due_date(web
     english = text(web.get(f"/employeur/transactions/{invoice.id}", headers=me))
     assert "Due by December 2, 2026" in english and "Payment on invoice" in english and "Invoice ING-" in english
     assert "Unpaid" in text(web.get("/employeur/transactions", headers=me))
+
+
+@pytest.mark.parametrize("page", ["²", "9" * 5000, "-3", "0", ""])
+def test_odd_page_numbers_show_the_first_page(web, bundle, company, page):
+    issue_invoice(bundle, company)
+    for path in ("/employeur/transactions", "/employeur/forfaits/mes-forfaits"):
+        answer = web.get(f"{path}?page={page}", headers=headers(company.people["affichage"]))
+        assert answer.status_code == 200 and "ING-000001" in answer.get_data(as_text=True)

@@ -133,3 +133,20 @@ def test_staff_lists_and_creates_promo_codes(web, bundle, company):
     assert bad.status_code == 422
     page = text(bad)
     assert "Un pourcentage ne peut pas dépasser 100." in page and "Entrez une date au format AAAA-MM-JJ." in page
+
+
+@pytest.mark.parametrize("quantity", ["²", "１２", "9" * 5000, "-1", "1.5", " "])
+def test_odd_quantities_are_a_message_never_a_500(web, bundle, company, quantity):
+    answer = web.post(f"{BASE}/entreprises/{company.company_id}/transferts", headers=staff(), data={
+        "csrf_token": CSRF, "from_group_id": company.group_id, "to_group_id": company.other_group_id,
+        "credit_type": "ing", "quantity": quantity})
+    assert answer.status_code == 422 and 'id="quantity-error"' in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fields", [{"value": "1e999999"}, {"value": "NaN"}, {"value": "-5"},
+                                    {"max_uses": "9" * 5000}, {"max_uses": "²"}, {"starts_on": "2026-02-30"},
+                                    {"code": "é" * 300}, {"product_codes": "diamant"}])
+def test_odd_promo_fields_are_a_message_never_a_500(web, fields):
+    answer = web.post(f"{BASE}/codes-promo", headers=staff(), data={
+        "csrf_token": CSRF, "code": "ODD1", "kind": "amount", "value": "10", **fields})
+    assert answer.status_code == 422 and "field-error" in answer.get_data(as_text=True)

@@ -65,7 +65,7 @@ def test_a_successful_payment_intent() -> None:
 
     assert result.status is PaymentStatus.SUCCEEDED
     assert result.intent_reference == "pi_3QRtWaLkdIwHu7ix0Qe4m6Jd"
-    assert result.authorization == "Q7H2KD"
+    assert result.authorization == "ch_3QRtWaLkdIwHu7ix0gWq1b2K"
     assert result.amount_cents == 114980
     assert result.metadata == {"checkout_id": "7d0c2f0e-5a43-4c55-9a53-8a9f0f3f1b11"}
     [request] = recorded.requests
@@ -136,7 +136,7 @@ def test_retrieve_reads_the_intent_as_a_charge_does() -> None:
 
     result = stripe(answer).retrieve("pi_3QRtWaLkdIwHu7ix0Qe4m6Jd")
 
-    assert (result.status, result.authorization) == (PaymentStatus.SUCCEEDED, "Q7H2KD")
+    assert (result.status, result.authorization) == (PaymentStatus.SUCCEEDED, "ch_3QRtWaLkdIwHu7ix0gWq1b2K")
     assert ("expand[]", "latest_charge") in parse_qsl(recorded.requests[0].url.query.decode())
 
 

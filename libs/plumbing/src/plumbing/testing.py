@@ -22,7 +22,8 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -79,6 +80,20 @@ def wait_until(
             text = message() if callable(message) else message
             raise AssertionError(f"timed out after {timeout:.1f}s: {text} (last value: {value!r})")
         time.sleep(interval)
+
+
+def files_containing(roots: Iterable[Path | str], needles: Iterable[str]) -> list[tuple[Path, str]]:
+    """(file, needle) for every file under `roots` (recursively; a root may be a file) whose bytes
+    contain a needle, UTF-8 encoded. For the tests that prove a secret (a card number, a token)
+    reached no log, trace, database file or dump."""
+    wanted = [(needle, needle.encode()) for needle in needles]
+    hits: list[tuple[Path, str]] = []
+    for root in map(Path, roots):
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            content = path.read_bytes()
+            hits += [(path, needle) for needle, encoded in wanted if encoded in content]
+    return hits
 
 
 # PostgreSQL --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog_billing.adapters.orm import memberships
@@ -44,10 +45,14 @@ class SqlCompanyRepository:
     def save_terms(self, terms: CompanyTerms) -> None:
         values = {f: getattr(terms, f) for f in _TERMS_FIELDS}
         t = company_billing_terms.c
-        changed = self.session.execute(update(company_billing_terms).where(t.company_id == terms.company_id)
-                                       .values(values)).rowcount
-        if not changed:
-            self.session.execute(insert(company_billing_terms).values(values))
+        statement = update(company_billing_terms).where(t.company_id == terms.company_id).values(values)
+        if self.session.execute(statement).rowcount:
+            return
+        try:
+            with self.session.begin_nested():  # another staff member may decide at the same moment
+                self.session.execute(insert(company_billing_terms).values(values))
+        except IntegrityError:
+            self.session.execute(statement)  # the latest decision wins
 
     # Companies and groups, from the membership projection ----------------------------------------
     def search(self, query: str, *, limit: int = 50) -> list[CompanyRef]:
@@ -97,8 +102,12 @@ class SqlInvoiceCopyRepository:
         key = (t.group_id == group_id) & (t.account_id == account_id)
         if self.session.execute(update(invoice_copy_subscriptions).where(key).values(email=email)).rowcount:
             return
-        self.session.execute(insert(invoice_copy_subscriptions).values(
-            group_id=group_id, account_id=account_id, email=email, created_at=now))
+        try:
+            with self.session.begin_nested():  # a double submit: the other one subscribed already
+                self.session.execute(insert(invoice_copy_subscriptions).values(
+                    group_id=group_id, account_id=account_id, email=email, created_at=now))
+        except IntegrityError:
+            pass
 
     def unsubscribe(self, group_id: str, account_id: str) -> None:
         t = invoice_copy_subscriptions.c

@@ -784,7 +784,8 @@ class SandboxProcess:
     def start(self, timeout: float = 30.0, env: Mapping[str, str] | None = None) -> SandboxProcess:
         self.port = self.port or free_port(self.host if self.host not in {"", "::"} else "127.0.0.1")
         argv = [sys.executable, "-m", "catalog_billing.devtools.payment_sandbox", "--host", self.host,
-                "--port", str(self.port), "--webhook-secret", self.webhook_secret, "--secret-key", self.secret_key]
+                "--port", str(self.port), "--webhook-secret", self.webhook_secret, "--secret-key", self.secret_key,
+                "--exit-with-parent"]
         if self.public_url:
             argv += ["--public-url", self.public_url]
         if self.webhook_url:
@@ -830,7 +831,10 @@ def main(argv: list[str] | None = None) -> None:
                                                                     "whsec_sandbox_ingemplois"))
     parser.add_argument("--secret-key", default="sk_sandbox_ingemplois")
     parser.add_argument("--public-url", default=None, help="its address as browsers reach it (3-D Secure links)")
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="stop when the process that started it is gone (even if it was killed)")
     args = parser.parse_args(argv)
+    parent = os.getppid()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     sandbox = Sandbox(secret_key=args.secret_key, webhook_url=args.webhook_url, webhook_secret=args.webhook_secret,
                       public_url=args.public_url)
@@ -841,7 +845,9 @@ def main(argv: list[str] | None = None) -> None:
         signal.signal(sig, lambda *_: stop.set())
     threading.Thread(target=server.serve_forever, name="sandbox-http", daemon=True).start()
     print(f"payment sandbox on http://{args.host}:{args.port}, webhooks to {args.webhook_url or '(none)'}", flush=True)
-    stop.wait()
+    while not stop.wait(0.5):
+        if args.exit_with_parent and os.getppid() != parent:
+            break
     server.shutdown()
     sandbox.stop()
 

@@ -92,6 +92,16 @@ def running_balances(entries: Iterable[CreditEntry], *, invoice_numbers: Mapping
 
 PROMO_FIELDS = ("code", "kind", "value", "starts_on", "ends_on", "max_uses")
 MAX_PROMO_USES = 1_000_000
+#: Dollars (an amount) or percent: a bound far above any real promo, so no number overflows.
+MAX_PROMO_VALUE = Decimal("100000")
+
+
+def whole_number(text: str, low: int, high: int) -> int | None:
+    """The ASCII whole number `text` if it is between low and high, else None (never raises)."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > len(str(high)):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
 
 
 def _date(text: str) -> date | None:
@@ -124,8 +134,8 @@ def promo_from_form(form: Mapping[str, str], product_codes: Sequence[str],
             value = Decimal(raw_value)
         except InvalidOperation:
             value = None
-        if value is None or not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")) \
-                or value > Decimal("100000"):
+        if value is None or not value.is_finite() or not 0 < value <= MAX_PROMO_VALUE \
+                or value != value.quantize(Decimal("0.01")):
             errors["value"] = "value_format"
         elif kind == "percent" and value > 100:
             errors["value"] = "percent_too_high"
@@ -141,10 +151,9 @@ def promo_from_form(form: Mapping[str, str], product_codes: Sequence[str],
     max_uses: int | None = None
     raw_uses = form.get("max_uses", "").strip()
     if raw_uses:
-        if not raw_uses.isdigit() or not 1 <= int(raw_uses) <= MAX_PROMO_USES:
+        max_uses = whole_number(raw_uses, 1, MAX_PROMO_USES)
+        if max_uses is None:
             errors["max_uses"] = "uses_format"
-        else:
-            max_uses = int(raw_uses)
     known = set(known_products)
     if any(p not in known for p in product_codes):
         errors["product_codes"] = "unknown_product"

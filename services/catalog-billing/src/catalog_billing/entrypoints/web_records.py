@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, redirect, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from catalog_billing.domain.formatting import format_money
+from catalog_billing.domain.staff import whole_number
 from catalog_billing.entrypoints import labels_records as labels
 from catalog_billing.entrypoints import pages_common as common
 from catalog_billing.service_layer import commands as c
@@ -50,8 +51,7 @@ def _actor() -> Actor:
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
+    return whole_number(request.args.get("page", "1"), 1, 999_999) or 1
 
 
 def _group() -> dict[str, Any] | WerkzeugResponse:

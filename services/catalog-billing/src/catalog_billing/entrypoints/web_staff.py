@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from catalog_billing.domain import errors
 from catalog_billing.domain.ledger import CREDIT_TYPES
-from catalog_billing.domain.staff import PROMO_FIELDS, promo_from_form
+from catalog_billing.domain.staff import PROMO_FIELDS, promo_from_form, whole_number
 from catalog_billing.entrypoints import labels_records as labels
 from catalog_billing.service_layer import commands as c
 from catalog_billing.service_layer import staff
@@ -137,14 +137,15 @@ def transfer(company_id: str) -> Page:
             found[name] = labels.required()
     if form["credit_type"] and form["credit_type"] not in CREDIT_TYPES:
         found["credit_type"] = labels.choose_one()
-    if form["quantity"] and (not form["quantity"].isdigit() or not 1 <= int(form["quantity"]) <= MAX_TRANSFER):
+    quantity = whole_number(form["quantity"], 1, MAX_TRANSFER)
+    if form["quantity"] and quantity is None:
         found["quantity"] = labels.quantity_format()
     if not found.get("to_group_id") and form["from_group_id"] and form["to_group_id"] == form["from_group_id"]:
         found["to_group_id"] = _error_text(errors.same_group())
     if found:
         return _company_page(company_id, status=422, transfer_form=form, errors_=found)
     command = c.StaffTransferCredits(company_id, form["from_group_id"], form["to_group_id"], form["credit_type"],
-                                     int(form["quantity"]), _staff().account_id)
+                                     quantity or 0, _staff().account_id)
     try:
         _once(command)
     except IdempotencyKeyReused:

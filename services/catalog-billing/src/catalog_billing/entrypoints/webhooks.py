@@ -82,9 +82,12 @@ def to_command(processor: str, event: PaymentEvent) -> commands.RecordPaymentEve
     )
 
 
-async def receive(processor: str, body: Any = None) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """Verify, translate, hand to the bus. `body` (connexion's parsed JSON) is ignored: the
-    signature covers the raw bytes."""
+async def receive(processor: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Verify, translate, hand to the bus.
+
+    The signature covers the raw bytes: `keep_raw_body` (bootstrap) keeps them in the scope before
+    connexion parses anything. No `body` parameter on purpose: connexion would parse the JSON and
+    consume the stream, so the fallback `request.body()` (an app without the wrapper) would wait."""
     bus = _bus()
     payments: PaymentProcessor = bus.deps.payments
     if processor != payments.name:

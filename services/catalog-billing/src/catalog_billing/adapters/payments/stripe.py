@@ -180,9 +180,10 @@ def intent_result(intent: Mapping[str, Any]) -> PaymentResult:
 
 
 def _authorization(charge: Any) -> str | None:
-    """The charge's authorisation code when expanded, else its id (both identify the payment)."""
+    """The charge's id (`ch_…`), expanded or not: the same reference whether the payment was read
+    from the charge's answer, `retrieve` or a webhook (whose intent never has the charge expanded)."""
     if isinstance(charge, Mapping):
-        return str(charge.get("authorization_code") or charge.get("id") or "") or None
+        return str(charge.get("id") or "") or None
     return str(charge) if charge else None
 
 
