@@ -81,6 +81,9 @@ class FakeQuotes:
     def get(self, quote_id: str) -> Quote | None:
         return self.rows.get(quote_id)
 
+    def mark_bought(self, quote_id: str, checkout_id: str) -> None:
+        self.rows[quote_id] = replace(self.rows[quote_id], checkout_id=checkout_id)
+
 
 class FakeMemberships:
     def __init__(self) -> None:

@@ -303,3 +303,6 @@ def test_a_quoted_product_is_bought_at_its_quote(world):
     checkout = start(bus)
     assert checkout.lines[0].unit_price == Decimal("600.00")
     assert buy(bus, checkout).status == "paid"
+    assert uow.credits.balances(GROUP) == {"envoi-regions": 1}
+    with pytest.raises(errors.Conflict):  # a quote is bought once
+        bus.handle(c.AddToCart(BUYER, GROUP, "", quote_id=quote.id))

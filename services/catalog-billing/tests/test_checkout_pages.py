@@ -155,3 +155,26 @@ def test_strangers_see_nothing_and_signed_out_visitors_are_sent_to_login(web, co
                                                      "group_id": company.group_id}).status_code == 404
     login = web.get("/employeur/panier")
     assert login.status_code == 303 and login.headers["Location"] == "/compte/connexion?next=/employeur/panier"
+
+
+def test_a_company_eligible_for_invoice_payment_buys_without_a_card(web, shop, company, processor):
+    from catalog_billing.domain.staff import CompanyTerms
+
+    me = headers(company.people["finances"])
+    post(web, "/employeur/panier", me, {"product_code": "cpi-1", "group_id": company.group_id})
+    assert "Paiement sur facture" not in text(web.get("/employeur/caisse", headers=me))
+    with shop.extras["bus"].new_uow() as uow:
+        uow.companies.save_terms(CompanyTerms(company.company_id, True, "staff", "staff@oiq.test", T0))
+        uow.commit()
+    assert "Paiement sur facture" in text(web.get("/employeur/caisse", headers=me))
+    sent = post(web, "/employeur/caisse", me, {"group_id": company.group_id, **ADDRESS, "payment_mode": "invoice"})
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/revision")
+    review = text(web.get(sent.headers["Location"], headers=me))
+    assert "Paiement sur facture" in review and "Entrer une carte" not in review
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', review).group(1)
+    done = post(web, sent.headers["Location"], me, {"idempotency_key": key, "accept_terms": "oui",
+                                                    "accept_billing": "oui"})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/confirmation")
+    (issued,) = outbox(shop, "billing.invoice.issued")
+    assert issued.data["status"] == "unpaid" and issued.data["due_on"] == "2026-12-02"
+    assert processor.calls == 0

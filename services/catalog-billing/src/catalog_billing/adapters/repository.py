@@ -100,3 +100,7 @@ class SqlQuoteRepository:
     def get(self, quote_id: str) -> Quote | None:
         row = self.session.execute(select(quotes).where(quotes.c.id == quote_id)).mappings().first()
         return Quote(**row) if row else None
+
+    def mark_bought(self, quote_id: str, checkout_id: str) -> None:
+        """[checkout] The quote was paid by this checkout: it cannot go in a cart again."""
+        self.session.execute(update(quotes).where(quotes.c.id == quote_id).values(checkout_id=checkout_id))

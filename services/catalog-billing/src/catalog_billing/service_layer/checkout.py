@@ -371,6 +371,9 @@ def finalize_paid_checkout(uow: UnitOfWork, deps: Dependencies, checkout_id: str
         credits.grant_purchase(uow, group_id=checkout.group_id, company_id=checkout.company_id,
                                credit_type=credit_type, quantity=quantity, invoice_id=invoice.id,
                                actor_account_id=checkout.buyer_account_id, now=now)
+    for line in checkout.lines:
+        if line.quote_id:
+            uow.quotes.mark_bought(line.quote_id, checkout.id)
     if checkout.promo_code:
         uow.promo_codes.record_use(checkout.promo_code, checkout.id, checkout.group_id, now)
     cart = uow.carts.get(checkout.group_id)

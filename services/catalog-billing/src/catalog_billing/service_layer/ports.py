@@ -69,6 +69,9 @@ class QuoteRepository(Protocol):
 
     def get(self, quote_id: str) -> Quote | None: ...
 
+    def mark_bought(self, quote_id: str, checkout_id: str) -> None:
+        """[checkout] The quote was paid by this checkout (it cannot be bought again)."""
+
 
 class MembershipLookup(Protocol):
     """This service's projection of company-portal's memberships (plumbing.auth.memberships)."""
