@@ -178,3 +178,21 @@ def test_a_company_eligible_for_invoice_payment_buys_without_a_card(web, shop, c
     (issued,) = outbox(shop, "billing.invoice.issued")
     assert issued.data["status"] == "unpaid" and issued.data["due_on"] == "2026-12-02"
     assert processor.calls == 0
+
+
+def test_a_second_step_at_the_bank_then_back_to_the_confirmation(web, shop, company, processor):
+    me = headers(company.people["principal"])
+    checkout_id = add_and_checkout(web, company, me)
+    web.get(f"/employeur/caisse/{checkout_id}/carte", headers=me,
+            query_string={"payment_method": "pm_3ds", "state": checkout_id})
+    review = text(web.get(f"/employeur/caisse/{checkout_id}/revision", headers=me))
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', review).group(1)
+    sent = post(web, f"/employeur/caisse/{checkout_id}/revision", me,
+                {"idempotency_key": key, "accept_terms": "oui", "accept_billing": "oui"})
+    assert sent.status_code == 303 and sent.headers["Location"].startswith("https://processor.test/3ds/")
+    early = web.get(f"/employeur/caisse/{checkout_id}/retour", headers=me)  # back before the bank's answer
+    assert early.status_code == 303 and early.headers["Location"] == sent.headers["Location"]
+    processor.authenticated.add(sent.headers["Location"].rsplit("/", 1)[1])
+    back = web.get(f"/employeur/caisse/{checkout_id}/retour", headers=me)
+    assert back.status_code == 303 and back.headers["Location"].endswith("/confirmation")
+    assert len(processor.charged) == 1

@@ -248,6 +248,8 @@ def _after_payment(outcome: CheckoutOutcome) -> Any:
     if outcome.status == "requires_action" and outcome.redirect_url:
         return redirect(outcome.redirect_url, 303)
     code = outcome.code if outcome.code in ("insufficient_funds", "expired_card", "processing") else outcome.status
+    if "authentication" in (outcome.code or ""):
+        code = "authentication_failed"
     if outcome.status == "failed":
         code = "failed"
     status = 200 if outcome.status == "processing" else 422
