@@ -22,6 +22,7 @@ from catalog_billing.entrypoints import pages_common as common
 from catalog_billing.service_layer import checkout_views
 from catalog_billing.service_layer import commands as c
 from catalog_billing.service_layer.checkout import CheckoutOutcome
+from plumbing.ports import UniqueViolation
 from plumbing.web.pages import current_locale
 
 blueprint = Blueprint("billing", __name__)
@@ -270,6 +271,8 @@ def complete(checkout_id: str) -> Any:
         outcome = common.bus().handle(command)
     except BillingError as exc:
         return _review_page(checkout_id, errors=common.field_errors(exc), status=exc.status)
+    except UniqueViolation:  # SQLite (development) has no row lock: a racing twin issued the invoice
+        return redirect(f"/employeur/caisse/{checkout_id}/revision", 303)
     return _after_payment(outcome)
 
 
