@@ -72,7 +72,7 @@ def test_the_card_form_and_the_second_step_in_a_browser(sandbox: tuple[SandboxPr
                                    idempotency_key=f"browser-{width}", description="Forfait ing. 5",
                                    metadata={"checkout_id": "co-1"}, return_url=RETURN_URL)
         page.goto(str(pending.next_action_url))
-        assert "2875.58 CAD" in page.inner_text("main")
+        assert "2\u00a0875,58 CAD" in page.inner_text("main")
         assert axe_violations(page) == []
         screenshot(page, "payment_sandbox", f"second-step-{width}")
         page.click("button[value=approve]")

@@ -105,7 +105,7 @@ def test_the_second_step_card_waits_for_the_buyer_then_succeeds(kit: SandboxKit)
     assert result.status is PaymentStatus.REQUIRES_ACTION
     assert result.next_action_url == f"{kit.process.url}/3ds/{result.intent_reference}"
     page = httpx.get(result.next_action_url)
-    assert page.status_code == 200 and "Authentification 3-D Secure" in page.text and "114.98 CAD" in page.text
+    assert page.status_code == 200 and "Authentification 3-D Secure" in page.text and "114,98 CAD" in page.text
     assert charges_for(kit, result.intent_reference) == []
 
     back = kit.client.authenticate(result.next_action_url, approve=True)

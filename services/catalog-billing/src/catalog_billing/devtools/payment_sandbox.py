@@ -80,7 +80,7 @@ MESSAGES = {
     "fr": {
         "title": "Paiement par carte", "sandbox": "Processeur de test (bac à sable) : aucune carte réelle.",
         "number": "Numéro de carte", "expiry": "Expiration (MM/AA)", "cvc": "Code de sécurité (CVC)",
-        "name": "Nom sur la carte", "submit": "Enregistrer la carte", "cancel": "Retour",
+        "name": "Nom sur la carte", "submit": "Enregistrer la carte",
         "errors": "Veuillez corriger les champs indiqués.", "test_cards": "Cartes de test",
         "number_missing": "Entrez le numéro de la carte.",
         "number_invalid": "Ce numéro de carte n'est pas valide.",
@@ -96,7 +96,7 @@ MESSAGES = {
     "en": {
         "title": "Card payment", "sandbox": "Test processor (sandbox): no real card.",
         "number": "Card number", "expiry": "Expiry (MM/YY)", "cvc": "Security code (CVC)",
-        "name": "Name on card", "submit": "Save card", "cancel": "Back",
+        "name": "Name on card", "submit": "Save card",
         "errors": "Please correct the fields shown.", "test_cards": "Test cards",
         "number_missing": "Enter the card number.",
         "number_invalid": "This card number is not valid.",
@@ -565,6 +565,14 @@ AUTH = """<h1>{{ m.auth_title }}</h1><p>{{ m.auth_intro }} <strong>{{ amount }}<
  <button name="action" value="fail" class="secondary">{{ m.fail }}</button></form>"""
 
 
+def money(cents: int, currency: str, locale: str) -> str:
+    """`2 875,58 CAD` in French, `2,875.58 CAD` in English."""
+    value = f"{cents / 100:,.2f}"
+    if locale == "fr":
+        value = value.replace(",", "\u00a0").replace(".", ",")
+    return f"{value} {currency.upper()}"
+
+
 def create_app(sandbox: Sandbox, today: Callable[[], date] = date.today) -> Flask:
     app = Flask("payment_sandbox")
 
@@ -654,8 +662,7 @@ def create_app(sandbox: Sandbox, today: Callable[[], date] = date.today) -> Flas
         if request.method == "POST" and request.form.get("action") in {"approve", "fail"}:
             return_url, status = sandbox.authenticate(intent_id, request.form["action"] == "approve")
             return redirect(with_query(return_url, payment_intent=intent_id, redirect_status=status), 303)
-        amount = f"{intent['amount'] / 100:.2f} {intent['currency'].upper()}"
-        return page(locale, AUTH, amount=amount)
+        return page(locale, AUTH, amount=money(intent["amount"], intent["currency"], locale))
 
     # test controls --------------------------------------------------------------------------
     @app.get("/_sandbox/health")
@@ -769,6 +776,7 @@ class SandboxProcess:
     public_url: str | None = None
     log_path: Path | None = None
     process: subprocess.Popen[bytes] | None = None
+    _log: Any = None
 
     @property
     def url(self) -> str:
@@ -793,7 +801,7 @@ class SandboxProcess:
         out: Any = subprocess.DEVNULL
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            out = self.log_path.open("ab")
+            out = self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
                                         env=dict(env) if env is not None else None)
         deadline = time.monotonic() + timeout
@@ -818,6 +826,9 @@ class SandboxProcess:
                 self.process.kill()
                 self.process.wait(5)
         self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
 
 def main(argv: list[str] | None = None) -> None:
