@@ -153,6 +153,14 @@ def test_describe_an_unknown_method() -> None:
         stripe(Recorded("payment_method_missing")).describe_method("pm_missing")
 
 
+@pytest.mark.parametrize("reference", ["../payment_intents/pi_1", "pm_1?expand[]=x", "pi_3QRt", "", "pm_1/../x"])
+def test_a_reference_from_the_browser_never_shapes_the_url(reference: str) -> None:
+    nothing = Recorded()  # any request would fail: no answer recorded
+    with pytest.raises(LookupError):
+        stripe(nothing).describe_method(reference)
+    assert nothing.requests == []
+
+
 def test_card_form_urls() -> None:
     url = stripe(Recorded()).card_form_url(return_url="https://ingemplois.example/r", state="co-1", locale="en")
     assert url.startswith("https://ingemplois.example/employeur/caisse/carte-stripe?")

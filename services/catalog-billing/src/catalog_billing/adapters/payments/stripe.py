@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 API_BASE = "https://api.stripe.com"
 #: The API version whose shapes this adapter reads (PaymentIntent.latest_charge, next_action).
 API_VERSION = "2024-06-20"
+_ID = re.compile(r"[a-z]{2,5}_[A-Za-z0-9_]{1,250}")
 EVENT_TYPES = {"payment_intent.succeeded": "payment.succeeded", "payment_intent.payment_failed": "payment.failed"}
 
 
@@ -71,6 +73,7 @@ class StripeProcessor:
         return f"{self.config.public_url}/employeur/caisse/carte-stripe?{query}"
 
     def describe_method(self, reference: str) -> PaymentMethod:
+        _check_id("pm", reference)
         response = self._request("GET", f"/v1/payment_methods/{reference}")
         if response.status_code == 404:
             raise LookupError(reference)
@@ -107,6 +110,7 @@ class StripeProcessor:
                              amount_cents=amount_cents)
 
     def retrieve(self, intent_reference: str) -> PaymentResult:
+        _check_id("pi", intent_reference)
         response = self._request("GET", f"/v1/payment_intents/{intent_reference}",
                                  params=[("expand[]", "latest_charge")])
         if response.status_code == 404:
@@ -198,6 +202,13 @@ def _decline_code(error: Mapping[str, Any]) -> str:
 def _error(body: Mapping[str, Any]) -> dict[str, Any]:
     error = body.get("error")
     return error if isinstance(error, dict) else {}
+
+
+def _check_id(prefix: str, reference: str) -> None:
+    """References come back through the browser (`?payment_method=…`): only an id of the right kind
+    goes into a URL path, never `../` or a query."""
+    if not _ID.fullmatch(reference or "") or not reference.startswith(prefix + "_"):
+        raise LookupError(f"not a {prefix}_ reference")
 
 
 def _error_code(error: Mapping[str, Any], status: int) -> str:
