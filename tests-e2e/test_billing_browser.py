@@ -17,11 +17,11 @@ from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
 import pytest
+from payment_support import card_number_forms
 from playwright.sync_api import expect, sync_playwright
 from test_layout_browser import LAYOUT_PROBLEMS
 
 from browser_support import axe_violations, launch, screenshot
-from payment_support import card_number_forms
 from suite.demo_site import DemoSite, demo_email, demo_site
 
 WIDTHS = (390, 1280)
@@ -68,7 +68,7 @@ class Flow:
     def check(self, step: str) -> None:
         """Both widths, then back to the phone's (where the flow goes on)."""
         page = self.page
-        for width in (1280, 390):
+        for width in sorted(WIDTHS, reverse=True):
             page.set_viewport_size({"width": width, "height": 844})
             page.wait_for_load_state("networkidle")
             where = f"{step} @{width}"
@@ -173,7 +173,7 @@ def test_a_purchase_in_the_browser_at_phone_and_desktop_widths(site: DemoSite, c
             page.get_by_role("button", name="Télécharger le PDF").click()
         pdf = download.value
         assert pdf.suggested_filename.endswith(".pdf")
-        assert open(pdf.path(), "rb").read(5) == b"%PDF-"
+        assert pdf.path().read_bytes()[:5] == b"%PDF-"
 
         page.goto("/employeur/transactions")
         expect(page.locator("main")).to_contain_text(number)
