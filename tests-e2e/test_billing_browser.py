@@ -118,7 +118,7 @@ def test_a_purchase_in_chromium(chromium, suite, mail_dir, staff_browser, regist
         context.close()
 
 
-def test_with_no_group_the_catalog_sends_to_the_portal(suite) -> None:
+def test_signed_out_the_cart_sends_to_the_login_page(suite) -> None:
     with Browser(suite.gateway_url) as anonymous:
         answer = anonymous.get("/employeur/panier")
     assert answer.status_code == 303 and answer.headers["location"] == "/compte/connexion?next=/employeur/panier"
