@@ -13,7 +13,7 @@ document.addEventListener("DOMContentLoaded", () => {
   // a toggle on narrow ones, closed again by Escape.
   const menu = document.querySelector("details[data-site-menu]");
   if (menu) {
-    const wide = window.matchMedia("(min-width: 62rem)");
+    const wide = window.matchMedia("(min-width: 80rem)");
     const sync = () => { menu.open = wide.matches; };
     sync();
     wide.addEventListener("change", sync);
