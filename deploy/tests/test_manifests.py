@@ -409,3 +409,129 @@ def test_every_component_has_a_readme_and_is_a_component(component: str) -> None
     folder = K8S / "components" / component
     assert (folder / "README.md").is_file(), f"components/{component} needs a README.md"
     assert yaml.safe_load((folder / "kustomization.yaml").read_text())["kind"] == "Component"
+
+
+# --- calls between services (issue 9: moderation → offers, offers → catalog-billing) -------------
+# Each caller is told where the callee's Service is, and the network policies let exactly that
+# flow through (the caller's egress and the callee's ingress) on top of the default deny.
+
+#: (caller, variable naming the callee's base URL, callee): the synchronous calls of the suite.
+CALLS = (
+    ("moderation", "COMPANY_PORTAL_URL", "company-portal"),  # staff decisions on join requests
+    ("moderation", "OFFERS_URL", "offers"),  # staff decisions on offers (issue 9)
+    ("offers", "CATALOG_BILLING_URL", "catalog-billing"),  # credits: reserve, consume, release
+)
+PORT = 8000
+
+
+def _matches(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    if not all(labels.get(k) == v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        value = labels.get(expression["key"])
+        operator, values = expression["operator"], expression.get("values", [])
+        if (operator == "In" and value not in values) or (operator == "NotIn" and value in values) \
+                or (operator == "Exists" and value is None) or (operator == "DoesNotExist" and value is not None):
+            return False
+    return True
+
+
+def _port_open(rule: dict[str, Any], port: int) -> bool:
+    return not rule.get("ports") or any(p.get("port") == port for p in rule["ports"])
+
+
+def _peer_ok(rule: dict[str, Any], side: str, labels: dict[str, str]) -> bool:
+    """A rule's peers (`to` or `from`): none means anywhere; a peer with a namespaceSelector is
+    another namespace (never our pods)."""
+    peers = rule.get(side)
+    if not peers:
+        return True
+    return any("namespaceSelector" not in peer and "ipBlock" not in peer
+               and _matches(peer.get("podSelector", {}), labels) for peer in peers)
+
+
+def allowed(docs: tuple[dict[str, Any], ...], source: dict[str, str], target: dict[str, str] | None,
+            port: int) -> bool:
+    """Whether pods labelled `source` may open `port` on pods labelled `target` (None: outside)."""
+    policies = of_kind(docs, "NetworkPolicy")
+
+    def applies(policy: dict[str, Any], labels: dict[str, str], kind: str) -> bool:
+        return kind in policy["spec"].get("policyTypes", []) and _matches(policy["spec"]["podSelector"], labels)
+
+    egress = [p for p in policies if applies(p, source, "Egress")]
+    out = not egress or any(
+        _port_open(rule, port) and (_peer_ok(rule, "to", target) if target is not None else not rule.get("to"))
+        for p in egress for rule in p["spec"].get("egress", []))
+    if target is None:
+        return out
+    ingress = [p for p in policies if applies(p, target, "Ingress")]
+    into = not ingress or any(_port_open(rule, port) and _peer_ok(rule, "from", source)
+                              for p in ingress for rule in p["spec"].get("ingress", []))
+    return out and into
+
+
+def workloads_of(docs: tuple[dict[str, Any], ...], service: str, components: set[str]) -> list[dict[str, Any]]:
+    return [d for d in of_kind(docs, "Deployment")
+            if pod_labels(d).get("app.kubernetes.io/name") == service
+            and pod_labels(d).get("app.kubernetes.io/component") in components]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize(("caller", "variable", "callee"), CALLS)
+def test_each_call_between_services_is_configured_and_allowed(overlay: str, caller: str, variable: str,
+                                                             callee: str) -> None:
+    docs = rendered(overlay)
+    (target,) = workloads_of(docs, callee, {"web"})
+    services = [s for s in of_kind(docs, "Service") if s["metadata"]["name"] == f"{callee}-web"]
+    assert services and _matches({"matchLabels": services[0]["spec"]["selector"]}, pod_labels(target))
+    callers = workloads_of(docs, caller, {"web", "worker"})
+    assert len(callers) == 2, [name_of(c) for c in callers]
+    for workload in callers:
+        env = env_of(next(containers(workload)))
+        assert env.get(variable, {}).get("value") == f"http://{callee}-web:{PORT}", \
+            f"{overlay}: {name_of(workload)} does not find {callee} through {variable}"
+        assert allowed(docs, pod_labels(workload), pod_labels(target), PORT), \
+            f"{overlay}: the network policies block {name_of(workload)} → {callee}-web:{PORT}"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_policies_still_deny_what_nobody_calls(overlay: str) -> None:
+    """The evaluator above is not permissive: flows nobody declared stay blocked."""
+    docs = rendered(overlay)
+    web = {name: pod_labels(workloads_of(docs, name, {"web"})[0]) for name in ("offers", "catalog-billing",
+                                                                             "moderation", "mailer")}
+    assert not allowed(docs, web["catalog-billing"], web["offers"], PORT)
+    assert not allowed(docs, web["offers"], web["moderation"], PORT)
+    assert not allowed(docs, web["mailer"], web["offers"], PORT)
+    assert not allowed(docs, web["mailer"], None, 6379)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_offers_web_keeps_its_api_key_rate_limit_in_redis(overlay: str) -> None:
+    docs = rendered(overlay)
+    (web,) = workloads_of(docs, "offers", {"web"})
+    assert "secretKeyRef" in env_of(next(containers(web)))["REDIS_URL"]["valueFrom"]
+    assert allowed(docs, pod_labels(web), None, 6379)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_offers_ticks_run_in_its_worker(overlay: str) -> None:
+    """The ticks (publish, expire, end featuring, notices) run in offers-worker; no CronJob runs
+    them a second way (docs/decisions.md, "Offers ticks in the worker")."""
+    docs = rendered(overlay)
+    (worker,) = workloads_of(docs, "offers", {"worker"})
+    assert next(containers(worker))["command"] == ["python", "-m", "plumbing.entry", "worker", "offers"]
+    assert not [c for c in of_kind(docs, "CronJob") if pod_labels(c).get("app.kubernetes.io/name") == "offers"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_no_deployment_moves_a_service_clock(overlay: str) -> None:
+    """`<SERVICE>_TEST_CLOCK_FILE` (plumbing.clock.OffsetClock) is for the e2e suite only."""
+    found = []
+    for doc in rendered(overlay):
+        if doc["kind"] == "ConfigMap":
+            found += [f"{name_of(doc)}: {k}" for k in doc.get("data", {}) if k.endswith("_TEST_CLOCK_FILE")]
+        elif doc["kind"] in {"Deployment", "Job", "CronJob", "StatefulSet"}:
+            found += [f"{name_of(doc)}: {k}" for c in containers(doc) for k in env_of(c)
+                      if k.endswith("_TEST_CLOCK_FILE")]
+    assert not found, found

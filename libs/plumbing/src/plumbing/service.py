@@ -18,7 +18,7 @@ from sqlalchemy import MetaData, Table, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from plumbing.clock import Clock, SystemClock
+from plumbing.clock import Clock, clock_from_env
 from plumbing.config import Settings
 from plumbing.db import make_engine, make_session_factory
 from plumbing.events.consumer import EventConsumer
@@ -95,7 +95,7 @@ def build_runtime(settings: Settings, metadata: MetaData, *, clock: Clock | None
         settings=settings,
         engine=engine,
         session_factory=make_session_factory(engine),
-        clock=clock or SystemClock(),
+        clock=clock or clock_from_env(settings.service),
         schemas=EventSchemas(settings.contracts_dir / "events"),
         outbox=metadata.tables["outbox"],
         inbox=metadata.tables["inbox"],
