@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from offers_support import CLOCK_FILE, offers_clock  # noqa: F401 - shared fixture
 from portal_support import no_email_twice, registry, staff, staff_browser  # noqa: F401 - shared fixtures
 
 from plumbing.config import REPO_ROOT
@@ -57,6 +58,10 @@ def suite(
         # A charge that answers later than this is a timeout (test_billing_journeys: retry charges once).
         "CATALOG_BILLING_PROCESSOR_TIMEOUT": "4",
         "LOG_LEVEL": "INFO",
+        # offers' time can be moved by the tests (offers_support.OffersClock; docs/decisions.md), and
+        # its ticks run every second so that a moved clock is acted on at once.
+        "OFFERS_TEST_CLOCK_FILE": str(run_dir / CLOCK_FILE),
+        "OFFERS_TICK_SECONDS": "1",
     }
     suite = DistributedSuite(infra, run_dir, gateway_port=free_port(), services=services, extra_env=extra_env)
     try:
