@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from offers.adapters.repository import SqlBrandingRepository
+from offers.adapters.orm import memberships
+from offers.adapters.repository import SqlBrandingRepository, SqlOfferRepository
+from plumbing.auth.memberships import SqlMembershipLookup
 from plumbing.uow import SqlAlchemyUnitOfWork
 
 
 class SqlOffersUnitOfWork(SqlAlchemyUnitOfWork):
     def _open_repositories(self) -> None:
         self.brandings = SqlBrandingRepository(self.session)
+        self.offers = SqlOfferRepository(self.session)
+        self.memberships = SqlMembershipLookup(self.session, memberships)
