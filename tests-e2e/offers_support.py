@@ -246,7 +246,7 @@ def save_configuration(browser: Browser, offer_id: str, page: httpx.Response, *,
                        posting_date: date | None = None, featured: bool = False) -> httpx.Response:
     """Configuration → the preview (« Prévisualiser »)."""
     values: dict[str, Any] = {"posting": posting, "apply_method": "url",
-                              "apply_url": "https://carrieres.example.ca/postuler"}
+                              "apply_to": "https://carrieres.example.ca/postuler"}
     if posting_date:
         values["posting_date"] = posting_date.isoformat()
     if featured:
