@@ -7,11 +7,14 @@ Nothing connects at import time (the engine is lazy). The smallest complete shap
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from offers.adapters.orm import metadata, start_mappers
 from offers.adapters.unit_of_work import SqlOffersUnitOfWork
 from offers.entrypoints.consumer import HANDLERS, PROJECTION_HANDLERS
 from offers.entrypoints.web import blueprint
+from offers.entrypoints.web_api_keys import blueprint as api_keys_blueprint
+from offers.service_layer.api_keys import KEY_COMMAND_HANDLERS
 from offers.service_layer.handlers import COMMAND_HANDLERS
 from offers.service_layer.ports import Dependencies
 from plumbing.auth.memberships import SNAPSHOT_REQUEST_DELAY_SECONDS, SnapshotRequester
@@ -21,12 +24,27 @@ from plumbing.events.consumer import EventConsumer
 from plumbing.messagebus import MessageBus
 from plumbing.ports import EventDispatcher
 from plumbing.service import ServiceBundle, build_runtime
+from plumbing.web.api import build_api
 from plumbing.web.app import ServiceApp, instrumented
 from plumbing.web.pages import create_pages_app, register_styleguide, styleguide_enabled
 
 SERVICE = "offers"
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR.parents[1] / "migrations"
+#: Where the bus is found: each API request's scope state (`request.scope["state"][BUS_KEY]`) and
+#: the pages app's extensions (`current_app.extensions[BUS_KEY]`).
+BUS_KEY = "offers_bus"
+
+
+def _with_bus(api: Any, bus: MessageBus[Dependencies]) -> Any:
+    """The API app, with the bus in each request's scope (handlers read it there, not from a global)."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] in {"http", "websocket"}:
+            scope.setdefault("state", {})[BUS_KEY] = bus
+        await api(scope, receive, send)
+
+    return app
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> ServiceBundle:
@@ -37,7 +55,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     def new_uow(dispatch: EventDispatcher) -> SqlOffersUnitOfWork:
         return SqlOffersUnitOfWork(runtime.session_factory, runtime.messaging(), dispatch)
 
-    bus = MessageBus(new_uow, Dependencies(clock=runtime.clock), commands=COMMAND_HANDLERS)
+    bus = MessageBus(new_uow, Dependencies(clock=runtime.clock), commands={**COMMAND_HANDLERS, **KEY_COMMAND_HANDLERS})
     # Its own handlers through the bus, and the membership projection (permission checks): filled by
     # company-portal's events and, on a first start after memberships exist, by the snapshot the
     # requester asks for.
@@ -45,10 +63,13 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
                              runtime.schemas)
     requester = SnapshotRequester(SERVICE, bus.new_uow)
     pages = create_pages_app(SERVICE, PACKAGE_DIR)
+    pages.extensions[BUS_KEY] = bus
     pages.register_blueprint(blueprint)
+    pages.register_blueprint(api_keys_blueprint)
     if styleguide_enabled():
         register_styleguide(pages)
-    app = ServiceApp(SERVICE, api=None, pages=pages, readiness_checks=runtime.readiness_checks())
+    api = build_api(SERVICE, settings.contracts_dir, "offers.entrypoints.api")
+    app = ServiceApp(SERVICE, api=_with_bus(api, bus), pages=pages, readiness_checks=runtime.readiness_checks())
     return ServiceBundle(runtime=runtime, asgi=instrumented(app), migrations_dir=MIGRATIONS_DIR,
                          consumers=[consumer], tickers=[(SNAPSHOT_REQUEST_DELAY_SECONDS, requester)],
                          extras={"bus": bus, "uow_factory": bus.new_uow})
