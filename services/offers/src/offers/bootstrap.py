@@ -6,20 +6,23 @@ Nothing connects at import time (the engine is lazy). The smallest complete shap
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
+from offers.adapters.billing_client import HttpCreditBank
 from offers.adapters.orm import metadata, start_mappers
 from offers.adapters.unit_of_work import SqlOffersUnitOfWork
 from offers.entrypoints.consumer import HANDLERS, PROJECTION_HANDLERS
 from offers.entrypoints.web import blueprint
 from offers.entrypoints.web_api_keys import blueprint as api_keys_blueprint
+from offers.service_layer import commands
 from offers.service_layer.api_keys import KEY_COMMAND_HANDLERS
 from offers.service_layer.handlers import COMMAND_HANDLERS
-from offers.service_layer.ports import Dependencies
+from offers.service_layer.ports import CreditBank, Dependencies
 from plumbing.auth.memberships import SNAPSHOT_REQUEST_DELAY_SECONDS, SnapshotRequester
 from plumbing.clock import Clock
-from plumbing.config import Settings
+from plumbing.config import Settings, env
 from plumbing.events.consumer import EventConsumer
 from plumbing.messagebus import MessageBus
 from plumbing.ports import EventDispatcher
@@ -31,9 +34,13 @@ from plumbing.web.pages import create_pages_app, register_styleguide, styleguide
 SERVICE = "offers"
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR.parents[1] / "migrations"
-#: Where the bus is found: each API request's scope state (`request.scope["state"][BUS_KEY]`) and
-#: the pages app's extensions (`current_app.extensions[BUS_KEY]`).
+#: How often the worker runs the offer ticks (publish, expire, notices), in seconds.
+OFFER_TICK_SECONDS = 60.0
+#: Where the bus is found: the pages app's extensions (`current_app.extensions[BUS_KEY]`) and each
+#: API request's scope state.
 BUS_KEY = "offers_bus"
+
+log = logging.getLogger(__name__)
 
 
 def _with_bus(api: Any, bus: MessageBus[Dependencies]) -> Any:
@@ -47,7 +54,29 @@ def _with_bus(api: Any, bus: MessageBus[Dependencies]) -> Any:
     return app
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> ServiceBundle:
+def offer_ticks(bus: MessageBus[Dependencies]) -> dict[str, int]:
+    """One scheduler pass: publish what is due, expire what ended, send the notices. Each step is
+    its own transaction, selects what is due on or before now and not yet done (a late pass catches
+    up; a second pass finds nothing)."""
+    done = {
+        "published": bus.handle(commands.PublishDue()),
+        "expired": bus.handle(commands.ExpireDue()),
+        "notices": bus.handle(commands.NotifyDue()),
+    }
+    if any(done.values()):
+        log.info("offer ticks: %s", done)
+    return done
+
+
+def build_bus(uow_factory: Any, deps: Dependencies) -> MessageBus[Dependencies]:
+    return MessageBus(uow_factory, deps, commands={**COMMAND_HANDLERS, **KEY_COMMAND_HANDLERS})
+
+
+def bootstrap(
+    settings: Settings | None = None, *, clock: Clock | None = None, bank: CreditBank | None = None
+) -> ServiceBundle:
+    """`bank` defaults to catalog-billing's API at CATALOG_BILLING_URL (default: the public URL,
+    through the gateway); tests pass `adapters.billing_client.InMemoryCreditBank`."""
     settings = settings or Settings.from_env(SERVICE)
     start_mappers()
     runtime = build_runtime(settings, metadata, clock=clock)
@@ -55,13 +84,24 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     def new_uow(dispatch: EventDispatcher) -> SqlOffersUnitOfWork:
         return SqlOffersUnitOfWork(runtime.session_factory, runtime.messaging(), dispatch)
 
-    bus = MessageBus(new_uow, Dependencies(clock=runtime.clock), commands={**COMMAND_HANDLERS, **KEY_COMMAND_HANDLERS})
+    from plumbing.calendar import quebec_holidays  # offers-rules' calendar (issue 9)
+
+    if bank is None:
+        bank = HttpCreditBank(
+            env("CATALOG_BILLING_URL", settings.public_url), timeout=float(env("CATALOG_BILLING_TIMEOUT", "5"))
+        )
+    bus = build_bus(new_uow, Dependencies(clock=runtime.clock, bank=bank, holidays=quebec_holidays()))
     # Its own handlers through the bus, and the membership projection (permission checks): filled by
     # company-portal's events and, on a first start after memberships exist, by the snapshot the
     # requester asks for.
-    consumer = EventConsumer(SERVICE, bus.new_uow, {**bus.consumer_handlers(HANDLERS), **PROJECTION_HANDLERS},
-                             runtime.schemas)
+    consumer = EventConsumer(
+        SERVICE, bus.new_uow, {**bus.consumer_handlers(HANDLERS), **PROJECTION_HANDLERS}, runtime.schemas
+    )
     requester = SnapshotRequester(SERVICE, bus.new_uow)
+
+    def ticks() -> None:
+        offer_ticks(bus)
+
     pages = create_pages_app(SERVICE, PACKAGE_DIR)
     pages.extensions[BUS_KEY] = bus
     pages.register_blueprint(blueprint)
@@ -70,6 +110,11 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
         register_styleguide(pages)
     api = build_api(SERVICE, settings.contracts_dir, "offers.entrypoints.api")
     app = ServiceApp(SERVICE, api=_with_bus(api, bus), pages=pages, readiness_checks=runtime.readiness_checks())
-    return ServiceBundle(runtime=runtime, asgi=instrumented(app), migrations_dir=MIGRATIONS_DIR,
-                         consumers=[consumer], tickers=[(SNAPSHOT_REQUEST_DELAY_SECONDS, requester)],
-                         extras={"bus": bus, "uow_factory": bus.new_uow})
+    return ServiceBundle(
+        runtime=runtime,
+        asgi=instrumented(app),
+        migrations_dir=MIGRATIONS_DIR,
+        consumers=[consumer],
+        tickers=[(SNAPSHOT_REQUEST_DELAY_SECONDS, requester), (OFFER_TICK_SECONDS, ticks)],
+        extras={"bus": bus, "uow_factory": bus.new_uow, "bank": bank, "pages": pages},
+    )

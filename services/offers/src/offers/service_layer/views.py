@@ -1,0 +1,109 @@
+"""Read-only views, `view(uow, ...)`, run by `bus.query(view, ...)` (nothing is committed).
+
+Members of the group (principal·e, affichage, finances) and staff see a group's offers; anyone
+else gets `NotAMember` (404). `now` is the caller's clock (`bus.deps.clock.now()`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from offers.domain.offer import (
+    EXPIRING_SOON_DAYS,
+    Actor,
+    Offer,
+    OfferEvent,
+    OfferNotFound,
+    OfferStatus,
+)
+from offers.service_layer.commands import Caller
+from offers.service_layer.handlers import actor_for
+from offers.service_layer.ports import UnitOfWork
+
+#: The status filter's "Tous": everything but archived.
+ALL_VISIBLE = frozenset(s.value for s in OfferStatus if s != OfferStatus.ARCHIVED)
+
+
+@dataclass(frozen=True)
+class OfferItem:
+    """An offer as a viewer sees it: is it online now, and which actions may they take."""
+
+    offer: Offer
+    online: bool
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OfferDetails(OfferItem):
+    history: tuple[OfferEvent, ...] = ()
+
+
+@dataclass(frozen=True)
+class Alerts:
+    """The dashboard's alerts: offers returned for revision, offers ending within 10 days."""
+
+    to_revise: tuple[OfferItem, ...]
+    expiring: tuple[OfferItem, ...]
+
+
+def _item(offer: Offer, actor: Actor, now: datetime) -> OfferItem:
+    return OfferItem(offer, offer.is_online(now), tuple(offer.allowed_actions(actor)))
+
+
+def list_offers(
+    uow: UnitOfWork,
+    caller: Caller,
+    group_id: str,
+    status: str | None = None,
+    *,
+    now: datetime,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[OfferItem]:
+    """« Mes offres d'emploi »: `status` None is "Tous" (archived ones hidden), else that status."""
+    actor = actor_for(uow, caller, group_id)
+    statuses = ALL_VISIBLE if status is None else frozenset({status})
+    return [_item(o, actor, now) for o in uow.offers.for_group(group_id, statuses, limit=limit, offset=offset)]
+
+
+def counts_by_status(uow: UnitOfWork, caller: Caller, group_id: str) -> dict[str, int]:
+    """Every status with its count (0 included), for the dashboard and the filter's tabs."""
+    actor_for(uow, caller, group_id)
+    found = uow.offers.count_by_status(group_id)
+    return {s.value: found.get(s.value, 0) for s in OfferStatus}
+
+
+def alerts(uow: UnitOfWork, caller: Caller, group_id: str, *, now: datetime) -> Alerts:
+    actor = actor_for(uow, caller, group_id)
+    to_revise = uow.offers.for_group(group_id, frozenset({OfferStatus.TO_REVISE.value}))
+    soon = now + timedelta(days=EXPIRING_SOON_DAYS)
+    expiring = [
+        o
+        for o in uow.offers.for_group(group_id, frozenset({OfferStatus.PUBLISHED.value}))
+        if o.publication_ends_at is not None and now < o.publication_ends_at <= soon and o.is_online(now)
+    ]
+    expiring.sort(key=lambda o: o.publication_ends_at or now)
+    return Alerts(tuple(_item(o, actor, now) for o in to_revise), tuple(_item(o, actor, now) for o in expiring))
+
+
+def get_offer(uow: UnitOfWork, caller: Caller, offer_id: str, *, now: datetime) -> OfferDetails:
+    """The offer with its history (oldest first), for members of its group and staff."""
+    offer = uow.offers.get(offer_id)
+    if offer is None:
+        raise OfferNotFound(offer_id)
+    actor = actor_for(uow, caller, offer.group_id)
+    return OfferDetails(offer, offer.is_online(now), tuple(offer.allowed_actions(actor)), tuple(offer.history))
+
+
+def published_offers(uow: UnitOfWork, *, now: datetime, limit: int = 100, offset: int = 0) -> list[Offer]:
+    """What the public sees now (decided by the predicate in the query, not by a tick)."""
+    return uow.offers.online(now, limit=limit, offset=offset)
+
+
+def published_offer(uow: UnitOfWork, offer_id: str, *, now: datetime) -> Offer:
+    """One public offer; OfferNotFound when it is not online now."""
+    offer = uow.offers.get(offer_id)
+    if offer is None or not offer.is_online(now):
+        raise OfferNotFound(offer_id)
+    return offer
