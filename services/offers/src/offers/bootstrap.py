@@ -15,7 +15,9 @@ from offers.adapters.orm import metadata, start_mappers
 from offers.adapters.unit_of_work import SqlOffersUnitOfWork
 from offers.entrypoints.consumer import HANDLERS, PROJECTION_HANDLERS
 from offers.entrypoints.web import blueprint
+from offers.entrypoints.web_api_keys import blueprint as api_keys_blueprint
 from offers.service_layer import commands
+from offers.service_layer.api_keys import KEY_COMMAND_HANDLERS
 from offers.service_layer.handlers import COMMAND_HANDLERS
 from offers.service_layer.ports import CreditBank, Dependencies
 from plumbing.auth.memberships import SNAPSHOT_REQUEST_DELAY_SECONDS, SnapshotRequester
@@ -25,6 +27,7 @@ from plumbing.events.consumer import EventConsumer
 from plumbing.messagebus import MessageBus
 from plumbing.ports import EventDispatcher
 from plumbing.service import ServiceBundle, build_runtime
+from plumbing.web.api import build_api
 from plumbing.web.app import ServiceApp, instrumented
 from plumbing.web.pages import create_pages_app, register_styleguide, styleguide_enabled
 
@@ -39,6 +42,17 @@ OFFER_TICK_SECONDS = 60.0
 BUS_KEY = "offers_bus"
 
 log = logging.getLogger(__name__)
+
+
+def _with_bus(api: Any, bus: MessageBus[Dependencies]) -> Any:
+    """The API app, with the bus in each request's scope (handlers read it there, not from a global)."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] in {"http", "websocket"}:
+            scope.setdefault("state", {})[BUS_KEY] = bus
+        await api(scope, receive, send)
+
+    return app
 
 
 def offer_ticks(bus: MessageBus[Dependencies]) -> dict[str, int]:
@@ -56,7 +70,7 @@ def offer_ticks(bus: MessageBus[Dependencies]) -> dict[str, int]:
 
 
 def build_bus(uow_factory: Any, deps: Dependencies) -> MessageBus[Dependencies]:
-    return MessageBus(uow_factory, deps, commands=COMMAND_HANDLERS)
+    return MessageBus(uow_factory, deps, commands={**COMMAND_HANDLERS, **KEY_COMMAND_HANDLERS})
 
 
 def bootstrap(
@@ -92,9 +106,11 @@ def bootstrap(
     pages = create_pages_app(SERVICE, PACKAGE_DIR)
     pages.extensions[BUS_KEY] = bus
     pages.register_blueprint(blueprint)
+    pages.register_blueprint(api_keys_blueprint)
     if styleguide_enabled():
         register_styleguide(pages)
-    app = ServiceApp(SERVICE, api=None, pages=pages, readiness_checks=runtime.readiness_checks())
+    api = build_api(SERVICE, settings.contracts_dir, "offers.entrypoints.api")
+    app = ServiceApp(SERVICE, api=_with_bus(api, bus), pages=pages, readiness_checks=runtime.readiness_checks())
     return ServiceBundle(
         runtime=runtime,
         asgi=instrumented(app),

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import anyio
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import RelativeResolver
 from starlette.exceptions import HTTPException
 
+from plumbing.auth import api_keys, tokens
 from plumbing.config import env_bool
+from plumbing.ratelimit import api_key_limiter
 from plumbing.web.locale import locale_from_headers
 from plumbing.web.problem import PROBLEM_TYPE, ApiProblem, echo_safe, problem_bytes
 
@@ -104,3 +109,26 @@ def build_api(
     app.add_error_handler(RecursionError, _on_too_deep)
     app.add_error_handler(Exception, _on_unexpected)
     return app
+
+
+async def bearer_or_api_key(token: str, resolve: Callable[[str], api_keys.ApiKeyCaller | None],
+                            service: str) -> dict[str, Any] | None:
+    """The body of a service's `x-bearerInfoFunc` that also takes API keys (`Bearer ingk_…`).
+
+    A JWT goes to `plumbing.auth.tokens.bearer_info`; a key to the service's `resolve` (its own
+    table or projection, run in a worker thread), then to the per-key rate limit
+    (`plumbing.ratelimit.api_key_limiter`): over it, 429 problem+json with `Retry-After`. None
+    (→ 401) for a bad, unknown or revoked key.
+    """
+    if not api_keys.looks_like_key(token):
+        return tokens.bearer_info(token)
+    caller = await anyio.to_thread.run_sync(resolve, token)
+    if caller is None:
+        return None
+    wait = await anyio.to_thread.run_sync(api_key_limiter().hit, f"{service}:api-key", caller.key_id)
+    if wait:
+        raise ApiProblem(429, "rate_limited",
+                         f"Trop de requêtes avec cette clé d'API : réessayez dans {wait} s.",
+                         f"Too many requests with this API key: try again in {wait} s.",
+                         headers={"Retry-After": str(wait)})
+    return api_keys.token_info(caller)

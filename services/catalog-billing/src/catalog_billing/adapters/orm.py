@@ -88,4 +88,4 @@ def start_mappers() -> None:
 
 
 # The other parts' tables join this metadata when their module is imported (migrations, bootstrap).
-from catalog_billing.adapters import orm_checkout  # noqa: E402, F401
+from catalog_billing.adapters import orm_api_keys, orm_checkout  # noqa: E402, F401

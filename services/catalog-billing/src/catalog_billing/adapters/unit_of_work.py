@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from catalog_billing.adapters.orm import memberships
 from catalog_billing.adapters.repository import SqlCreditRepository, SqlQuoteRepository
+from catalog_billing.adapters.repository_api_keys import SqlApiKeyProjection
 from catalog_billing.adapters.repository_checkout import (
     SqlBillingAddressRepository,
     SqlCartRepository,
@@ -41,3 +42,5 @@ class SqlBillingUnitOfWork(SqlAlchemyUnitOfWork):
         self.promo_codes = SqlPromoCodeRepository(self.session)
         self.invoices = SqlInvoiceRepository(self.session)
         self.payment_events = SqlPaymentEventRepository(self.session)
+        # [api keys] offers' keys, accepted on credit reservations
+        self.api_keys = SqlApiKeyProjection(self.session)

@@ -26,10 +26,12 @@ from catalog_billing.service_layer import views
 from catalog_billing.service_layer.access import Actor
 from catalog_billing.service_layer.credits import ReservationResult
 from catalog_billing.service_layer.ports import Dependencies, Quote
+from plumbing.auth import api_keys
 from plumbing.auth.permissions import NotAMember, PermissionDenied
 from plumbing.auth.tokens import Principal
 from plumbing.messagebus import IdempotencyKeyReused, Idempotent, MessageBus, fingerprint
 from plumbing.ports import UniqueViolation
+from plumbing.web.api import bearer_or_api_key
 from plumbing.web.problem import ApiProblem
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,7 +46,25 @@ def _bus() -> MessageBus[Dependencies]:
 
 def _actor(token_info: dict[str, Any]) -> Actor:
     principal: Principal = token_info["principal"]
-    return Actor(principal.account_id, principal.is_staff)
+    key = api_keys.caller_of(token_info)
+    return Actor(principal.account_id, principal.is_staff, key.group_id if key else None)
+
+
+def _resolve_key(bus: MessageBus[Dependencies]) -> Callable[[str], api_keys.ApiKeyCaller | None]:
+    def resolve(token: str) -> api_keys.ApiKeyCaller | None:
+        with bus.new_uow() as uow:
+            return api_keys.resolve(token, uow.api_keys.find)
+
+    return resolve
+
+
+async def bearer_info(token: str, request: Any) -> dict[str, Any] | None:
+    """`x-bearerInfoFunc`: identity's tokens everywhere; offers' API keys (`Bearer ingk_…`, from the
+    projection of offers.api_key.*) on the credit reservations only, so an HR system that sends
+    an offer can reserve its credit, as the key's creator in the key's group."""
+    if api_keys.looks_like_key(token) and "/credit-reservations/" not in request.url.path:
+        return None
+    return await bearer_or_api_key(token, _resolve_key(request.scope["state"][BUS_KEY]), "catalog-billing")
 
 
 def _instant(value: datetime | None) -> str | None:

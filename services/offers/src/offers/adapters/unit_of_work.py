@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from offers.adapters.orm import memberships
 from offers.adapters.repository import SqlBrandingRepository, SqlOfferRepository
+from offers.adapters.repository_api_keys import SqlApiKeyRepository
 from plumbing.auth.memberships import SqlMembershipLookup
 from plumbing.uow import SqlAlchemyUnitOfWork
 
@@ -12,4 +13,6 @@ class SqlOffersUnitOfWork(SqlAlchemyUnitOfWork):
     def _open_repositories(self) -> None:
         self.brandings = SqlBrandingRepository(self.session)
         self.offers = SqlOfferRepository(self.session)
+        # [api keys]
+        self.api_keys = SqlApiKeyRepository(self.session)
         self.memberships = SqlMembershipLookup(self.session, memberships)
