@@ -324,12 +324,13 @@ def out_of_queue(staff_browser: Browser, offer_id: str) -> None:
 # the API ----------------------------------------------------------------------------------------
 def api_offer_body(reference: dict[str, Any], title: str, deadline: date) -> dict[str, Any]:
     """An offer as an HR system sends it (contracts/offers.yaml), codes from GET /reference."""
+    lists = reference["lists"]
 
     def codes(word: str) -> list[str]:
-        for key, items in reference.items():
-            if word in key and isinstance(items, list) and items and isinstance(items[0], dict):
+        for name, items in lists.items():
+            if word in name and items:
                 return [str(i["code"]) for i in items]
-        raise AssertionError(f"no {word} list in GET /reference: {list(reference)}")
+        raise AssertionError(f"no {word} list in GET /reference: {list(lists)}")
 
     return {
         "profile": "ing",
@@ -341,13 +342,13 @@ def api_offer_body(reference: dict[str, Any], title: str, deadline: date) -> dic
             "application_deadline": deadline.isoformat(), "workplace": {"kind": "outside_quebec"},
             "interests": [],
         },
-        "config": {"featured": False, "posting": "immediate",
-                   "apply_method": {"kind": "url", "url": "https://rh.example.ca/offres/1"}},
+        "config": {"featured": False, "posting": "immediate", "apply_method": "url",
+                   "apply_to": "https://rh.example.ca/offres/1"},
     }
 
 
-def secret_in(body: Any) -> str:
-    """The one-time secret of a new key, wherever the contract puts it (it starts with ingk_)."""
-    found = re.search(r'"(ingk_[A-Za-z0-9_-]+)"', __import__("json").dumps(body))
-    assert found, body
-    return found.group(1)
+def secret_in(body: dict[str, Any]) -> str:
+    """The whole key of a new key (`key`, shown once: `ingk_<id>_<secret>`)."""
+    key = str(body["key"])
+    assert key.startswith(f"ingk_{body['id']}_"), key
+    return key
