@@ -95,9 +95,9 @@ def give_credits(suite: DistributedSuite, group_id: str, company_id: str, credit
         bundle.runtime.engine.dispose()
 
 
-def offers_knows_me(browser: Browser) -> None:
+def offers_knows_me(browser: Browser, group_id: str) -> None:
     """offers and catalog-billing learn memberships from company-portal's events: wait for both."""
-    wait_until(lambda: browser.get("/employeur/offres").status_code == 200
+    wait_until(lambda: browser.get(f"{API}/groups/{group_id}/offers").status_code == 200
                and browser.get("/employeur/forfaits").status_code == 200,
                timeout=30, interval=0.3, message="offers or catalog-billing never learned the membership")
 
@@ -105,7 +105,7 @@ def offers_knows_me(browser: Browser) -> None:
 def employer_group(suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, company: Any, first: str,
                    last: str, credits: dict[str, int] | None = None) -> tuple[Employer, dict[str, Any]]:
     principal, group = principal_of_new_group(suite, mail_dir, staff_browser, company, first, last)
-    offers_knows_me(principal.browser)
+    offers_knows_me(principal.browser, group["group_id"])
     for credit_type, quantity in (credits or {}).items():
         give_credits(suite, group["group_id"], group["company_id"], credit_type, quantity)
     return principal, group

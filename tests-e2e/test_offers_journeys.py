@@ -325,7 +325,7 @@ def test_an_hr_system_sends_an_offer_with_its_key_and_other_keys_are_refused(
         history = hr.get(f"/offers/{offer_id}/history").json()["items"]
         assert ("submit", "api_key", "in_validation") in [(h["action"], h["actor_kind"], h["to_status"])
                                                           for h in history]
-    assert status_label(principal.browser, offer_id) == LABELS["in_validation"]  # the pages see it too
+    assert status_label(principal.browser, offer_id) == LABELS["in_validation"]  # « Mes offres » shows it too
 
     # A revoked key.
     revoked_id, revoked = new_key(suite, principal.email, a, "Ancien SIRH")
@@ -373,5 +373,5 @@ def colleague_as_principal(suite: DistributedSuite, mail_dir: Path, principal: E
     approval = post_form(principal.browser, page, f"/entreprises/demandes/{join_id}/approbation", {"role": "principal"})
     assert approval.status_code == 303
     assert wait_for_group(colleague.browser)["role"] == "principal"
-    offers_knows_me(colleague.browser)
+    offers_knows_me(colleague.browser, group_id)
     return colleague

@@ -145,6 +145,16 @@ async def test_api_client_with_own_authorization_is_exempt(harness) -> None:
     assert seen["headers"]["authorization"] == "Bearer api-token"
 
 
+async def test_api_client_gets_no_csrf_cookie_so_its_next_post_is_still_exempt(harness) -> None:
+    """An HR system whose HTTP client keeps cookies (issue 9): two POSTs with an API key in a row."""
+    headers = {"authorization": "Bearer ingk_key", "origin": "https://elsewhere.example"}
+    first = await harness.client.post("/api/offers/v1/offers", json={}, headers=headers)
+    assert "set-cookie" not in first.headers
+    second = await harness.client.post("/api/offers/v1/offers/1/submission", json={}, headers=headers)
+    assert second.status_code == 200
+    assert upstream_saw(second)["headers"]["authorization"] == "Bearer ingk_key"
+
+
 async def test_authorization_with_gateway_cookie_is_not_exempt(harness) -> None:
     await harness.prime()
     response = await harness.client.post(

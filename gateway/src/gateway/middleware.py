@@ -100,7 +100,9 @@ class EdgeMiddleware:
             secure_cookies=self.secure_cookies or scheme == "https",
         )
         scope.setdefault("state", {})["edge"] = edge
-        issue_cookie = not path.startswith(_NO_CSRF_COOKIE)
+        # An API client (its own Authorization header) gets no CSRF cookie: one that keeps cookies
+        # (requests.Session, httpx.Client) would otherwise look like a browser on its next POST.
+        issue_cookie = not path.startswith(_NO_CSRF_COOKIE) and "authorization" not in headers
         started = time.perf_counter()
         status = 0
 
