@@ -6,6 +6,7 @@ import json
 
 import pytest
 from gateway_testkit import upstream_body, upstream_saw
+from test_gateway_sessions import log_in
 
 
 async def test_first_response_sets_the_csrf_cookie(harness) -> None:
@@ -155,12 +156,23 @@ async def test_api_client_gets_no_csrf_cookie_so_its_next_post_is_still_exempt(h
     assert upstream_saw(second)["headers"]["authorization"] == "Bearer ingk_key"
 
 
-async def test_authorization_with_gateway_cookie_is_not_exempt(harness) -> None:
-    await harness.prime()
+async def test_authorization_with_a_session_cookie_is_not_exempt(harness) -> None:
+    """The session's token would replace the header (test_gateway_sessions): CSRF applies."""
+    await log_in(harness)
     response = await harness.client.post(
         "/api/offers/v1/offers", json={}, headers={"authorization": "Bearer api-token"}
     )
     assert response.status_code == 403
+
+
+async def test_authorization_with_only_the_csrf_cookie_is_exempt(harness) -> None:
+    """A cookie-keeping HR client read a public page first (issue 9): its key alone identifies it."""
+    await harness.prime()
+    response = await harness.client.post(
+        "/api/offers/v1/offers", json={}, headers={"authorization": "Bearer ingk_key"}
+    )
+    assert response.status_code == 200
+    assert upstream_saw(response)["headers"]["authorization"] == "Bearer ingk_key"
 
 
 async def test_safe_methods_need_no_token(harness) -> None:

@@ -269,7 +269,9 @@ class Gateway:
         cookies = cookie_parser(cookie_string(request.headers))
         has_session_cookie = SESSION_COOKIE in cookies
         has_gateway_cookie = has_session_cookie or CSRF_COOKIE in cookies
-        api_client = "authorization" in request.headers and not has_gateway_cookie
+        # Its own Authorization header and no session: an API client (the CSRF cookie alone, which
+        # a cookie-keeping HR client may have picked up on a public page, names nobody).
+        api_client = "authorization" in request.headers and not has_session_cookie
         unsafe = method not in csrf.SAFE_METHODS
         if unsafe and not api_client:
             if not csrf.origin_allowed(request.headers, edge.host):
