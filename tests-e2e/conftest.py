@@ -62,6 +62,8 @@ def suite(
         # its ticks run every second so that a moved clock is acted on at once.
         "OFFERS_TEST_CLOCK_FILE": str(run_dir / CLOCK_FILE),
         "OFFERS_TICK_SECONDS": "1",
+        # Schemathesis sends a few hundred requests with one API key (the limit is 120/minute).
+        "API_KEY_RATE_LIMIT": "5000/minute",
     }
     suite = DistributedSuite(infra, run_dir, gateway_port=free_port(), services=services, extra_env=extra_env)
     try:
