@@ -861,11 +861,18 @@ class Offer:
 
     # internals ---------------------------------------------------------------------------------
     def _set_content(self, content: OfferContent, config: OfferConfig) -> None:
+        """Validate, sanitize the descriptions (plumbing.richtext), store, and compute the hints."""
         problems = format_problems(content, config, self.profile)
         if problems:
             raise _invalid(problems)
         from offers.domain import hints
+        from plumbing.richtext import sanitize_html
 
+        content = replace(
+            content,
+            description_fr=sanitize_html(content.description_fr),
+            description_en=sanitize_html(content.description_en),
+        )
         self.content, self.config = content, config
         self.hints = [_hint_dict(h) for h in hints.compute_hints(content)]
 
