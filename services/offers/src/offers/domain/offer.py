@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from offers.domain import posting
+from offers.domain import posting, reference
 from plumbing.auth.permissions import Permission, allows
 from plumbing.calendar import quebec_date
 
@@ -466,6 +466,7 @@ def format_problems(content: OfferContent, config: OfferConfig, profile: str) ->
         found["engineering_domains"] = ("Cinq domaines de génie au plus.", "At most five engineering domains.")
     if content.work_formula and content.work_formula not in WORK_FORMULAS:
         found["work_formula"] = ("Formule inconnue.", "Unknown work formula.")
+    found.update(_unknown_codes(content))
     if content.workplace.kind not in WORKPLACE_KINDS:
         found["workplace"] = ("Lieu de travail inconnu.", "Unknown kind of workplace.")
     if content.years_on_roll and profile != "ing":
@@ -483,6 +484,39 @@ def format_problems(content: OfferContent, config: OfferConfig, profile: str) ->
             )
         if config.apply_method == "email" and not _EMAIL.match(config.apply_to):
             found["apply_to"] = ("Entrez une adresse courriel valide.", "Enter a valid email address.")
+    return found
+
+
+UNKNOWN_CHOICE = ("Ce choix n'existe pas dans la liste.", "This choice is not in the list.")
+#: Content field → reference kind (offers.domain.reference) of its code(s).
+CODED_FIELDS = {
+    "function_type": "function_types",
+    "engineering_domains": "engineering_domains",
+    "employment_type": "employment_types",
+    "position_status": "position_statuses",
+    "work_formula": "work_formulas",
+    "interests": "interests",
+    "years_on_roll": "years_on_roll",
+}
+
+
+def _unknown_codes(content: OfferContent) -> Problems:
+    """Codes that are not in the reference data (an empty one is a missing field, not unknown)."""
+    data = reference.load_reference()
+    found: Problems = {}
+    for name, kind in CODED_FIELDS.items():
+        value = getattr(content, name)
+        codes = value if isinstance(value, tuple) else ((value,) if value else ())
+        if data.invalid(kind, codes):
+            found[name] = UNKNOWN_CHOICE
+    place = content.workplace
+    if place.kind == "address" and place.city and not data.is_valid("municipalities", place.city):
+        found["workplace"] = ("Choisissez la ville dans la liste.", "Choose the city from the list.")
+    if place.kind == "places" and any(not data.is_place(code) for code in place.places):
+        found["workplace"] = (
+            "Choisissez des villes ou des régions de la liste.",
+            "Choose cities or regions from the list.",
+        )
     return found
 
 
