@@ -264,16 +264,49 @@ def test_a_draft_with_a_field_too_long_is_not_saved() -> None:
     draft = world.bus.handle(c.CreateDraft(GROUP, "ing", CALLERS["affichage"]))
     with pytest.raises(OfferActionRefused) as refused:
         world.bus.handle(
-            c.SaveDraft(draft.id, CALLERS["affichage"], complete_content(salary="x" * 51), complete_config())
+            c.SaveDraft(draft.id, CALLERS["affichage"], complete_content(title_fr="x" * 151), complete_config())
         )
-    assert refused.value.code == "invalid" and set(refused.value.fields) == {"salary"}
-    assert world.stored(draft.id).content.salary == ""
+    assert refused.value.code == "invalid" and set(refused.value.fields) == {"title_fr"}
+    assert world.stored(draft.id).content.title_fr == ""
     with pytest.raises(OfferActionRefused) as refused:
         world.bus.handle(c.CreateDraft(GROUP, "xyz", CALLERS["affichage"]))
     assert refused.value.fields.keys() == {"profile"}
     with pytest.raises(OfferActionRefused) as refused:
         world.bus.handle(c.CreateDraft(GROUP, "ing", CALLERS["finances"]))
     assert refused.value.code == "role"
+
+
+def test_a_long_salary_saves_with_a_hint_but_cannot_be_sent() -> None:
+    world = World()
+    world.bank.grant(GROUP, "ing", 1)
+    long_salary = complete_content(salary="Selon l'expérience, entre 80 000 $ et 110 000 $ par année, plus primes")
+    draft = world.bus.handle(c.CreateDraft(GROUP, "ing", CALLERS["affichage"], long_salary, complete_config()))
+    assert "salary" in {h["field"] for h in world.stored(draft.id).hints}
+    with pytest.raises(OfferActionRefused) as refused:
+        world.bus.handle(c.SubmitOffer(draft.id, CALLERS["affichage"]))
+    assert refused.value.code == "incomplete" and set(refused.value.fields) == {"salary"}
+    assert world.bank.calls == [] and world.stored(draft.id).status == "draft"
+
+
+def test_saving_sanitizes_the_description_and_approval_strips_contact_links() -> None:
+    world = World()
+    world.bank.grant(GROUP, "ing", 1)
+    html = (
+        "<p><strong>Raison d'être</strong> du poste<script>alert(1)</script></p><p>Tâches et responsabilités</p>"
+        '<p>Qualifications requises. Écrivez à <a href="mailto:rh@genivert.ca">rh@genivert.ca</a></p>'
+    )
+    draft = world.bus.handle(
+        c.CreateDraft(GROUP, "ing", CALLERS["principal"], complete_content(description_fr=html), complete_config())
+    )
+    saved = world.stored(draft.id)
+    assert "<script" not in saved.content.description_fr and "alert(1)" not in saved.content.description_fr
+    assert any(h["field"] == "description_fr" for h in saved.hints)
+    world.bus.handle(c.SubmitOffer(draft.id, CALLERS["principal"]))
+    approved = world.bus.handle(c.ApproveOffer(draft.id, CALLERS["staff"]))
+    assert "rh@genivert.ca" not in approved.live_content.description_fr
+    assert [e.action for e in approved.history[-2:]] == ["approve", "strip_contact_links"]
+    clean = world.place("in_validation")
+    assert world.bus.handle(c.ApproveOffer(clean.id, CALLERS["staff"])).history[-1].action == "approve"
 
 
 def test_move_application_deadline_is_recorded_with_both_dates() -> None:

@@ -443,7 +443,9 @@ class OfferEvent:
 
 # Validation ----------------------------------------------------------------------------------
 
-LIMITS = {"title_fr": 150, "title_en": 150, "salary": 50, "reference_number": 50}
+LIMITS = {"title_fr": 150, "title_en": 150, "reference_number": 50, "salary": 500}
+#: A salary longer than this saves (a hint explains) but cannot be sent.
+SALARY_MAX = 50
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _QC_POSTAL = re.compile(r"^[GHJ]\d[A-Z] ?\d[A-Z]\d$", re.IGNORECASE)
@@ -531,6 +533,8 @@ def missing(content: OfferContent, config: OfferConfig, today: date) -> Problems
             found[name] = REQUIRED
     if not _text_of(content.description_fr):
         found["description_fr"] = REQUIRED
+    if len(content.salary) > SALARY_MAX:
+        found["salary"] = (f"{SALARY_MAX} caractères au plus.", f"At most {SALARY_MAX} characters.")
     if not content.engineering_domains:
         found["engineering_domains"] = (
             "Choisissez de un à cinq domaines de génie.",
