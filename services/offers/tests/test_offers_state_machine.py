@@ -223,7 +223,7 @@ def test_return_and_withdraw_need_their_text() -> None:
     world.bus.handle(c.ReturnOffer(offer.id, CALLERS["staff"], "Précisez le lieu."))
     (event,) = [d for k, d in world.uow.emitted if k == "offers.offer.status_changed"]
     assert event["to_status"] == "to_revise" and event["reason"] == "Précisez le lieu."
-    assert event["created_by"] == PRINCIPAL
+    assert event["created_by"] == PRINCIPAL and event["submitted_by"] == PRINCIPAL
     published = world.place("published")
     with pytest.raises(OfferActionRefused) as refused:
         world.bus.handle(c.WithdrawOffer(published.id, CALLERS["staff"], ""))
