@@ -336,3 +336,20 @@ def test_codes_outside_the_reference_data_are_refused_on_save() -> None:
     assert refused.value.field_messages("en")["function_type"] == "This choice is not in the list."
     good = complete_content(workplace=Workplace("places", places=("06", "laval")), interests=("automatisation",))
     assert world.bus.handle(c.SaveDraft(draft.id, CALLERS["affichage"], good, complete_config())).content == good
+
+
+def test_the_list_hides_archived_offers_from_all_and_filters_by_status() -> None:
+    world = World()
+    placed = {status: world.place(status).id for status in STATUSES}
+    now = world.clock.now()
+    everything = world.bus.query(views.list_offers, CALLERS["finances"], GROUP, now=now)
+    assert {i.offer.id for i in everything} == {placed[s] for s in STATUSES if s != "archived"}
+    assert all(i.actions == () for i in everything)  # finances sees, does nothing
+    archived = world.bus.query(views.list_offers, CALLERS["principal"], GROUP, "archived", now=now)
+    assert [i.offer.id for i in archived] == [placed["archived"]] and archived[0].actions == ()
+    (live,) = world.bus.query(views.list_offers, CALLERS["affichage"], GROUP, "published", now=now)
+    assert live.online and set(live.actions) == {"modify", "end_publication", "extend", "feature", "duplicate"}
+    counts = world.bus.query(views.counts_by_status, CALLERS["principal"], GROUP)
+    assert counts == dict.fromkeys(STATUSES, 1)
+    with pytest.raises(NotAMember):
+        world.bus.query(views.list_offers, Caller(OUTSIDER, "employer", "t"), GROUP, now=now)
