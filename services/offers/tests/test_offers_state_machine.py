@@ -220,6 +220,10 @@ def test_return_and_withdraw_need_their_text() -> None:
     with pytest.raises(OfferActionRefused) as refused:
         world.bus.handle(c.ReturnOffer(offer.id, CALLERS["staff"], "   "))
     assert refused.value.code == "incomplete" and "comment" in refused.value.fields
+    with pytest.raises(OfferActionRefused) as refused:
+        world.bus.handle(c.ReturnOffer(offer.id, CALLERS["staff"], "x" * 5001))
+    assert refused.value.code == "invalid" and "comment" in refused.value.fields
+    assert world.stored(offer.id).status == "in_validation"
     world.bus.handle(c.ReturnOffer(offer.id, CALLERS["staff"], "Précisez le lieu."))
     (event,) = [d for k, d in world.uow.emitted if k == "offers.offer.status_changed"]
     assert event["to_status"] == "to_revise" and event["reason"] == "Précisez le lieu."

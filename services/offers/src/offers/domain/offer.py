@@ -824,6 +824,7 @@ class Offer:
                 "Write what the employer must revise.",
                 fields={"comment": REQUIRED},
             )
+        _check_length("comment", comment)
         self._move(actor, now, "return_for_revision", OfferStatus.TO_REVISE, comment.strip())
 
     def withdraw(self, actor: Actor, now: datetime, reason: str) -> None:
@@ -836,6 +837,7 @@ class Offer:
                 "Give the reason for withdrawal.",
                 fields={"reason": REQUIRED},
             )
+        _check_length("reason", reason)
         self.ended_at = now
         self._move(actor, now, "withdraw", OfferStatus.EXPIRED, reason.strip())
 
@@ -919,6 +921,20 @@ class Offer:
         self.history.append(OfferEvent(now, actor.account_id, str(actor.kind), action, from_status, to, reason))
         if from_status == to:
             self.updated_at = now
+
+
+#: The longest staff comment or reason (the history keeps it; the event carries it).
+REASON_MAX = 5000
+
+
+def _check_length(field_name: str, text: str) -> None:
+    if len(text.strip()) > REASON_MAX:
+        raise OfferActionRefused(
+            "invalid",
+            f"Ce texte est trop long ({REASON_MAX} caractères au plus).",
+            f"This text is too long (at most {REASON_MAX} characters).",
+            fields={field_name: (f"{REASON_MAX} caractères au plus.", f"At most {REASON_MAX} characters.")},
+        )
 
 
 def _hint_dict(hint: Any) -> dict[str, Any]:
