@@ -280,6 +280,15 @@ def test_a_draft_with_a_field_too_long_is_not_saved() -> None:
     assert refused.value.code == "role"
 
 
+def test_staff_changes_must_leave_a_complete_offer() -> None:
+    world = World()
+    offer = world.place("in_validation")
+    with pytest.raises(OfferActionRefused) as refused:
+        world.bus.handle(c.ApproveOffer(offer.id, CALLERS["staff"], changes=complete_content(title_fr=" ")))
+    assert refused.value.code == "incomplete" and set(refused.value.fields) == {"title_fr"}
+    assert world.stored(offer.id).status == "in_validation" and world.bank.calls == []
+
+
 def test_a_long_salary_saves_with_a_hint_but_cannot_be_sent() -> None:
     world = World()
     world.bank.grant(GROUP, "ing", 1)

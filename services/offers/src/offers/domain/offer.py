@@ -779,18 +779,21 @@ class Offer:
         self._move(actor, now, "archive", OfferStatus.ARCHIVED)
 
     # staff actions -----------------------------------------------------------------------------
-    def check_approve(self, actor: Actor, changes: OfferContent | None = None) -> None:
+    def check_approve(self, actor: Actor, changes: OfferContent | None = None, now: datetime | None = None) -> None:
+        """Status and role; the staff's changes must be valid and complete (what sending needs)."""
         check("approve_with_changes" if changes is not None else "approve", self.status, actor)
         if changes is not None:
             problems = format_problems(changes, self.config, self.profile)
             if problems:
                 raise _invalid(problems)
+            if now is not None:
+                self._require_complete(changes, self.config, now)
 
     def approve(self, actor: Actor, now: datetime, changes: OfferContent | None = None) -> None:
         """in_validation → published (now, or back online for a modification) or scheduled (a
         posting date still to come). Contact links leave the description (a history note says so)."""
         action = "approve_with_changes" if changes is not None else "approve"
-        self.check_approve(actor, changes)
+        self.check_approve(actor, changes, now)
         content = changes if changes is not None else self.content
         from offers.domain import hints
 
