@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Container, Mapping
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import asdict, dataclass, field, is_dataclass, replace
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from offers.domain import posting, reference
 from plumbing.auth.permissions import Permission, allows
-from plumbing.clock import QUEBEC
+from plumbing.calendar import quebec_date
 
 # Statuses ------------------------------------------------------------------------------------
 
@@ -61,9 +62,9 @@ WORK_FORMULAS = ("presentiel", "hybride", "teletravail")
 WORKPLACE_KINDS = ("address", "places", "outside_quebec")
 APPLY_METHODS = ("url", "email")
 #: How long publication lasts, extension and featuring periods, the "expiring soon" alert.
-PUBLICATION_DAYS = 30
-EXTENSION_DAYS = 7
-FEATURE_DAYS = 7
+PUBLICATION_DAYS = posting.PUBLICATION_DAYS
+EXTENSION_DAYS = posting.EXTENSION_DAYS
+FEATURE_DAYS = posting.FEATURED_DAYS
 EXPIRING_SOON_DAYS = 10
 
 
@@ -442,7 +443,9 @@ class OfferEvent:
 
 # Validation ----------------------------------------------------------------------------------
 
-LIMITS = {"title_fr": 150, "title_en": 150, "salary": 50, "reference_number": 50}
+LIMITS = {"title_fr": 150, "title_en": 150, "reference_number": 50, "salary": 500}
+#: A salary longer than this saves (a hint explains) but cannot be sent.
+SALARY_MAX = 50
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _QC_POSTAL = re.compile(r"^[GHJ]\d[A-Z] ?\d[A-Z]\d$", re.IGNORECASE)
@@ -465,6 +468,7 @@ def format_problems(content: OfferContent, config: OfferConfig, profile: str) ->
         found["engineering_domains"] = ("Cinq domaines de génie au plus.", "At most five engineering domains.")
     if content.work_formula and content.work_formula not in WORK_FORMULAS:
         found["work_formula"] = ("Formule inconnue.", "Unknown work formula.")
+    found.update(_unknown_codes(content))
     if content.workplace.kind not in WORKPLACE_KINDS:
         found["workplace"] = ("Lieu de travail inconnu.", "Unknown kind of workplace.")
     if content.years_on_roll and profile != "ing":
@@ -485,6 +489,39 @@ def format_problems(content: OfferContent, config: OfferConfig, profile: str) ->
     return found
 
 
+UNKNOWN_CHOICE = ("Ce choix n'existe pas dans la liste.", "This choice is not in the list.")
+#: Content field → reference kind (offers.domain.reference) of its code(s).
+CODED_FIELDS = {
+    "function_type": "function_types",
+    "engineering_domains": "engineering_domains",
+    "employment_type": "employment_types",
+    "position_status": "position_statuses",
+    "work_formula": "work_formulas",
+    "interests": "interests",
+    "years_on_roll": "years_on_roll",
+}
+
+
+def _unknown_codes(content: OfferContent) -> Problems:
+    """Codes that are not in the reference data (an empty one is a missing field, not unknown)."""
+    data = reference.load_reference()
+    found: Problems = {}
+    for name, kind in CODED_FIELDS.items():
+        value = getattr(content, name)
+        codes = value if isinstance(value, tuple) else ((value,) if value else ())
+        if data.invalid(kind, codes):
+            found[name] = UNKNOWN_CHOICE
+    place = content.workplace
+    if place.kind == "address" and place.city and not data.is_valid("municipalities", place.city):
+        found["workplace"] = ("Choisissez la ville dans la liste.", "Choose the city from the list.")
+    if place.kind == "places" and any(not data.is_place(code) for code in place.places):
+        found["workplace"] = (
+            "Choisissez des villes ou des régions de la liste.",
+            "Choose cities or regions from the list.",
+        )
+    return found
+
+
 REQUIRED = ("Ce champ est obligatoire pour envoyer l'offre.", "This field is required to send the offer.")
 
 
@@ -496,6 +533,8 @@ def missing(content: OfferContent, config: OfferConfig, today: date) -> Problems
             found[name] = REQUIRED
     if not _text_of(content.description_fr):
         found["description_fr"] = REQUIRED
+    if len(content.salary) > SALARY_MAX:
+        found["salary"] = (f"{SALARY_MAX} caractères au plus.", f"At most {SALARY_MAX} characters.")
     if not content.engineering_domains:
         found["engineering_domains"] = (
             "Choisissez de un à cinq domaines de génie.",
@@ -531,19 +570,8 @@ def missing(content: OfferContent, config: OfferConfig, today: date) -> Problems
 
 
 def quebec_day(instant: datetime) -> date:
-    return instant.astimezone(QUEBEC).date()
-
-
-def start_of_day(day: date) -> datetime:
-    """The first instant of a Québec day, in UTC."""
-    return datetime.combine(day, time(0), tzinfo=QUEBEC).astimezone(UTC)
-
-
-def end_of_publication(start: datetime, days: int = PUBLICATION_DAYS) -> datetime:
-    """The end of the `days`th day counted from `start`'s Québec day (that day is the first), in UTC."""
-    from offers.domain import posting
-
-    return posting.publication_ends_at(start, days)
+    """The calendar date in Québec of an aware instant."""
+    return quebec_date(instant)
 
 
 @dataclass
@@ -637,8 +665,9 @@ class Offer:
 
     def feature_warning(self, now: datetime) -> bool:
         """True when featuring now gets less than its 7 days (the publication ends sooner)."""
-        left = self.days_left(now)
-        return left is not None and left < FEATURE_DAYS
+        if self.publication_ends_at is None:
+            return False
+        return posting.fewer_than_featured_days_left(max(now, self.published_at or now), self.publication_ends_at)
 
     def new_events(self) -> list[OfferEvent]:
         return self.history[self.stored_history :]
@@ -655,22 +684,15 @@ class Offer:
         self._require_complete(self.content, self.config, now)
         posting_day = self.config.posting_date
         if posting_day is not None and not self.ever_published:
-            from offers.domain import posting
-
-            earliest = posting.earliest_posting_date(quebec_day(now), holidays)
-            if posting_day < earliest:
-                shown = earliest.isoformat()
+            try:
+                posting.validate_posting_date(posting_day, quebec_day(now), holidays)
+            except posting.PostingDateRefused as refused:
                 raise OfferActionRefused(
                     "incomplete",
-                    f"La date d'affichage doit être le {shown} ou plus tard.",
-                    f"The posting date must be {shown} or later.",
-                    fields={
-                        "posting": (
-                            f"Au plus tôt le {shown} (3 jours ouvrables après l'envoi).",
-                            f"{shown} at the earliest (3 business days after sending).",
-                        )
-                    },
-                )
+                    refused.message_fr,
+                    refused.message_en,
+                    fields={"posting": (refused.message_fr, refused.message_en)},
+                ) from None
 
     def submit(self, actor: Actor, now: datetime, holidays: Container[date], reserved: tuple[str, ...] = ()) -> None:
         """draft | to_revise → in_validation; `reserved`: the credit types the bank now holds for it."""
@@ -715,7 +737,7 @@ class Offer:
         """+7 days on a published offer (its `extension` credit reserved and consumed by the caller)."""
         self.check_extend(actor)
         assert self.publication_ends_at is not None
-        self.publication_ends_at += timedelta(days=EXTENSION_DAYS)
+        self.publication_ends_at = posting.extended_end(self.publication_ends_at)
         self.credit_types_reserved = (*self.credit_types_reserved, "extension")
         self._record(
             actor,
@@ -738,7 +760,7 @@ class Offer:
         self.check_feature(actor)
         assert self.published_at is not None and self.publication_ends_at is not None
         start = max(now, self.published_at)
-        self.featured_until = min(start + timedelta(days=FEATURE_DAYS), self.publication_ends_at)
+        self.featured_until = posting.featured_period(start, self.publication_ends_at).ends_at
         self.credit_types_reserved = (*self.credit_types_reserved, "vedette")
         self._record(actor, now, "feature", self.status, self.status)
 
@@ -757,18 +779,21 @@ class Offer:
         self._move(actor, now, "archive", OfferStatus.ARCHIVED)
 
     # staff actions -----------------------------------------------------------------------------
-    def check_approve(self, actor: Actor, changes: OfferContent | None = None) -> None:
+    def check_approve(self, actor: Actor, changes: OfferContent | None = None, now: datetime | None = None) -> None:
+        """Status and role; the staff's changes must be valid and complete (what sending needs)."""
         check("approve_with_changes" if changes is not None else "approve", self.status, actor)
         if changes is not None:
             problems = format_problems(changes, self.config, self.profile)
             if problems:
                 raise _invalid(problems)
+            if now is not None:
+                self._require_complete(changes, self.config, now)
 
     def approve(self, actor: Actor, now: datetime, changes: OfferContent | None = None) -> None:
         """in_validation → published (now, or back online for a modification) or scheduled (a
         posting date still to come). Contact links leave the description (a history note says so)."""
         action = "approve_with_changes" if changes is not None else "approve"
-        self.check_approve(actor, changes)
+        self.check_approve(actor, changes, now)
         content = changes if changes is not None else self.content
         from offers.domain import hints
 
@@ -783,11 +808,11 @@ class Offer:
             self._move(actor, now, action, OfferStatus.PUBLISHED)
         else:
             day = self.config.posting_date
-            start = start_of_day(day) if day is not None and day > quebec_day(now) else now
+            start = posting.posting_starts_at(day) if day is not None and day > quebec_day(now) else now
             self.published_at = start
-            self.publication_ends_at = end_of_publication(start)
+            self.publication_ends_at = posting.publication_ends_at(start)
             if self.config.featured:
-                self.featured_until = min(start + timedelta(days=FEATURE_DAYS), self.publication_ends_at)
+                self.featured_until = posting.featured_period(start, self.publication_ends_at).ends_at
             self.ever_published = True
             self._move(actor, now, action, OfferStatus.SCHEDULED if start > now else OfferStatus.PUBLISHED)
         if stripped != content:
@@ -802,6 +827,7 @@ class Offer:
                 "Write what the employer must revise.",
                 fields={"comment": REQUIRED},
             )
+        _check_length("comment", comment)
         self._move(actor, now, "return_for_revision", OfferStatus.TO_REVISE, comment.strip())
 
     def withdraw(self, actor: Actor, now: datetime, reason: str) -> None:
@@ -814,6 +840,7 @@ class Offer:
                 "Give the reason for withdrawal.",
                 fields={"reason": REQUIRED},
             )
+        _check_length("reason", reason)
         self.ended_at = now
         self._move(actor, now, "withdraw", OfferStatus.EXPIRED, reason.strip())
 
@@ -861,13 +888,20 @@ class Offer:
 
     # internals ---------------------------------------------------------------------------------
     def _set_content(self, content: OfferContent, config: OfferConfig) -> None:
+        """Validate, sanitize the descriptions (plumbing.richtext), store, and compute the hints."""
         problems = format_problems(content, config, self.profile)
         if problems:
             raise _invalid(problems)
         from offers.domain import hints
+        from plumbing.richtext import sanitize_html
 
+        content = replace(
+            content,
+            description_fr=sanitize_html(content.description_fr),
+            description_en=sanitize_html(content.description_en),
+        )
         self.content, self.config = content, config
-        self.hints = [h.to_dict() if hasattr(h, "to_dict") else dict(h) for h in hints.compute_hints(content)]
+        self.hints = [_hint_dict(h) for h in hints.compute_hints(content)]
 
     def _require_complete(self, content: OfferContent, config: OfferConfig, now: datetime) -> None:
         problems = missing(content, config, quebec_day(now))
@@ -890,6 +924,29 @@ class Offer:
         self.history.append(OfferEvent(now, actor.account_id, str(actor.kind), action, from_status, to, reason))
         if from_status == to:
             self.updated_at = now
+
+
+#: The longest staff comment or reason (the history keeps it; the event carries it).
+REASON_MAX = 5000
+
+
+def _check_length(field_name: str, text: str) -> None:
+    if len(text.strip()) > REASON_MAX:
+        raise OfferActionRefused(
+            "invalid",
+            f"Ce texte est trop long ({REASON_MAX} caractères au plus).",
+            f"This text is too long (at most {REASON_MAX} characters).",
+            fields={field_name: (f"{REASON_MAX} caractères au plus.", f"At most {REASON_MAX} characters.")},
+        )
+
+
+def _hint_dict(hint: Any) -> dict[str, Any]:
+    """A hint as stored (JSON): its own `to_dict`, a dataclass's fields, or a mapping."""
+    if hasattr(hint, "to_dict"):
+        return dict(hint.to_dict())
+    if is_dataclass(hint) and not isinstance(hint, type):
+        return asdict(hint)
+    return dict(hint)
 
 
 def _invalid(problems: Problems) -> OfferActionRefused:
