@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect
 
 from offers.adapters.orm import metadata
 from offers.bootstrap import MIGRATIONS_DIR
-from plumbing.migrations import upgrade
+from plumbing.migrations import alembic_config, upgrade
 from plumbing.testing import create_test_database, drop_test_database
 
 
@@ -41,3 +42,18 @@ def postgres_url():
 def test_postgresql_migrations_match_the_mapping(postgres_url):
     upgrade(MIGRATIONS_DIR, postgres_url)
     assert differences(postgres_url) == []
+
+
+def test_the_offers_migration_goes_down_and_up_again(tmp_path):
+    """0005 (offers, offer_history, offer_notices) can be undone to 0004 and redone."""
+    url = f"sqlite:///{tmp_path / 'offers.db'}"
+    upgrade(MIGRATIONS_DIR, url)
+    command.downgrade(alembic_config(MIGRATIONS_DIR, url), "0004")
+    engine = create_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert {"offers", "offer_history", "offer_notices"}.isdisjoint(tables) and "company_brandings" in tables
+    upgrade(MIGRATIONS_DIR, url)
+    assert differences(url) == []

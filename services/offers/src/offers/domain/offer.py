@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Container, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, is_dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -861,13 +861,20 @@ class Offer:
 
     # internals ---------------------------------------------------------------------------------
     def _set_content(self, content: OfferContent, config: OfferConfig) -> None:
+        """Validate, sanitize the descriptions (plumbing.richtext), store, and compute the hints."""
         problems = format_problems(content, config, self.profile)
         if problems:
             raise _invalid(problems)
         from offers.domain import hints
+        from plumbing.richtext import sanitize_html
 
+        content = replace(
+            content,
+            description_fr=sanitize_html(content.description_fr),
+            description_en=sanitize_html(content.description_en),
+        )
         self.content, self.config = content, config
-        self.hints = [h.to_dict() if hasattr(h, "to_dict") else dict(h) for h in hints.compute_hints(content)]
+        self.hints = [_hint_dict(h) for h in hints.compute_hints(content)]
 
     def _require_complete(self, content: OfferContent, config: OfferConfig, now: datetime) -> None:
         problems = missing(content, config, quebec_day(now))
@@ -890,6 +897,15 @@ class Offer:
         self.history.append(OfferEvent(now, actor.account_id, str(actor.kind), action, from_status, to, reason))
         if from_status == to:
             self.updated_at = now
+
+
+def _hint_dict(hint: Any) -> dict[str, Any]:
+    """A hint as stored (JSON): its own `to_dict`, a dataclass's fields, or a mapping."""
+    if hasattr(hint, "to_dict"):
+        return dict(hint.to_dict())
+    if is_dataclass(hint) and not isinstance(hint, type):
+        return asdict(hint)
+    return dict(hint)
 
 
 def _invalid(problems: Problems) -> OfferActionRefused:

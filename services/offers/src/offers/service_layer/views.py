@@ -23,6 +23,8 @@ from offers.service_layer.ports import UnitOfWork
 
 #: The status filter's "Tous": everything but archived.
 ALL_VISIBLE = frozenset(s.value for s in OfferStatus if s != OfferStatus.ARCHIVED)
+#: Where an online offer may be: published, or changed and waiting for (or back from) validation.
+ONLINE_STATUSES = frozenset({OfferStatus.PUBLISHED.value, OfferStatus.IN_VALIDATION.value, OfferStatus.TO_REVISE.value})
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def alerts(uow: UnitOfWork, caller: Caller, group_id: str, *, now: datetime) -> 
     soon = now + timedelta(days=EXPIRING_SOON_DAYS)
     expiring = [
         o
-        for o in uow.offers.for_group(group_id, frozenset({OfferStatus.PUBLISHED.value}))
+        for o in uow.offers.for_group(group_id, ONLINE_STATUSES)
         if o.publication_ends_at is not None and now < o.publication_ends_at <= soon and o.is_online(now)
     ]
     expiring.sort(key=lambda o: o.publication_ends_at or now)
