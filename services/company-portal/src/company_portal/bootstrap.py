@@ -12,7 +12,6 @@ from typing import Any
 from company_portal.adapters import registry_csv
 from company_portal.adapters.images import process_logo
 from company_portal.adapters.orm import metadata, start_mappers
-from company_portal.adapters.sanitizer import sanitize_html
 from company_portal.adapters.unit_of_work import SqlPortalUnitOfWork
 from company_portal.config import SERVICE, PortalConfig
 from company_portal.entrypoints.consumer import HANDLERS
@@ -25,6 +24,7 @@ from plumbing.clock import Clock
 from plumbing.config import Settings
 from plumbing.events.consumer import EventConsumer
 from plumbing.ports import EventDispatcher
+from plumbing.richtext import sanitize_html
 from plumbing.service import ServiceBundle, build_runtime
 from plumbing.web.api import build_api
 from plumbing.web.app import ServiceApp, instrumented
