@@ -217,8 +217,21 @@ def test_an_approved_offer_is_public_without_a_key(client, hr) -> None:
 
 
 def test_reference_data_is_public(client) -> None:
-    response = client.get(f"{API}/reference")
-    assert response.status_code == 200 and isinstance(response.json()["lists"], dict)
+    response = client.get(f"{API}/reference", headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    lists = response.json()["lists"]
+    assert {
+        "engineering_domains",
+        "function_types",
+        "employment_types",
+        "position_statuses",
+        "work_formulas",
+        "interests",
+        "years_on_roll",
+        "regions",
+    } <= set(lists)
+    assert len(lists["regions"]) == 17 and all(r["municipalities"] for r in lists["regions"])
+    assert {"code": "presentiel", "fr": "Présentiel", "en": "On site"} in lists["work_formulas"]
 
 
 def test_without_a_token_group_resources_answer_401(client, hr) -> None:
