@@ -6,23 +6,18 @@ from __future__ import annotations
 import json
 import uuid
 import warnings
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import jwt
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert, select, update
 
 from offers.adapters import orm
-from offers.bootstrap import bootstrap
 from plumbing.auth.tokens import AUDIENCE, ISSUER, TokenVerifier, configure_verifier
-from plumbing.clock import FixedClock
 from plumbing.config import REPO_ROOT, Settings
 from plumbing.events.envelope import Envelope
-from plumbing.ratelimit import KeyRateLimiter, configure_api_key_limiter
 from plumbing.service import ServiceBundle
 
 with warnings.catch_warnings():  # starlette's test client warns about httpx on import (STACK-NOTES #7)
@@ -46,9 +41,16 @@ def use_test_keys() -> None:
 
 def token(account_id: str, kind: str = "employer", email: str = "") -> str:
     now = datetime.now(UTC)  # token lifetimes are checked by PyJWT against the real time
-    claims = {"sub": account_id, "email": email or f"{account_id[:8]}@exemple-test.ca", "kind": kind,
-              "sid": "s-" + account_id[:8], "iss": ISSUER, "aud": AUDIENCE, "iat": now,
-              "exp": now + timedelta(minutes=10)}
+    claims = {
+        "sub": account_id,
+        "email": email or f"{account_id[:8]}@exemple-test.ca",
+        "kind": kind,
+        "sid": "s-" + account_id[:8],
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + timedelta(minutes=10),
+    }
     return jwt.encode(claims, _KEY, algorithm="EdDSA", headers={"kid": KID})
 
 
@@ -66,20 +68,42 @@ def new_id() -> str:
 
 def make_settings(tmp_path: Path) -> Settings:
     return Settings(
-        service="offers", mode="test", database_url=f"sqlite:///{tmp_path / 'offers.db'}",
-        amqp_url="amqp://unused", exchange="ingemplois.test", identity_url="http://identity.invalid",
-        public_url="http://emplois.test", var_dir=tmp_path, contracts_dir=CONTRACTS, log_level="WARNING",
+        service="offers",
+        mode="test",
+        database_url=f"sqlite:///{tmp_path / 'offers.db'}",
+        amqp_url="amqp://unused",
+        exchange="ingemplois.test",
+        identity_url="http://identity.invalid",
+        public_url="http://emplois.test",
+        var_dir=tmp_path,
+        contracts_dir=CONTRACTS,
+        log_level="WARNING",
         db_pool_size=5,
     )
 
 
-def add_member(bundle: ServiceBundle, account_id: str, group_id: str, role: str | None,
-               group_name: str = "Groupe 001", company_name: str = "Génivert inc.") -> None:
+def add_member(
+    bundle: ServiceBundle,
+    account_id: str,
+    group_id: str,
+    role: str | None,
+    group_name: str = "Groupe 001",
+    company_name: str = "Génivert inc.",
+) -> None:
     """A row of the membership projection, as company-portal's events would leave it."""
     with bundle.runtime.engine.begin() as db:
-        db.execute(insert(orm.memberships).values(
-            account_id=account_id, group_id=group_id, company_id=new_id(), role=role, group_name=group_name,
-            company_name=company_name, version=1, updated_at=T0))
+        db.execute(
+            insert(orm.memberships).values(
+                account_id=account_id,
+                group_id=group_id,
+                company_id=new_id(),
+                role=role,
+                group_name=group_name,
+                company_name=company_name,
+                version=1,
+                updated_at=T0,
+            )
+        )
 
 
 def set_role(bundle: ServiceBundle, account_id: str, group_id: str, role: str | None) -> None:
@@ -96,41 +120,34 @@ def outbox(bundle: ServiceBundle, event_type: str | None = None) -> list[Envelop
     return [e for e in envelopes if event_type is None or e.type == event_type]
 
 
+#: Everything sending needs (DESIGN.md, "Offer"); the deadline is after T0.
+COMPLETE_CONTENT: dict[str, Any] = {
+    "title_fr": "Ingénieur·e de projets en structures",
+    "title_en": "Structural project engineer",
+    "description_fr": "<p><strong>Raison d'être</strong> : concevoir des ponts.</p><ul><li>Tâches et "
+    "responsabilités : calculs.</li><li>Qualifications : membre de l'Ordre.</li></ul>",
+    "function_type": "conception",
+    "engineering_domains": ["civil"],
+    "employment_type": "permanent",
+    "position_status": "temps-plein",
+    "work_formula": "hybride",
+    "application_deadline": "2026-12-15",
+    "workplace": {
+        "kind": "address",
+        "street": "1801, avenue McGill College",
+        "city": "montreal",
+        "postal_code": "H3A 2N4",
+    },
+}
+COMPLETE_CONFIG: dict[str, Any] = {
+    "featured": False,
+    "posting": "immediate",
+    "apply_method": "url",
+    "apply_to": "https://carrieres.exemple-test.ca/postes/42",
+}
+
+
 def create_key(client: TestClient, principal: str, group_id: str, name: str = "SIRH") -> dict[str, Any]:
     response = client.post(f"{API}/groups/{group_id}/api-keys", json={"name": name}, headers=auth(principal))
     assert response.status_code == 201, response.text
     return response.json()
-
-
-@pytest.fixture(autouse=True)
-def test_keys() -> Iterator[None]:
-    """Tokens verified with the test key; a fresh in-memory limiter per test; the process's
-    previous verifier and limiter come back after (suites share one process in `make test`)."""
-    from plumbing import ratelimit
-    from plumbing.auth import tokens
-
-    previous, previous_limiter = tokens._verifier, ratelimit._api_key_limiter
-    use_test_keys()
-    configure_api_key_limiter(KeyRateLimiter("1000/minute"))
-    yield
-    tokens._verifier = previous
-    configure_api_key_limiter(previous_limiter)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(T0)
-
-
-@pytest.fixture
-def bundle(tmp_path: Path, clock: FixedClock) -> Iterator[ServiceBundle]:
-    built = bootstrap(make_settings(tmp_path), clock=clock)
-    orm.metadata.create_all(built.runtime.engine)
-    yield built
-    built.runtime.engine.dispose()
-
-
-@pytest.fixture
-def client(bundle: ServiceBundle) -> Iterator[TestClient]:
-    with TestClient(bundle.asgi, base_url="http://emplois.test", follow_redirects=False) as test_client:
-        yield test_client

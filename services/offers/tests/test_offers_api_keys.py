@@ -7,23 +7,22 @@ from __future__ import annotations
 
 import hashlib
 
-from api_testkit import (  # noqa: F401 - fixtures
+from api_testkit import (
     API,
     add_member,
     auth,
-    bundle,
-    client,
-    clock,
     create_key,
     key_auth,
     new_id,
     outbox,
-    test_keys,
 )
 from sqlalchemy import select
 
 from offers.adapters.orm_api_keys import api_keys as table
 from plumbing.ratelimit import KeyRateLimiter, configure_api_key_limiter
+
+#: The fixtures (bundle, client, clock, bank, test keys).
+pytest_plugins = ["api_fixtures"]
 
 
 def test_a_principal_creates_a_key_shown_once_and_stored_hashed(bundle, client) -> None:
@@ -44,8 +43,13 @@ def test_a_principal_creates_a_key_shown_once_and_stored_hashed(bundle, client) 
     assert [k["id"] for k in listed] == [key_id]
     assert "key" not in listed[0] and secret not in str(listed)
     [issued] = outbox(bundle, "offers.api_key.issued")
-    assert issued.data == {"key_id": key_id, "group_id": group, "creator_id": principal,
-                           "secret_hash": row["secret_hash"], "issued_at": issued.data["issued_at"]}
+    assert issued.data == {
+        "key_id": key_id,
+        "group_id": group,
+        "creator_id": principal,
+        "secret_hash": row["secret_hash"],
+        "issued_at": issued.data["issued_at"],
+    }
 
 
 def test_only_a_principal_signed_in_manages_keys(bundle, client) -> None:
@@ -66,8 +70,9 @@ def test_only_a_principal_signed_in_manages_keys(bundle, client) -> None:
 def test_a_blank_name_is_refused_next_to_the_field(bundle, client) -> None:
     principal, group = new_id(), new_id()
     add_member(bundle, principal, group, "principal")
-    response = client.post(f"{API}/groups/{group}/api-keys", json={"name": "   "},
-                           headers=auth(principal, **{"Accept-Language": "en"}))
+    response = client.post(
+        f"{API}/groups/{group}/api-keys", json={"name": "   "}, headers=auth(principal, **{"Accept-Language": "en"})
+    )
     assert response.status_code == 422
     assert response.json()["field"] == "name" and "name" in response.json()["detail"]
 

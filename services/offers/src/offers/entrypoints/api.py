@@ -13,10 +13,8 @@ for missing fields, `errors`; nothing changes then.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
@@ -38,7 +36,6 @@ Response = tuple[Any, int] | tuple[Any, int, dict[str, str]]
 #: Same key as bootstrap.BUS_KEY: the bus in each request's scope state.
 BUS_KEY = "offers_bus"
 API = "/api/offers/v1"
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / "domain" / "reference"
 
 
 def _bus() -> MessageBus[Any]:
@@ -531,31 +528,8 @@ def get_published(offer_id: str) -> Response:
     return _bus().query(view), 200
 
 
-@functools.cache
-def _reference_lists() -> dict[str, list[dict[str, Any]]]:
-    """Every `domain/reference/*.json` list as `[{code, fr, en, parent?}]` (read once)."""
-    lists: dict[str, list[dict[str, Any]]] = {}
-    for path in sorted(REFERENCE_DIR.glob("*.json")) if REFERENCE_DIR.is_dir() else []:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        entries = raw.get("items", raw) if isinstance(raw, dict) else raw
-        if isinstance(entries, dict):
-            entries = [
-                {"code": code, **(v if isinstance(v, dict) else {"fr": v, "en": v})} for code, v in entries.items()
-            ]
-        items = []
-        for entry in entries if isinstance(entries, list) else []:
-            if not isinstance(entry, dict) or "code" not in entry:
-                continue
-            label = entry.get("label") if isinstance(entry.get("label"), dict) else entry
-            item = {"code": str(entry["code"]), "fr": str(label.get("fr", "")), "en": str(label.get("en", ""))}
-            parent = entry.get("parent") or entry.get("region")
-            if parent:
-                item["parent"] = str(parent)
-            items.append(item)
-        lists[path.stem] = items
-    return lists
-
-
 @problems
 def get_reference() -> Response:
-    return {"lists": _reference_lists()}, 200
+    from offers.domain.reference import load_reference
+
+    return {"lists": load_reference().as_dict()}, 200
