@@ -176,7 +176,7 @@ class Registry:
         return self.companies.pop()
 
 
-REGISTRY_SIZE = 16
+REGISTRY_SIZE = 32
 _PLACES = ("Boréal", "Charlevoix", "Outaouais", "Mauricie", "Beauce", "Gaspésie", "Estrie", "Abitibi")
 _CITIES = (("Montréal", "H2X 3J6"), ("Québec", "G1K 4A1"), ("Sherbrooke", "J1H 5A9"), ("Trois-Rivières", "G9A 2H4"))
 

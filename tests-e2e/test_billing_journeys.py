@@ -264,3 +264,9 @@ def test_twice_at_once_charges_once_and_webhooks_change_nothing_more(
     # access log holds every request line), in any of the ways it could be written.
     dumps = dump_databases(suite.infra.database_urls, tmp_path / "dumps")
     assert card_number_traces(GOOD_CARD, suite.run_dir / "logs", dumps) == []
+
+
+def test_signed_out_the_cart_sends_to_the_login_page(suite) -> None:
+    with Browser(suite.gateway_url) as anonymous:
+        answer = anonymous.get("/employeur/panier")
+    assert answer.status_code == 303 and answer.headers["location"] == "/compte/connexion?next=/employeur/panier"

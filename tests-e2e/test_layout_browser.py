@@ -70,7 +70,33 @@ def signed_in(site: DemoSite, key: str | None) -> tuple[list[dict[str, str]], li
         cookies = [{"name": n, "value": v, "url": site.url} for n, v in client.cookies.items()]
     if key is not None:
         pages = [p for p in pages if not p.startswith(SIGNED_OUT_PAGES)]
-    return cookies, pages
+    return cookies, one_page_per_shape(pages)
+
+
+#: A path segment that names one record (a uuid, a number, an invoice number), not a kind of page.
+_RECORD_SEGMENT = re.compile(r"^(?=.*\d)[\w-]{1,}$")
+
+
+def page_shape(path: str) -> str:
+    """The kind of page a path is: record segments become `{id}`, query values are dropped.
+
+    The crawl reaches one page per invoice, offer and request of the demo; they share one template,
+    so the browser checks one of each kind (the crawl itself still requests every one of them)."""
+    route, _, query = path.partition("?")
+    segments = ["{id}" if _RECORD_SEGMENT.match(s) else s for s in route.split("/")]
+    keys = sorted(part.partition("=")[0] for part in query.split("&") if part)
+    return "/".join(segments) + ("?" + "&".join(keys) if keys else "")
+
+
+def one_page_per_shape(pages: list[str]) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for path in pages:
+        shape = page_shape(path)
+        if shape not in seen:
+            seen.add(shape)
+            kept.append(path)
+    return kept
 
 
 def check_page(page: Any, visitor: str, path: str, width: int, problems: dict[str, Any]) -> None:

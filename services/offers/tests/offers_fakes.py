@@ -11,6 +11,7 @@ from collections.abc import Container
 from datetime import UTC, date, datetime, timedelta
 
 from offers.adapters.billing_client import InMemoryCreditBank
+from offers.domain import posting
 from offers.domain.offer import Offer, OfferConfig, OfferContent, OfferStatus, Workplace, stale
 from offers.service_layer.commands import Caller
 from offers.service_layer.handlers import COMMAND_HANDLERS
@@ -197,7 +198,7 @@ class World:
             offer.live_content = offer.content
             start = now + timedelta(days=5) if status == "scheduled" else now - timedelta(days=2)
             offer.published_at = start
-            offer.publication_ends_at = start + timedelta(days=30)
+            offer.publication_ends_at = posting.publication_ends_at(start)
             if status in ("expired", "archived"):
                 offer.publication_ends_at = now - timedelta(hours=1)
         if status != "draft":

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from offers_fakes import CALLERS, GROUP, OUTSIDER, PRINCIPAL, World, complete_config, complete_content
 
-from offers.domain.offer import OfferActionRefused, OfferNotFound, OfferStatus
+from offers.domain.offer import OfferActionRefused, OfferNotFound, OfferStatus, Workplace
 from offers.service_layer import commands as c
 from offers.service_layer import views
 from offers.service_layer.commands import Caller
@@ -252,7 +252,7 @@ def test_a_posting_date_too_early_is_refused_with_the_earliest_date() -> None:
     )
     with pytest.raises(OfferActionRefused) as refused:
         world.bus.handle(c.SubmitOffer(draft.id, CALLERS["principal"]))
-    assert "posting" in refused.value.fields and "2026-11-05" in refused.value.message("fr")
+    assert "posting" in refused.value.fields and "5 novembre 2026" in refused.value.message("fr")
     world.bus.handle(
         c.SaveDraft(draft.id, CALLERS["principal"], complete_content(), complete_config(posting=date(2026, 11, 5)))
     )
@@ -287,3 +287,19 @@ def test_move_application_deadline_is_recorded_with_both_dates() -> None:
         world.bus.handle(
             c.MoveApplicationDeadline(offer.id, CALLERS["staff"], world.clock.now().date() - timedelta(days=1))
         )
+
+
+def test_codes_outside_the_reference_data_are_refused_on_save() -> None:
+    world = World()
+    draft = world.bus.handle(c.CreateDraft(GROUP, "ing", CALLERS["affichage"]))
+    bad = complete_content(
+        engineering_domains=("civil", "astrologie"),
+        function_type="magie",
+        workplace=Workplace("places", places=("06", "atlantide")),
+    )
+    with pytest.raises(OfferActionRefused) as refused:
+        world.bus.handle(c.SaveDraft(draft.id, CALLERS["affichage"], bad, complete_config()))
+    assert set(refused.value.fields) == {"engineering_domains", "function_type", "workplace"}
+    assert refused.value.field_messages("en")["function_type"] == "This choice is not in the list."
+    good = complete_content(workplace=Workplace("places", places=("06", "laval")), interests=("automatisation",))
+    assert world.bus.handle(c.SaveDraft(draft.id, CALLERS["affichage"], good, complete_config())).content == good

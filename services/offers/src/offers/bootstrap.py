@@ -20,6 +20,7 @@ from offers.service_layer import commands
 from offers.service_layer.handlers import COMMAND_HANDLERS
 from offers.service_layer.ports import CreditBank, Dependencies
 from plumbing.auth.memberships import SNAPSHOT_REQUEST_DELAY_SECONDS, SnapshotRequester
+from plumbing.calendar import quebec_holidays
 from plumbing.clock import Clock
 from plumbing.config import Settings, env
 from plumbing.events.consumer import EventConsumer
@@ -70,8 +71,6 @@ def bootstrap(
 
     def new_uow(dispatch: EventDispatcher) -> SqlOffersUnitOfWork:
         return SqlOffersUnitOfWork(runtime.session_factory, runtime.messaging(), dispatch)
-
-    from plumbing.calendar import quebec_holidays  # offers-rules' calendar (issue 9)
 
     if bank is None:
         bank = HttpCreditBank(

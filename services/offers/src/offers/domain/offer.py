@@ -12,12 +12,13 @@ import re
 import uuid
 from collections.abc import Container, Mapping
 from dataclasses import asdict, dataclass, field, is_dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from offers.domain import posting, reference
 from plumbing.auth.permissions import Permission, allows
-from plumbing.clock import QUEBEC
+from plumbing.calendar import quebec_date
 
 # Statuses ------------------------------------------------------------------------------------
 
@@ -61,9 +62,9 @@ WORK_FORMULAS = ("presentiel", "hybride", "teletravail")
 WORKPLACE_KINDS = ("address", "places", "outside_quebec")
 APPLY_METHODS = ("url", "email")
 #: How long publication lasts, extension and featuring periods, the "expiring soon" alert.
-PUBLICATION_DAYS = 30
-EXTENSION_DAYS = 7
-FEATURE_DAYS = 7
+PUBLICATION_DAYS = posting.PUBLICATION_DAYS
+EXTENSION_DAYS = posting.EXTENSION_DAYS
+FEATURE_DAYS = posting.FEATURED_DAYS
 EXPIRING_SOON_DAYS = 10
 
 
@@ -465,6 +466,7 @@ def format_problems(content: OfferContent, config: OfferConfig, profile: str) ->
         found["engineering_domains"] = ("Cinq domaines de génie au plus.", "At most five engineering domains.")
     if content.work_formula and content.work_formula not in WORK_FORMULAS:
         found["work_formula"] = ("Formule inconnue.", "Unknown work formula.")
+    found.update(_unknown_codes(content))
     if content.workplace.kind not in WORKPLACE_KINDS:
         found["workplace"] = ("Lieu de travail inconnu.", "Unknown kind of workplace.")
     if content.years_on_roll and profile != "ing":
@@ -482,6 +484,39 @@ def format_problems(content: OfferContent, config: OfferConfig, profile: str) ->
             )
         if config.apply_method == "email" and not _EMAIL.match(config.apply_to):
             found["apply_to"] = ("Entrez une adresse courriel valide.", "Enter a valid email address.")
+    return found
+
+
+UNKNOWN_CHOICE = ("Ce choix n'existe pas dans la liste.", "This choice is not in the list.")
+#: Content field → reference kind (offers.domain.reference) of its code(s).
+CODED_FIELDS = {
+    "function_type": "function_types",
+    "engineering_domains": "engineering_domains",
+    "employment_type": "employment_types",
+    "position_status": "position_statuses",
+    "work_formula": "work_formulas",
+    "interests": "interests",
+    "years_on_roll": "years_on_roll",
+}
+
+
+def _unknown_codes(content: OfferContent) -> Problems:
+    """Codes that are not in the reference data (an empty one is a missing field, not unknown)."""
+    data = reference.load_reference()
+    found: Problems = {}
+    for name, kind in CODED_FIELDS.items():
+        value = getattr(content, name)
+        codes = value if isinstance(value, tuple) else ((value,) if value else ())
+        if data.invalid(kind, codes):
+            found[name] = UNKNOWN_CHOICE
+    place = content.workplace
+    if place.kind == "address" and place.city and not data.is_valid("municipalities", place.city):
+        found["workplace"] = ("Choisissez la ville dans la liste.", "Choose the city from the list.")
+    if place.kind == "places" and any(not data.is_place(code) for code in place.places):
+        found["workplace"] = (
+            "Choisissez des villes ou des régions de la liste.",
+            "Choose cities or regions from the list.",
+        )
     return found
 
 
@@ -531,19 +566,8 @@ def missing(content: OfferContent, config: OfferConfig, today: date) -> Problems
 
 
 def quebec_day(instant: datetime) -> date:
-    return instant.astimezone(QUEBEC).date()
-
-
-def start_of_day(day: date) -> datetime:
-    """The first instant of a Québec day, in UTC."""
-    return datetime.combine(day, time(0), tzinfo=QUEBEC).astimezone(UTC)
-
-
-def end_of_publication(start: datetime, days: int = PUBLICATION_DAYS) -> datetime:
-    """The end of the `days`th day counted from `start`'s Québec day (that day is the first), in UTC."""
-    from offers.domain import posting
-
-    return posting.publication_ends_at(start, days)
+    """The calendar date in Québec of an aware instant."""
+    return quebec_date(instant)
 
 
 @dataclass
@@ -637,8 +661,9 @@ class Offer:
 
     def feature_warning(self, now: datetime) -> bool:
         """True when featuring now gets less than its 7 days (the publication ends sooner)."""
-        left = self.days_left(now)
-        return left is not None and left < FEATURE_DAYS
+        if self.publication_ends_at is None:
+            return False
+        return posting.fewer_than_featured_days_left(max(now, self.published_at or now), self.publication_ends_at)
 
     def new_events(self) -> list[OfferEvent]:
         return self.history[self.stored_history :]
@@ -655,22 +680,15 @@ class Offer:
         self._require_complete(self.content, self.config, now)
         posting_day = self.config.posting_date
         if posting_day is not None and not self.ever_published:
-            from offers.domain import posting
-
-            earliest = posting.earliest_posting_date(quebec_day(now), holidays)
-            if posting_day < earliest:
-                shown = earliest.isoformat()
+            try:
+                posting.validate_posting_date(posting_day, quebec_day(now), holidays)
+            except posting.PostingDateRefused as refused:
                 raise OfferActionRefused(
                     "incomplete",
-                    f"La date d'affichage doit être le {shown} ou plus tard.",
-                    f"The posting date must be {shown} or later.",
-                    fields={
-                        "posting": (
-                            f"Au plus tôt le {shown} (3 jours ouvrables après l'envoi).",
-                            f"{shown} at the earliest (3 business days after sending).",
-                        )
-                    },
-                )
+                    refused.message_fr,
+                    refused.message_en,
+                    fields={"posting": (refused.message_fr, refused.message_en)},
+                ) from None
 
     def submit(self, actor: Actor, now: datetime, holidays: Container[date], reserved: tuple[str, ...] = ()) -> None:
         """draft | to_revise → in_validation; `reserved`: the credit types the bank now holds for it."""
@@ -715,7 +733,7 @@ class Offer:
         """+7 days on a published offer (its `extension` credit reserved and consumed by the caller)."""
         self.check_extend(actor)
         assert self.publication_ends_at is not None
-        self.publication_ends_at += timedelta(days=EXTENSION_DAYS)
+        self.publication_ends_at = posting.extended_end(self.publication_ends_at)
         self.credit_types_reserved = (*self.credit_types_reserved, "extension")
         self._record(
             actor,
@@ -738,7 +756,7 @@ class Offer:
         self.check_feature(actor)
         assert self.published_at is not None and self.publication_ends_at is not None
         start = max(now, self.published_at)
-        self.featured_until = min(start + timedelta(days=FEATURE_DAYS), self.publication_ends_at)
+        self.featured_until = posting.featured_period(start, self.publication_ends_at).ends_at
         self.credit_types_reserved = (*self.credit_types_reserved, "vedette")
         self._record(actor, now, "feature", self.status, self.status)
 
@@ -783,11 +801,11 @@ class Offer:
             self._move(actor, now, action, OfferStatus.PUBLISHED)
         else:
             day = self.config.posting_date
-            start = start_of_day(day) if day is not None and day > quebec_day(now) else now
+            start = posting.posting_starts_at(day) if day is not None and day > quebec_day(now) else now
             self.published_at = start
-            self.publication_ends_at = end_of_publication(start)
+            self.publication_ends_at = posting.publication_ends_at(start)
             if self.config.featured:
-                self.featured_until = min(start + timedelta(days=FEATURE_DAYS), self.publication_ends_at)
+                self.featured_until = posting.featured_period(start, self.publication_ends_at).ends_at
             self.ever_published = True
             self._move(actor, now, action, OfferStatus.SCHEDULED if start > now else OfferStatus.PUBLISHED)
         if stripped != content:
