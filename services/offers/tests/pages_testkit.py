@@ -48,13 +48,10 @@ def token(account_id: str, kind: str = "employer") -> str:
     return jwt.encode(claims, _KEY, algorithm="EdDSA", headers={"kid": KID})
 
 
-def headers(role_or_account: str, kind: str = "employer", lang: str | None = None) -> dict[str, str]:
+def headers(role_or_account: str, kind: str = "employer") -> dict[str, str]:
     """What the gateway adds: the bearer token and the CSRF token (the gateway checks it)."""
     account = PEOPLE.get(role_or_account, role_or_account)
-    found = {"Authorization": f"Bearer {token(account, kind)}", "X-CSRF-Token": CSRF}
-    if lang:
-        found["Cookie"] = f"lang={lang}"
-    return found
+    return {"Authorization": f"Bearer {token(account, kind)}", "X-CSRF-Token": CSRF}
 
 
 @dataclasses.dataclass
@@ -68,23 +65,31 @@ class Site:
     def bus(self) -> Any:
         return self.bundle.extras["bus"]
 
+    def language(self, lang: str | None) -> None:
+        if lang:
+            self.client.set_cookie("lang", lang)
+        else:
+            self.client.delete_cookie("lang")
+
     def get(self, path: str, who: str = "principal", lang: str | None = None) -> Any:
-        return self.client.get(path, headers=headers(who, lang=lang))
+        self.language(lang)
+        return self.client.get(path, headers=headers(who))
 
     def post(self, path: str, data: dict[str, Any] | None = None, who: str = "principal",
              lang: str | None = None) -> Any:
-        return self.client.post(path, headers=headers(who, lang=lang), data={"csrf_token": CSRF, **(data or {})})
+        self.language(lang)
+        return self.client.post(path, headers=headers(who), data={"csrf_token": CSRF, **(data or {})})
 
     def caller(self, role: str = "principal") -> c.Caller:
         return c.Caller(PEOPLE[role], "employer", token(PEOPLE[role]))
 
-    def draft(self, complete: bool = True, **config: Any) -> str:
-        content = complete_content() if complete else None
+    def draft(self, complete: bool = True, content_changes: dict[str, Any] | None = None, **config: Any) -> str:
+        content = complete_content(**(content_changes or {})) if complete else None
         cfg = complete_config(**config) if complete else None
         return self.bus.handle(c.CreateDraft(GROUP, "ing", self.caller(), content, cfg)).id
 
-    def published(self, **config: Any) -> str:
-        offer_id = self.draft(**config)
+    def published(self, content_changes: dict[str, Any] | None = None, **config: Any) -> str:
+        offer_id = self.draft(True, content_changes, **config)
         self.bus.handle(c.SubmitOffer(offer_id, self.caller()))
         staff = c.Caller(str(uuid.UUID(int=900)), "staff", token(str(uuid.UUID(int=900)), "staff"))
         return self.bus.handle(c.ApproveOffer(offer_id, staff)).id

@@ -4,11 +4,13 @@ refusals with the domain's message, the missing-credit path to the cart, the pub
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 from pages_testkit import GROUP, OTHER_GROUP, OUTSIDER, PEOPLE, Site, forms_without_csrf, links_and_forms, make_site
+
+from offers.service_layer import commands as c
 
 
 @pytest.fixture
@@ -36,13 +38,11 @@ def test_dashboard_counts_and_alerts(site: Site) -> None:
     grant(site, "ing")
     site.draft()
     returned = site.draft()
-    site.bus.handle(__import__("offers.service_layer.commands", fromlist=["SubmitOffer"]).SubmitOffer(returned, site.caller()))
-    from offers.service_layer import commands as c
-
+    site.bus.handle(c.SubmitOffer(returned, site.caller()))
     staff = c.Caller("00000000-0000-0000-0000-000000000900", "staff", "t")
     site.bus.handle(c.ReturnOffer(returned, staff, "Précisez les tâches."))
     live = site.published()
-    site.clock.advance(timedelta(days=25))
+    site.clock.advance(days=25)
     page = site.get("/employeur/").get_data(as_text=True)
     assert 'data-status="draft">1<' in page and 'data-status="to_revise">1<' in page
     assert 'data-status="published">1<' in page
@@ -101,7 +101,8 @@ def test_another_groups_offer_is_not_found(site: Site) -> None:
 # The wizard ----------------------------------------------------------------------------------
 DETAILS = {
     "title_fr": "Ingénieur·e en structures", "title_en": "Structural engineer",
-    "description_fr": "Raison d'être du poste\n\nTâches et responsabilités\n\nQualifications", "description_fr_format": "text",
+    "description_fr": "Raison d'être du poste\n\nTâches et responsabilités\n\nQualifications",
+    "description_fr_format": "text",
     "function_type": "conception", "engineering_domains": ["civil"], "employment_type": "permanent",
     "position_status": "temps-plein", "work_formula": "hybride", "application_deadline": "2026-12-31",
     "workplace_kind": "address", "workplace_street": "1200, rue Saint-Denis", "workplace_city": "montreal",
@@ -205,7 +206,7 @@ def test_modify_cancel_duplicate_extend_feature(site: Site) -> None:
     assert response.status_code == 303 and site.status(live) == "in_validation"
     assert site.post(f"/employeur/offres/{live}/actions/cancel").status_code == 303
     assert site.status(live) == "published"
-    site.clock.advance(timedelta(days=26))
+    site.clock.advance(days=26)
     optimize = site.get(f"/employeur/offres/{live}/optimiser").get_data(as_text=True)
     assert 'id="feature-warning"' in optimize
     assert site.post(f"/employeur/offres/{live}/actions/feature").status_code == 303
@@ -223,14 +224,15 @@ def test_modify_cancel_duplicate_extend_feature(site: Site) -> None:
 # The public page -----------------------------------------------------------------------------
 def test_the_public_page_shows_the_live_offer_and_closes_applications_after_the_deadline(site: Site) -> None:
     grant(site, "ing")
-    live = site.published()
+    live = site.published({"application_deadline": date(2026, 11, 20)})
     page = site.client.get(f"/emplois/{live}").get_data(as_text=True)
     assert "Ingénieur·e en structures" in page and "Génivert inc." in page and "À propos de l'entreprise" in page
     assert 'href="https://genivert.ca/emplois"' in page and "disabled" not in page.split('id="apply"')[0][-200:]
-    site.clock.advance(timedelta(days=29, hours=12))
+    site.clock.advance(days=19)
     page = site.client.get(f"/emplois/{live}").get_data(as_text=True)
     assert '<button type="button" disabled aria-describedby="apply-closed" id="apply">' in page
     assert site.client.get(f"/emplois/{site.draft()}").status_code == 404
-    english = site.client.get(f"/emplois/{live}", headers={"Cookie": "lang=en"}).get_data(as_text=True)
+    site.language("en")
+    english = site.client.get(f"/emplois/{live}").get_data(as_text=True)
     assert "Structural engineer" in english and "About the company" in english
     assert PEOPLE  # the testkit's people are the group's members

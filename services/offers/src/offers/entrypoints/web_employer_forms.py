@@ -16,54 +16,38 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from offers.domain.offer import OfferConfig, OfferContent, Workplace
+from offers.domain.reference import load_reference
 from plumbing.web.pages import current_locale
 from plumbing.web.richtext import html_to_plain_text, rich_text_from_form
 
-#: Reference lists the pages offer (offers.domain.reference's kinds).
-REFERENCE_KINDS = (
-    "function_types",
-    "engineering_domains",
-    "employment_types",
-    "position_statuses",
-    "work_formulas",
-    "interests",
-    "regions",
-    "municipalities",
-    "years_on_roll",
-)
-
-#: Used only while offers.domain.reference (branch offers-rules) is not there: a few codes so that
-#: the pages work end to end.
-_FALLBACK: dict[str, list[tuple[str, str, str]]] = {
-    "function_types": [("conception", "Conception", "Design"), ("gestion-projet", "Gestion de projet", "Project management")],
-    "engineering_domains": [("civil", "Génie civil", "Civil engineering"), ("mecanique", "Génie mécanique", "Mechanical engineering"), ("electrique", "Génie électrique", "Electrical engineering")],
-    "employment_types": [("permanent", "Permanent", "Permanent"), ("temporaire", "Temporaire", "Temporary")],
-    "position_statuses": [("temps-plein", "Temps plein", "Full time"), ("temps-partiel", "Temps partiel", "Part time")],
-    "work_formulas": [("presentiel", "Présentiel", "On site"), ("hybride", "Hybride", "Hybrid"), ("teletravail", "Télétravail", "Remote")],
-    "interests": [("developpement-durable", "Développement durable", "Sustainable development"), ("innovation", "Innovation", "Innovation")],
-    "regions": [("06", "Montréal", "Montréal"), ("03", "Capitale-Nationale", "Capitale-Nationale")],
-    "municipalities": [("montreal", "Montréal", "Montréal"), ("quebec", "Québec", "Québec City"), ("laval", "Laval", "Laval")],
-    "years_on_roll": [("0-2", "0 à 2 ans", "0 to 2 years"), ("3-5", "3 à 5 ans", "3 to 5 years"), ("6-10", "6 à 10 ans", "6 to 10 years"), ("10+", "Plus de 10 ans", "More than 10 years")],
-}  # fmt: skip
-
-
 def choices(kind: str) -> list[tuple[str, str]]:
-    """(code, label) pairs of a reference list, in the page's language."""
+    """(code, label) pairs of a reference list (offers.domain.reference), in the page's language."""
     locale = current_locale()
-    try:
-        from offers.domain import reference  # offers-rules' loader
-    except ImportError:
-        return [(code, en if locale == "en" else fr) for code, fr, en in _FALLBACK.get(kind, [])]
-    return list(reference.choices(kind, locale))
+    return [(choice.code, choice.label(locale)) for choice in load_reference().choices(kind)]
+
+
+def place_groups() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The regions, each with its municipalities: (region code, label, [(code, label)])."""
+    reference, locale = load_reference(), current_locale()
+    return [
+        (region.code, region.label(locale), [(m.code, m.label(locale)) for m in reference.municipalities(region.code)])
+        for region in reference.choices("regions")
+    ]
 
 
 def label_of(kind: str, code: str) -> str:
-    return dict(choices(kind)).get(code, code)
+    """A code's label; an unknown code (data changed since the save) shows as itself."""
+    reference = load_reference()
+    return reference.label(kind, code, current_locale()) if reference.is_valid(kind, code) else code
 
 
 def labels(content: OfferContent) -> dict[str, Any]:
     """The content's codes as words, for the offer page."""
-    places = dict(choices("municipalities")) | dict(choices("regions"))
+    reference = load_reference()
+
+    def place(code: str) -> str:
+        return reference.place(code).label(current_locale()) if reference.is_place(code) else code
+
     return {
         "function_type": label_of("function_types", content.function_type),
         "engineering_domains": [label_of("engineering_domains", c) for c in content.engineering_domains],
@@ -72,8 +56,8 @@ def labels(content: OfferContent) -> dict[str, Any]:
         "work_formula": label_of("work_formulas", content.work_formula),
         "years_on_roll": label_of("years_on_roll", content.years_on_roll) if content.years_on_roll else "",
         "interests": [label_of("interests", c) for c in content.interests],
-        "city": places.get(content.workplace.city, content.workplace.city),
-        "places": [places.get(c, c) for c in content.workplace.places],
+        "city": place(content.workplace.city) if content.workplace.city else "",
+        "places": [place(c) for c in content.workplace.places],
     }
 
 

@@ -88,7 +88,7 @@ def _details_page(details: Any, group: dict[str, Any], *, values: dict[str, Any]
     offer = details.offer
     return common.render_page(
         "employer/details.html", group=group, offer=offer, values=values or forms.form_values(offer.content),
-        errors=errors or {}, status=status, steps=_steps(offer.id, 1), limits=LIMITS, choices=forms.choices,
+        errors=errors or {}, status=status, steps=_steps(offer.id, 1), limits=LIMITS, choices=forms.choices, place_groups=forms.place_groups(),
         hints=[common.hint_text(h) for h in offer.hints], modifying=offer.status == OfferStatus.PUBLISHED,
         can_act=True,
     )
