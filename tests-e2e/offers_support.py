@@ -215,6 +215,8 @@ def details_values(page: httpx.Response, title: str, deadline: date, **extra: An
     values: dict[str, Any] = {
         "title_fr": title, "title_en": f"{title} (EN)", "description_fr": DESCRIPTION_FR,
         "description_en": DESCRIPTION_EN, "application_deadline": deadline.isoformat(),
+        # What the rich-text editor sends (the textarea alone would be plain text).
+        "description_fr_format": "html", "description_en_format": "html",
         "work_formula": "hybride", "salary": "85 000 $ à 95 000 $", "reference_number": "E2E-1",
         "workplace_kind": "outside_quebec",
     }
@@ -229,7 +231,7 @@ def start_offer(browser: Browser, profile: str = "ing") -> tuple[str, httpx.Resp
     """« Créer une offre » → the profile → the details page; returns (offer id, details page)."""
     new = browser.get("/employeur/offres/nouvelle")
     assert new.status_code == 200, text_of(new.text)[:800]
-    chosen = fill_and_post(browser, new, "/employeur/offres", {"profile": profile})
+    chosen = fill_and_post(browser, new, "/employeur/offres/nouvelle", {"profile": profile})
     assert chosen.status_code == 303, text_of(chosen.text)[:1500]
     found = re.search(r"/employeur/offres/([0-9a-f-]{36})/details", chosen.headers["location"])
     assert found, chosen.headers["location"]
@@ -238,7 +240,7 @@ def start_offer(browser: Browser, profile: str = "ing") -> tuple[str, httpx.Resp
 
 def save_details(browser: Browser, offer_id: str, page: httpx.Response, values: dict[str, Any]) -> httpx.Response:
     """« Enregistrer et continuer » → the configuration page."""
-    saved = fill_and_post(browser, page, f"/employeur/offres/{offer_id}/details", values)
+    saved = fill_and_post(browser, page, f"/employeur/offres/{offer_id}/details", values, submit=("next", "continue"))
     return follow(browser, saved, f"/employeur/offres/{offer_id}/configuration")
 
 
@@ -251,7 +253,8 @@ def save_configuration(browser: Browser, offer_id: str, page: httpx.Response, *,
         values["posting_date"] = posting_date.isoformat()
     if featured:
         values["featured"] = "oui"
-    saved = fill_and_post(browser, page, f"/employeur/offres/{offer_id}/configuration", values)
+    saved = fill_and_post(browser, page, f"/employeur/offres/{offer_id}/configuration", values,
+                          submit=("next", "preview"))
     return follow(browser, saved, f"/employeur/offres/{offer_id}/apercu")
 
 
@@ -264,18 +267,22 @@ def send(browser: Browser, offer_id: str) -> httpx.Response:
 
 
 def status_label(browser: Browser, offer_id: str) -> str:
-    """The status « Mes offres » shows for this offer (its row carries data-offer-id)."""
-    page = browser.get("/employeur/offres", params={"statut": "tous"})
+    """The status « Mes offres » shows for this offer (« Tous », else « Archivée »)."""
+    page = browser.get("/employeur/offres")
     assert page.status_code == 200, text_of(page.text)[:500]
-    rows = re.findall(rf'<tr[^>]*data-offer-id="{offer_id}"[^>]*>(.*?)</tr>', page.text, flags=re.S)
+    rows = offer_rows(page.text, offer_id)
     if not rows:
         page = browser.get("/employeur/offres", params={"statut": "archived"})
-        rows = re.findall(rf'<tr[^>]*data-offer-id="{offer_id}"[^>]*>(.*?)</tr>', page.text, flags=re.S)
+        rows = offer_rows(page.text, offer_id)
     assert len(rows) == 1, f"{len(rows)} rows for {offer_id}:\n{text_of(page.text)[:1500]}"
     row = text_of(rows[0])
     shown = [label for label in LABELS.values() if label in row]
     assert len(shown) == 1, row
     return shown[0]
+
+
+def offer_rows(html: str, offer_id: str) -> list[str]:
+    return re.findall(rf'<tr[^>]*data-offer="{offer_id}"[^>]*>(.*?)</tr>', html, flags=re.S)
 
 
 def wait_status(browser: Browser, offer_id: str, label: str, timeout: float = 75.0) -> None:

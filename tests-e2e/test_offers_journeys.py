@@ -36,6 +36,7 @@ from offers_support import (
     employer_group,
     give_credits,
     history_text,
+    offer_rows,
     offers_knows_me,
     out_of_queue,
     page_form,
@@ -93,9 +94,9 @@ def email_saying(mail_dir: Path, recipient: str, words: str, timeout: float = 30
 
 
 def row_action(browser: Browser, offer_id: str, action: str) -> httpx.Response:
-    """An action of the offer's row in « Mes offres » (its form posts to …/<id>/<action>)."""
-    page = browser.get("/employeur/offres", params={"statut": "tous"})
-    form = page_form(page.text, f"/employeur/offres/{offer_id}/{action}")
+    """An action of the offer's row in « Mes offres » (its form posts to …/<id>/actions/<action>)."""
+    page = browser.get("/employeur/offres")
+    form = page_form(page.text, f"/employeur/offres/{offer_id}/actions/{action}")
     return browser.post(form["action"], data=form["values"])
 
 
@@ -161,11 +162,10 @@ def test_an_offer_from_its_draft_to_its_archive(suite: DistributedSuite, mail_di
     wait_status(b, offer_id, LABELS["expired"])
     assert public(suite, offer_id).status_code == 404
 
-    archived = row_action(b, offer_id, "archiver")
+    archived = row_action(b, offer_id, "archive")
     assert archived.status_code == 303, text_of(archived.text)[:800]
     assert status_label(b, offer_id) == LABELS["archived"]
-    all_offers = b.get("/employeur/offres", params={"statut": "tous"}).text
-    assert f'data-offer-id="{offer_id}"' not in all_offers  # « Tous » hides archived offers
+    assert not offer_rows(b.get("/employeur/offres").text, offer_id)  # « Tous » hides archived offers
 
     history = history_text(b, offer_id)
     steps = [LABELS[s] for s in ("draft", "in_validation", "to_revise", "published", "expired", "archived")]
@@ -243,11 +243,10 @@ def test_credits_no_credit_cancel_keeps_it_and_two_at_once_for_the_last_one(
     give_credits(suite, group["group_id"], group["company_id"], "ing", 1)
     follow(b, send(b, first), "/employeur/offres")
     assert status_label(b, first) == LABELS["in_validation"]
-    cancelled = row_action(b, first, "annulation")
+    cancelled = row_action(b, first, "cancel")
     assert cancelled.status_code == 303, text_of(cancelled.text)[:800]
     assert status_label(b, first) == LABELS["draft"]
-    row = b.get("/employeur/offres", params={"statut": "tous"}).text
-    assert "Forfait associé" in text_of(re.search(rf'data-offer-id="{first}".*?</tr>', row, re.S).group(0))
+    assert "Forfait associé" in text_of(b.get(f"/employeur/offres/{first}/configuration").text)
     # The draft kept its credit: the bank has none left, yet it goes to validation again.
     follow(b, send(b, first), "/employeur/offres")
     assert status_label(b, first) == LABELS["in_validation"]
