@@ -354,6 +354,14 @@ def api_offer_body(reference: dict[str, Any], title: str, deadline: date) -> dic
     }
 
 
+def billing_knows_key(suite: DistributedSuite, key: str) -> None:
+    """catalog-billing learns a new key from offers' `offers.api_key.issued` (its projection, like
+    memberships): until then it answers 401 on the credit reservations, the only paths keys reach."""
+    url = f"{suite.gateway_url}/api/catalog-billing/v1/credit-reservations/{uuid.uuid4()}/ing"
+    wait_until(lambda: httpx.get(url, headers={"Authorization": f"Bearer {key}"}, timeout=5).status_code == 404,
+               timeout=30, interval=0.3, message="catalog-billing never learned the API key")
+
+
 def secret_in(body: dict[str, Any]) -> str:
     """The whole key of a new key (`key`, shown once: `ingk_<id>_<secret>`)."""
     key = str(body["key"])

@@ -31,6 +31,7 @@ from offers_support import (
     OffersClock,
     access_token,
     api_offer_body,
+    billing_knows_key,
     decide,
     details_values,
     employer_group,
@@ -313,6 +314,7 @@ def test_an_hr_system_sends_an_offer_with_its_key_and_other_keys_are_refused(
     body = api_offer_body(reference.json(), "Ingénieur·e de projets (SIRH)", offers_clock.today() + timedelta(days=40))
 
     _, secret = new_key(suite, principal.email, a, "SIRH Génie")
+    billing_knows_key(suite, secret)
     with api(suite, secret) as hr:
         created = hr.post(f"/groups/{a}/offers", json=body)
         assert created.status_code == 201, created.text

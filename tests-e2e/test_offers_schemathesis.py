@@ -18,7 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
-from offers_support import API, access_token, api_offer_body, employer_group, secret_in
+from offers_support import API, access_token, api_offer_body, billing_knows_key, employer_group, secret_in
 from portal_support import Registry
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -54,6 +54,7 @@ def test_schemathesis_on_the_offers_contract_through_the_gateway(
         offer = http.post(f"/groups/{group_id}/offers", json=body, headers=token)
         assert offer.status_code == 201, offer.text
         offer_id = offer.json()["id"]
+    billing_knows_key(suite, secret_in(key.json()))
     callers = [token, {"Authorization": f"Bearer {secret_in(key.json())}"}]
 
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
