@@ -15,13 +15,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from test_editor_browser import session_of
 from test_layout_browser import LAYOUT_PROBLEMS
 
 from browser_support import axe_violations, launch, screenshot
-from suite.demo_site import DemoSite, demo_site
+from suite.crawl import login
+from suite.demo_site import DemoSite, demo_email, demo_site
 
 WIDTHS = (390, 1280)
 TITLE = "Ingénieure en géotechnique"
@@ -70,6 +71,12 @@ class Flow:
                 self.problems[where + " console"] = list(self.errors)
                 self.errors.clear()
             screenshot(page, "offers_flow", f"{step}-{width}")
+
+
+def session_of(site: DemoSite, key: str) -> list[dict[str, str]]:
+    with httpx.Client(base_url=site.url, timeout=30) as client:
+        login(client, demo_email(key), site.password)
+        return [{"name": n, "value": v, "url": site.url} for n, v in client.cookies.items()]
 
 
 def person(chromium: Any, site: DemoSite, key: str, problems: dict[str, Any]) -> tuple[Any, Flow]:
