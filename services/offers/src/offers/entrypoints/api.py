@@ -457,16 +457,18 @@ def staff_get_offer(offer_id: str, token_info: dict[str, Any]) -> Response:
     caller = _caller(token_info)
     details = _details(caller, offer_id)
     offer = details.offer
-    branding = _bus().query(lambda uow: uow.brandings.get(offer.group_id))
+
+    def names(uow: Any) -> tuple[str, str]:
+        # Read inside the unit of work: the branding row is detached once it closes.
+        branding = uow.brandings.get(offer.group_id)
+        return (branding.group_name, branding.company_name) if branding else ("", "")
+
+    group_name, company_name = _bus().query(names)
     return {
         "offer": offer_body(details),
         "live_content": _content(offer.live_content) if offer.live_content is not None else None,
         "history": [history_body(e) for e in details.history][-1000:],
-        "group": {
-            "id": offer.group_id,
-            "name": branding.group_name if branding else "",
-            "company_name": branding.company_name if branding else "",
-        },
+        "group": {"id": offer.group_id, "name": group_name, "company_name": company_name},
     }, 200
 
 
