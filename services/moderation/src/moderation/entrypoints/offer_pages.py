@@ -177,8 +177,8 @@ def register_offer_pages(
             done=str(done) if done else None,
             locale=locale,
             form_keys={name: uuid.uuid4().hex for name in FORMS},
-            choices=CHOICES,
-            multi_choices=MULTI_CHOICES,
+            choice_fields=CHOICES,
+            multi_choice_fields=MULTI_CHOICES,
         ), status
 
     def _decide(
