@@ -29,7 +29,7 @@ def refusal_of(html: str, form: str) -> str | None:
 
 
 def form_key(html: str, action: str) -> str:
-    form = html[html.index(f'action="{action}"'):]
+    form = html[html.index(f'action="{action}"') :]
     return re.search(r'name="idempotency_key" value="([^"]+)"', form).group(1)
 
 
@@ -45,14 +45,19 @@ def queued(consumer, offers, clock):
 
 async def test_the_queue_lists_offers_oldest_first_with_ages(client, tokens, consumer, clock, queued):
     fresh = str(uuid.uuid4())
-    consumer(status_changed(fresh, "in_validation", clock.now(), submitted_at=clock.now(),
-                            title="Chargée de projets").to_json(), {})
+    consumer(
+        status_changed(
+            fresh, "in_validation", clock.now(), submitted_at=clock.now(), title="Chargée de projets"
+        ).to_json(),
+        {},
+    )
     response = await client.get("/moderation/offres", headers=tokens.headers())
     assert response.status_code == 200
     assert queue_ids(response.text) == [queued, fresh]
     rows = response.text.split("data-offer-id=")[1:]
-    assert re.search(r'<td class="age"[^>]*>3 <span class="badge badge-danger badge-late">En retard</span></td>',
-                     rows[0])
+    assert re.search(
+        r'<td class="age"[^>]*>3 <span class="badge badge-danger badge-late">En retard</span></td>', rows[0]
+    )
     assert re.search(r'<td class="age"[^>]*>0</td>', rows[1]) and "Chargée de projets" in rows[1]
     # Linked from the staff navigation and the dashboard, with the counts.
     dashboard = (await client.get("/moderation/", headers=tokens.headers())).text
@@ -71,8 +76,11 @@ async def test_non_staff_are_refused_and_anonymous_sent_to_sign_in(client, token
         for path in ("/moderation/offres", f"/moderation/offres/{queued}"):
             assert (await client.get(path, headers=tokens.headers(kind))).status_code == 403
         for action in ("approuver", "retourner", "retirer", "date-limite", "approuver-avec-modifications"):
-            response = await client.post(f"/moderation/offres/{queued}/{action}", headers=tokens.headers(kind),
-                                         data={"comment": "x", "csrf_token": "csrf-test-token"})
+            response = await client.post(
+                f"/moderation/offres/{queued}/{action}",
+                headers=tokens.headers(kind),
+                data={"comment": "x", "csrf_token": "csrf-test-token"},
+            )
             assert response.status_code == 403
     response = await client.get(f"/moderation/offres/{queued}")
     assert response.status_code == 303 and response.headers["location"].startswith("/compte/connexion?next=")
@@ -92,8 +100,8 @@ async def test_the_offer_page_shows_content_hints_history_and_every_form_with_cs
     assert "Première version" in html  # never approved: no diff
     assert "Génie civil" in html  # codes shown with the reference's labels
     for action in ("approuver", "retourner", "approuver-avec-modifications", "date-limite"):
-        form = html[html.index(f'action="/moderation/offres/{queued}/{action}"'):]
-        form = form[:form.index("</form>")]
+        form = html[html.index(f'action="/moderation/offres/{queued}/{action}"') :]
+        form = form[: form.index("</form>")]
         assert CSRF in form and 'name="idempotency_key"' in form and 'name="version" value="3"' in form
     assert f"/moderation/offres/{queued}/retirer" not in html  # only for a published offer
     assert offers.calls[0][:3] == ("get_offer", staff_token, "fr")  # the staff member's own token
@@ -102,18 +110,22 @@ async def test_the_offer_page_shows_content_hints_history_and_every_form_with_cs
 async def test_the_page_shows_the_changes_since_the_approved_version(client, tokens, queued, offers):
     live = content()
     offers.offers[queued] = staff_offer(
-        queued, live=live, title_fr="Ingénieur·e de projets principal·e", engineering_domains=["civil", "mecanique"],
+        queued,
+        live=live,
+        title_fr="Ingénieur·e de projets principal·e",
+        engineering_domains=["civil", "mecanique"],
         description_fr="<p>Raison d'être du poste.</p><ul><li>Concevoir des ponts</li></ul>"
-                       "<p>Qualifications : membre de l'Ordre.</p>")
+        "<p>Qualifications : membre de l'Ordre.</p>",
+    )
     html = (await client.get(f"/moderation/offres/{queued}", headers=tokens.headers())).text
     changed = re.findall(r'<tr data-field="([^"]+)">', html)
     assert changed == ["title_fr", "engineering_domains"]
     assert "Génie civil, Génie mécanique" in html
-    diff = html[html.index('id="diff-description_fr"'):]
-    diff = diff[:diff.index("</ul>")]
+    diff = html[html.index('id="diff-description_fr"') :]
+    diff = diff[: diff.index("</ul>")]
     assert re.search(r"<del>.*• Concevoir des ouvrages</del>", diff)
     assert re.search(r"<ins>.*• Concevoir des ponts</ins>", diff)
-    assert "<li class=\"diff-same\">Raison d&#39;être du poste.</li>" in diff
+    assert '<li class="diff-same">Raison d&#39;être du poste.</li>' in diff
 
 
 async def test_approving_calls_offers_once_with_the_form_key_and_version(client, tokens, queued, offers):
@@ -132,21 +144,26 @@ async def test_approving_calls_offers_once_with_the_form_key_and_version(client,
 
 async def test_offers_refusal_is_shown_next_to_the_form(client, tokens, queued, offers):
     offers.reject_next = OffersRejected(409, "Cette offre n'est plus en validation.", "wrong_status")
-    response = await client.post(f"/moderation/offres/{queued}/approuver", headers=tokens.headers(),
-                                 data={"csrf_token": "x", "version": "3"})
+    response = await client.post(
+        f"/moderation/offres/{queued}/approuver", headers=tokens.headers(), data={"csrf_token": "x", "version": "3"}
+    )
     assert response.status_code == 409
     assert refusal_of(response.text, "approve") == "Cette offre n'est plus en validation."
     stale = OffersRejected(409, "", "stale")
     offers.reject_next = stale
-    response = await client.post(f"/moderation/offres/{queued}/approuver", headers=tokens.headers(),
-                                 data={"csrf_token": "x", "version": "2"})
+    response = await client.post(
+        f"/moderation/offres/{queued}/approuver", headers=tokens.headers(), data={"csrf_token": "x", "version": "2"}
+    )
     assert refusal_of(response.text, "approve").startswith("L'offre a changé depuis l'affichage")
 
 
 async def test_offers_down_says_so_next_to_the_form_and_on_the_page(client, tokens, queued, offers):
     offers.down = True
-    response = await client.post(f"/moderation/offres/{queued}/retourner", headers=tokens.headers(),
-                                 data={"csrf_token": "x", "comment": "Ajoutez les qualifications."})
+    response = await client.post(
+        f"/moderation/offres/{queued}/retourner",
+        headers=tokens.headers(),
+        data={"csrf_token": "x", "comment": "Ajoutez les qualifications."},
+    )
     assert response.status_code == 503
     assert "Le service des offres ne répond pas pour le moment." in response.text
     page = await client.get(f"/moderation/offres/{queued}", headers=tokens.headers())
@@ -157,17 +174,23 @@ async def test_offers_down_says_so_next_to_the_form_and_on_the_page(client, toke
 
 async def test_returning_needs_a_comment_and_sends_it(client, tokens, queued, offers):
     headers = tokens.headers()
-    empty = await client.post(f"/moderation/offres/{queued}/retourner", headers=headers,
-                              data={"csrf_token": "x", "comment": "  "})
+    empty = await client.post(
+        f"/moderation/offres/{queued}/retourner", headers=headers, data={"csrf_token": "x", "comment": "  "}
+    )
     assert empty.status_code == 422
     assert error_of(empty.text, "comment").startswith("Indiquez ce que l'employeur doit réviser")
     assert offers.decisions() == []
-    too_long = await client.post(f"/moderation/offres/{queued}/retourner", headers=headers,
-                                 data={"csrf_token": "x", "comment": "x" * 5001})
+    too_long = await client.post(
+        f"/moderation/offres/{queued}/retourner", headers=headers, data={"csrf_token": "x", "comment": "x" * 5001}
+    )
     assert too_long.status_code == 422 and error_of(too_long.text, "comment") == (
-        "Ce texte ne peut pas dépasser 5000 caractères.")
-    done = await client.post(f"/moderation/offres/{queued}/retourner", headers=headers,
-                             data={"csrf_token": "x", "comment": " Ajoutez les qualifications. ", "version": "3"})
+        "Ce texte ne peut pas dépasser 5000 caractères."
+    )
+    done = await client.post(
+        f"/moderation/offres/{queued}/retourner",
+        headers=headers,
+        data={"csrf_token": "x", "comment": " Ajoutez les qualifications. ", "version": "3"},
+    )
     assert done.status_code == 303 and done.headers["location"].endswith("fait=retournee")
     ((name, args, _key),) = offers.decisions()
     assert (name, args) == ("return_for_revision", (queued, 3, "Ajoutez les qualifications."))
@@ -175,10 +198,16 @@ async def test_returning_needs_a_comment_and_sends_it(client, tokens, queued, of
 
 async def test_approving_with_changes_sends_only_what_staff_changed(client, tokens, queued, offers):
     headers = tokens.headers()
-    form = {**{k: v for k, v in content().items() if isinstance(v, str)}, "csrf_token": "x", "version": "3",
-            "engineering_domains": ["civil", "mecanique"], "title_fr": "Ingénieur·e de projets (Montréal)"}
-    response = await client.post(f"/moderation/offres/{queued}/approuver-avec-modifications", headers=headers,
-                                 data=form)
+    form = {
+        **{k: v for k, v in content().items() if isinstance(v, str)},
+        "csrf_token": "x",
+        "version": "3",
+        "engineering_domains": ["civil", "mecanique"],
+        "title_fr": "Ingénieur·e de projets (Montréal)",
+    }
+    response = await client.post(
+        f"/moderation/offres/{queued}/approuver-avec-modifications", headers=headers, data=form
+    )
     assert response.status_code == 303 and response.headers["location"].endswith("fait=modifiee")
     ((name, args, _key),) = offers.decisions()
     assert name == "approve" and args[:2] == (queued, 3)
@@ -187,22 +216,33 @@ async def test_approving_with_changes_sends_only_what_staff_changed(client, toke
 
 async def test_approving_with_changes_checks_the_form_and_shows_offers_field_errors(client, tokens, queued, offers):
     headers = tokens.headers()
-    base = {**{k: v for k, v in content().items() if isinstance(v, str)}, "csrf_token": "x",
-            "engineering_domains": ["civil"]}
-    unchanged = await client.post(f"/moderation/offres/{queued}/approuver-avec-modifications", headers=headers,
-                                  data=base)
+    base = {
+        **{k: v for k, v in content().items() if isinstance(v, str)},
+        "csrf_token": "x",
+        "engineering_domains": ["civil"],
+    }
+    unchanged = await client.post(
+        f"/moderation/offres/{queued}/approuver-avec-modifications", headers=headers, data=base
+    )
     assert unchanged.status_code == 422 and refusal_of(unchanged.text, "edit").startswith("Vous n'avez rien modifié")
-    bad = await client.post(f"/moderation/offres/{queued}/approuver-avec-modifications", headers=headers,
-                            data={**base, "title_fr": "", "engineering_domains": [], "application_deadline": "15/12"})
+    bad = await client.post(
+        f"/moderation/offres/{queued}/approuver-avec-modifications",
+        headers=headers,
+        data={**base, "title_fr": "", "engineering_domains": [], "application_deadline": "15/12"},
+    )
     assert bad.status_code == 422
     assert error_of(bad.text, "edit-title_fr") == "Ce champ est obligatoire."
     assert error_of(bad.text, "edit-engineering_domains") == "Choisissez de 1 à 5 domaines de génie."
     assert error_of(bad.text, "edit-application_deadline") == "Indiquez une date valide (AAAA-MM-JJ)."
     assert 'value="15/12"' in bad.text  # what staff typed is kept
-    offers.reject_next = OffersRejected(422, "Le contenu est incomplet.", "incomplete",
-                                        {"function_type": "Code inconnu."})
-    refused = await client.post(f"/moderation/offres/{queued}/approuver-avec-modifications", headers=headers,
-                                data={**base, "function_type": "gestion"})
+    offers.reject_next = OffersRejected(
+        422, "Le contenu est incomplet.", "incomplete", {"function_type": "Code inconnu."}
+    )
+    refused = await client.post(
+        f"/moderation/offres/{queued}/approuver-avec-modifications",
+        headers=headers,
+        data={**base, "function_type": "gestion"},
+    )
     assert refused.status_code == 422
     assert refusal_of(refused.text, "edit") == "Le contenu est incomplet."
     assert error_of(refused.text, "edit-function_type") == "Code inconnu."
@@ -213,18 +253,26 @@ async def test_withdrawing_a_published_offer_needs_a_reason(client, tokens, offe
     offers.offers[offer_id] = staff_offer(offer_id, "published", live=content())
     headers = tokens.headers()
     page = (await client.get(f"/moderation/offres/{offer_id}", headers=headers)).text
-    assert f'action="/moderation/offres/{offer_id}/retirer"' in page and "approuver" not in page.split(
-        'id="decision"')[1].split('id="history"')[0].replace("date-limite", "")
-    empty = await client.post(f"/moderation/offres/{offer_id}/retirer", headers=headers,
-                              data={"csrf_token": "x", "withdraw_reason": ""})
+    assert f'action="/moderation/offres/{offer_id}/retirer"' in page and "approuver" not in page.split('id="decision"')[
+        1
+    ].split('id="history"')[0].replace("date-limite", "")
+    empty = await client.post(
+        f"/moderation/offres/{offer_id}/retirer", headers=headers, data={"csrf_token": "x", "withdraw_reason": ""}
+    )
     assert empty.status_code == 422
     assert error_of(empty.text, "withdraw_reason").startswith("Indiquez la raison du retrait")
     offers.reject_next = OffersRejected(422, "Raison trop longue.", "invalid", {"reason": "Au plus 5000."})
-    refused = await client.post(f"/moderation/offres/{offer_id}/retirer", headers=headers,
-                                data={"csrf_token": "x", "withdraw_reason": "Offre non conforme."})
+    refused = await client.post(
+        f"/moderation/offres/{offer_id}/retirer",
+        headers=headers,
+        data={"csrf_token": "x", "withdraw_reason": "Offre non conforme."},
+    )
     assert refused.status_code == 422 and error_of(refused.text, "withdraw_reason") == "Au plus 5000."
-    done = await client.post(f"/moderation/offres/{offer_id}/retirer", headers=headers,
-                             data={"csrf_token": "x", "withdraw_reason": "Offre non conforme.", "version": "3"})
+    done = await client.post(
+        f"/moderation/offres/{offer_id}/retirer",
+        headers=headers,
+        data={"csrf_token": "x", "withdraw_reason": "Offre non conforme.", "version": "3"},
+    )
     assert done.status_code == 303 and done.headers["location"].endswith("fait=retiree")
     assert offers.decisions()[-1][:2] == ("withdraw", (offer_id, 3, "Offre non conforme."))
     assert "Aucun crédit n&#39;est remboursé." in (await client.get(done.headers["location"], headers=headers)).text
@@ -232,23 +280,30 @@ async def test_withdrawing_a_published_offer_needs_a_reason(client, tokens, offe
 
 async def test_moving_the_deadline(client, tokens, queued, offers, clock):
     headers = tokens.headers()
-    past = await client.post(f"/moderation/offres/{queued}/date-limite", headers=headers,
-                             data={"csrf_token": "x", "deadline": "2026-11-01"})
+    past = await client.post(
+        f"/moderation/offres/{queued}/date-limite", headers=headers, data={"csrf_token": "x", "deadline": "2026-11-01"}
+    )
     assert past.status_code == 422 and error_of(past.text, "deadline") == "La date doit être aujourd'hui ou plus tard."
-    garbage = await client.post(f"/moderation/offres/{queued}/date-limite", headers=headers,
-                                data={"csrf_token": "x", "deadline": "demain"})
+    garbage = await client.post(
+        f"/moderation/offres/{queued}/date-limite", headers=headers, data={"csrf_token": "x", "deadline": "demain"}
+    )
     assert garbage.status_code == 422 and error_of(garbage.text, "deadline").startswith("Indiquez une date valide")
     offers.reject_next = OffersRejected(409, "Une offre archivée ne change plus.", "wrong_status")
-    refused = await client.post(f"/moderation/offres/{queued}/date-limite", headers=headers,
-                                data={"csrf_token": "x", "deadline": "2026-12-20"})
+    refused = await client.post(
+        f"/moderation/offres/{queued}/date-limite", headers=headers, data={"csrf_token": "x", "deadline": "2026-12-20"}
+    )
     assert refused.status_code == 409 and refusal_of(refused.text, "deadline") == "Une offre archivée ne change plus."
     offers.down = True
-    down = await client.post(f"/moderation/offres/{queued}/date-limite", headers=headers,
-                             data={"csrf_token": "x", "deadline": "2026-12-20"})
+    down = await client.post(
+        f"/moderation/offres/{queued}/date-limite", headers=headers, data={"csrf_token": "x", "deadline": "2026-12-20"}
+    )
     assert down.status_code == 503 and "Le service des offres ne répond pas" in down.text
     offers.down = False
-    done = await client.post(f"/moderation/offres/{queued}/date-limite", headers=headers,
-                             data={"csrf_token": "x", "deadline": "2026-12-20", "version": "3"})
+    done = await client.post(
+        f"/moderation/offres/{queued}/date-limite",
+        headers=headers,
+        data={"csrf_token": "x", "deadline": "2026-12-20", "version": "3"},
+    )
     assert done.status_code == 303 and done.headers["location"].endswith("fait=date")
     name, args, _key = offers.decisions()[-1]
     assert name == "move_application_deadline" and args[0] == queued and str(args[2]) == "2026-12-20"
@@ -257,8 +312,9 @@ async def test_moving_the_deadline(client, tokens, queued, offers, clock):
 async def test_unknown_offers_are_404(client, tokens, offers):
     missing = str(uuid.uuid4())
     assert (await client.get(f"/moderation/offres/{missing}", headers=tokens.headers())).status_code == 404
-    response = await client.post(f"/moderation/offres/{missing}/approuver", headers=tokens.headers(),
-                                 data={"csrf_token": "x"})
+    response = await client.post(
+        f"/moderation/offres/{missing}/approuver", headers=tokens.headers(), data={"csrf_token": "x"}
+    )
     assert response.status_code == 404
 
 
