@@ -98,6 +98,7 @@ REFERENCE = {
     ],
     "years_on_roll": [ReferenceItem("0-5", "0 à 5 ans", "0 to 5 years")],
     "interests": [ReferenceItem("climat", "Climat", "Climate")],
+    "regions": [ReferenceItem("montreal", "Montréal", "Montreal")],
 }
 
 

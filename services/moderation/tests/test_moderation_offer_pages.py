@@ -99,6 +99,8 @@ async def test_the_offer_page_shows_content_hints_history_and_every_form_with_cs
     assert 'data-action="submit"' in html and "Envoi en validation" in html  # history
     assert "Première version" in html  # never approved: no diff
     assert "Génie civil" in html  # codes shown with the reference's labels
+    assert '<dd data-field="workplace">Montréal</dd>' in html
+    assert '<dd data-field="application_deadline">15 décembre 2026</dd>' in html
     for action in ("approuver", "retourner", "approuver-avec-modifications", "date-limite"):
         form = html[html.index(f'action="/moderation/offres/{queued}/{action}"') :]
         form = form[: form.index("</form>")]

@@ -101,6 +101,13 @@ def register_offer_pages(
             return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
+    @bp.app_template_filter("isodate")
+    def _isodate(value: str | None) -> date | None:
+        try:
+            return date.fromisoformat(str(value or ""))
+        except ValueError:
+            return None
+
     @bp.app_template_filter("richtext")
     def _richtext(html: str | None) -> Markup:
         """offers sanitizes descriptions on save; sanitized again here, as any HTML moderation did not write."""
@@ -157,6 +164,7 @@ def register_offer_pages(
             for name, list_name in {**CHOICES, **MULTI_CHOICES}.items()
         }
         names = {name: dict(items) for name, items in options.items()}
+        names["places"] = {i.code: i.label(locale) for i in reference.get("regions", [])}
         forms = forms or {}
         done = labels.OFFER_DONE.get(request.args.get("fait", ""))
         return render_template(
