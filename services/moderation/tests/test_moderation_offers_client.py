@@ -215,6 +215,19 @@ def test_reference_lists_by_name(server):
     assert lists["engineering_domains"][0].label("en") == "Civil engineering"
 
 
+def test_municipalities_nested_in_their_region_are_gathered(server):
+    url, script = server
+    region = {
+        "code": "06",
+        "fr": "Montréal",
+        "en": "Montreal",
+        "municipalities": [{"code": "66023", "fr": "Montréal", "en": "Montreal"}],
+    }
+    script.answers = [(200, {"lists": {"regions": [region]}})]
+    lists = HttpOffersClient(url).reference(CALL)
+    assert [i.code for i in lists["regions"]] == ["06"] and [i.code for i in lists["municipalities"]] == ["66023"]
+
+
 def test_the_default_client_goes_to_offers_url(tmp_path, contracts_dir, monkeypatch):
     from moderation_testkit import make_settings
 

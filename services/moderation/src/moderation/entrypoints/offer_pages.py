@@ -164,7 +164,8 @@ def register_offer_pages(
             for name, list_name in {**CHOICES, **MULTI_CHOICES}.items()
         }
         names = {name: dict(items) for name, items in options.items()}
-        names["places"] = {i.code: i.label(locale) for i in reference.get("regions", [])}
+        places = [*reference.get("regions", []), *reference.get("municipalities", [])]
+        names["places"] = {i.code: i.label(locale) for i in places}
         forms = forms or {}
         done = labels.OFFER_DONE.get(request.args.get("fait", ""))
         return render_template(
