@@ -112,6 +112,19 @@ def test_events_out_of_order_keep_the_latest_state(bundle, consumer):
     assert row.item.submitted_at == resent_at
 
 
+def test_two_steps_at_the_same_instant_follow_the_state_machine(bundle, consumer):
+    """A clock that did not move between sending and approving: the approval still takes it out;
+    the sending delivered again afterwards does not put it back."""
+    offer_id = str(uuid.uuid4())
+    sent = status_changed(offer_id, "in_validation", AT, submitted_at=AT)
+    approved = status_changed(offer_id, "published", AT, from_status="in_validation", action="approve")
+    deliver(consumer, sent)
+    deliver(consumer, approved)
+    assert waiting(bundle) == []
+    deliver(consumer, Envelope.new(sent.type, sent.data, producer="offers", occurred_at=AT))
+    assert waiting(bundle) == []
+
+
 def test_an_online_offer_modified_waits_and_says_so(bundle, consumer):
     offer_id = str(uuid.uuid4())
     deliver(
