@@ -137,12 +137,13 @@ class FakeOffers:
     offers: dict[str, StaffOffer] = field(default_factory=dict)
     down: bool = False
     reference_down: bool = False
+    fail_decisions: bool = False  # decisions time out, reads still answer
     reject_next: OffersRejected | None = None
     calls: list[tuple[str, str, str, tuple[Any, ...], str | None]] = field(default_factory=list)
 
     def _enter(self, name: str, call: StaffCall, *args: Any, key: str | None = None) -> None:
         self.calls.append((name, call.token, call.locale, args, key))
-        if self.down:
+        if self.down or (key is not None and self.fail_decisions):
             raise OffersUnavailable(f"{name}: connection refused")
         if key is not None and self.reject_next is not None:
             rejection, self.reject_next = self.reject_next, None

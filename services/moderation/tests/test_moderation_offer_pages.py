@@ -338,3 +338,40 @@ async def test_offer_pages_speak_english(client, tokens, queued, offers):
     offers.down = True
     down = await client.post(f"/moderation/offres/{queued}/approuver", headers=headers, data={"csrf_token": "x"})
     assert "The offers service is not responding right now." in down.text
+
+
+async def test_any_offer_opens_by_its_identifier_or_a_link(client, tokens):
+    offer_id = str(uuid.uuid4())
+    by_link = await client.get(
+        f"/moderation/offres?offre=https://emplois.oiq.qc.ca/emplois/{offer_id.upper()}", headers=tokens.headers()
+    )
+    assert by_link.status_code == 303 and by_link.headers["location"] == f"/moderation/offres/{offer_id}"
+    nothing = await client.get("/moderation/offres?offre=ingenieur", headers=tokens.headers())
+    assert nothing.status_code == 422
+    assert error_of(nothing.text, "offre") == "Collez l'identifiant d'une offre ou un lien vers elle."
+
+
+@pytest.mark.parametrize(
+    ("action", "form", "data"),
+    [
+        ("approuver", "approve", {}),
+        ("retourner", "return", {"comment": "Précisez les tâches."}),
+        ("retirer", "withdraw", {"withdraw_reason": "Non conforme."}),
+        ("date-limite", "deadline", {"deadline": "2026-12-20"}),
+    ],
+)
+async def test_each_decision_shows_offers_refusal_and_unavailability_next_to_its_form(
+    client, tokens, queued, offers, action, form, data
+):
+    url = f"/moderation/offres/{queued}/{action}"
+    offers.reject_next = OffersRejected(409, "Action impossible pour cette offre.", "wrong_status")
+    refused = await client.post(url, headers=tokens.headers(), data={**data, "csrf_token": "x"})
+    assert refused.status_code == 409 and refusal_of(refused.text, form) == "Action impossible pour cette offre."
+    offers.fail_decisions = True  # offers stops answering after the page was read
+    down = await client.post(url, headers=tokens.headers(), data={**data, "csrf_token": "x"})
+    assert down.status_code == 503
+    assert refusal_of(down.text, form).startswith("Le service des offres ne répond pas pour le moment.")
+    offers.down = True  # and the page cannot even be read again: the message is at the top
+    dead = await client.post(url, headers=tokens.headers(), data={**data, "csrf_token": "x"})
+    assert dead.status_code == 503 and 'id="portal-problem"' in dead.text
+    assert "Le service des offres ne répond pas pour le moment." in dead.text

@@ -10,6 +10,7 @@ A refusal from offers, or offers not answering, is shown next to the form that w
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -36,6 +37,7 @@ from plumbing.web.pages import current_locale
 
 log = logging.getLogger(__name__)
 
+OFFER_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 MAX_TEXT = 5000  # offers' limit on a comment or a reason
 #: The fields staff may edit before approving (the workplace is the employer's form's), with
 #: their length limit (contracts/offers.yaml, ContentInput).
@@ -115,7 +117,18 @@ def register_offer_pages(
 
     @bp.get("/offres")
     def offers_queue() -> Any:
-        return render_template("moderation/offers_queue.html", rows=views.offer_queue())
+        """The queue; `?offre=` opens any offer (to withdraw a published one, move a deadline) by
+        its identifier or by a link that contains it (the public page's, the employer's)."""
+        asked = request.args.get("offre", "").strip()[:500]
+        problem = None
+        if asked:
+            found = OFFER_ID.search(asked)
+            if found:
+                return redirect(url_for(".offer_detail", offer_id=found.group(0).lower()), code=303)
+            problem = str(labels.OFFER_ERRORS["offer_id"])
+        return render_template(
+            "moderation/offers_queue.html", rows=views.offer_queue(), asked=asked, lookup_error=problem
+        ), 422 if problem else 200
 
     def _reference() -> tuple[dict[str, list[ReferenceItem]], str | None]:
         try:
