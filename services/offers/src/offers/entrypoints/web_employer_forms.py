@@ -20,6 +20,7 @@ from offers.domain.reference import load_reference
 from plumbing.web.pages import current_locale
 from plumbing.web.richtext import html_to_plain_text, rich_text_from_form
 
+
 def choices(kind: str) -> list[tuple[str, str]]:
     """(code, label) pairs of a reference list (offers.domain.reference), in the page's language."""
     locale = current_locale()

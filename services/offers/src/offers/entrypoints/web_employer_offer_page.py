@@ -53,8 +53,9 @@ def offer_page_context(offer: Offer, content: OfferContent, now: datetime) -> di
         "page_content": content,
         "page_title": (content.title_en if english and content.title_en else content.title_fr),
         # The description is sanitized on every save (plumbing.richtext): safe to render as HTML.
-        "page_description": Markup(content.description_en if english and content.description_en
-                                   else content.description_fr),
+        "page_description": Markup(  # noqa: S704 - sanitized on save (plumbing.richtext.sanitize_html)
+            content.description_en if english and content.description_en else content.description_fr
+        ),
         "page_labels": labels,
         "branding": common.bus().query(branding_of, offer.group_id),
         "map_url": map_link(content, labels["city"]),
