@@ -267,3 +267,22 @@ def test_the_public_page_shows_the_live_offer_and_closes_applications_after_the_
     english = site.client.get(f"/emplois/{live}").get_data(as_text=True)
     assert "Structural engineer" in english and "About the company" in english
     assert PEOPLE  # the testkit's people are the group's members
+
+
+def test_hints_show_after_a_save_and_the_ordres_comment_while_revising(site: Site) -> None:
+    grant(site, "ing")
+    offer_id = site.draft()
+    with_email = {**DETAILS, "description_fr": "Écrivez à rh@genivert.ca pour postuler.", "next": "stay"}
+    response = site.post(f"/employeur/offres/{offer_id}/details", with_email)
+    assert response.status_code == 303 and response.location.startswith(f"/employeur/offres/{offer_id}/details")
+    page = site.get(f"/employeur/offres/{offer_id}/details").get_data(as_text=True)
+    assert 'id="hints"' in page and "<li>" in page.split('id="hints"')[1].split("</section>")[0]
+    english = site.get(f"/employeur/offres/{offer_id}/details", lang="en").get_data(as_text=True)
+    assert "Suggestions before sending" in english
+    site.post(f"/employeur/offres/{offer_id}/details", {**DETAILS, "version": ""})
+    site.bus.handle(c.SubmitOffer(offer_id, site.caller()))
+    staff = c.Caller("00000000-0000-0000-0000-000000000900", "staff", "t")
+    site.bus.handle(c.ReturnOffer(offer_id, staff, "Précisez les qualifications."))
+    page = site.get(f"/employeur/offres/{offer_id}/details").get_data(as_text=True)
+    assert 'id="staff-comment"' in page and "Précisez les qualifications." in page
+    assert "Réviser" in site.get("/employeur/offres").get_data(as_text=True)

@@ -113,8 +113,17 @@ def _details_page(
         place_groups=forms.place_groups(),
         hints=[common.hint_text(h) for h in offer.hints],
         modifying=offer.status == OfferStatus.PUBLISHED,
+        staff_comment=_staff_comment(details),
         can_act=True,
     )
+
+
+def _staff_comment(details: Any) -> str | None:
+    """The Ordre's comment when it returned the offer for revision (shown while it is to revise)."""
+    if details.offer.status != OfferStatus.TO_REVISE:
+        return None
+    returned = [e for e in details.history if e.to_status == OfferStatus.TO_REVISE and e.reason]
+    return returned[-1].reason if returned else None
 
 
 def _editable(details: Any, group: dict[str, Any]) -> bool:
