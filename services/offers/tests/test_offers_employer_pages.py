@@ -321,3 +321,15 @@ def test_configuration_errors_in_each_language(site: Site, lang: str, message: s
         f"/employeur/offres/{offer_id}/configuration", {"posting": "date", "posting_date": "demain"}, lang=lang
     )
     assert bad.status_code == 422 and 'id="posting-error"' in bad.get_data(as_text=True)
+
+
+def test_a_cancelled_sending_keeps_its_credit_shown_as_forfait_associe(site: Site) -> None:
+    grant(site, "ing")
+    offer_id = site.draft()
+    assert site.post(f"/employeur/offres/{offer_id}/envoi").status_code == 303
+    assert site.post(f"/employeur/offres/{offer_id}/actions/cancel").status_code == 303
+    assert site.status(offer_id) == "draft"
+    listed = site.get("/employeur/offres").get_data(as_text=True)
+    assert "Forfait associé : Offre ingénieur·e" in listed
+    assert "Associated package: Engineer offer" in site.get("/employeur/offres", lang="en").get_data(as_text=True)
+    assert site.bank.balances(GROUP, token="t")["ing"] == 4
