@@ -333,3 +333,15 @@ def test_a_cancelled_sending_keeps_its_credit_shown_as_forfait_associe(site: Sit
     assert "Forfait associé : Offre ingénieur·e" in listed
     assert "Associated package: Engineer offer" in site.get("/employeur/offres", lang="en").get_data(as_text=True)
     assert site.bank.balances(GROUP, token="t")["ing"] == 4
+
+
+def test_a_hostile_description_sent_back_with_an_error_is_sanitized(site: Site) -> None:
+    offer_id = site.draft(complete=False)
+    hostile = '<p>Bonjour</p></template><script>alert(1)</script><img src=x onerror="alert(2)">'
+    response = site.post(
+        f"/employeur/offres/{offer_id}/details",
+        {**DETAILS, "title_fr": "x" * 151, "description_fr": hostile, "description_fr_format": "html"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "onerror" not in html and "<p>Bonjour</p>" in html
