@@ -345,3 +345,18 @@ def test_a_hostile_description_sent_back_with_an_error_is_sanitized(site: Site) 
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "<script>alert(1)" not in html and "onerror" not in html and "<p>Bonjour</p>" in html
+
+
+def test_a_profile_must_be_chosen_and_finances_cannot_post_the_wizard(site: Site) -> None:
+    response = site.post("/employeur/offres/nouvelle", {"group_id": GROUP}, lang="en")
+    assert response.status_code == 422 and 'id="profile-error"' in response.get_data(as_text=True)
+    offer_id = site.draft()
+    for path, data in (
+        (f"/employeur/offres/{offer_id}/details", DETAILS),
+        (f"/employeur/offres/{offer_id}/configuration", {"posting": "immediate"}),
+        (f"/employeur/offres/{offer_id}/envoi", {}),
+        ("/employeur/offres/nouvelle", {"profile": "ing"}),
+    ):
+        refused = site.post(path, data, who="finances")
+        assert refused.status_code == 403 and "finances" in refused.get_data(as_text=True), path
+    assert site.status(offer_id) == "draft"
