@@ -443,7 +443,9 @@ class OfferEvent:
 
 # Validation ----------------------------------------------------------------------------------
 
-LIMITS = {"title_fr": 150, "title_en": 150, "salary": 50, "reference_number": 50}
+LIMITS = {"title_fr": 150, "title_en": 150, "reference_number": 50, "salary": 500}
+#: A salary longer than this saves (a hint explains) but cannot be sent.
+SALARY_MAX = 50
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _QC_POSTAL = re.compile(r"^[GHJ]\d[A-Z] ?\d[A-Z]\d$", re.IGNORECASE)
@@ -531,6 +533,8 @@ def missing(content: OfferContent, config: OfferConfig, today: date) -> Problems
             found[name] = REQUIRED
     if not _text_of(content.description_fr):
         found["description_fr"] = REQUIRED
+    if len(content.salary) > SALARY_MAX:
+        found["salary"] = (f"{SALARY_MAX} caractères au plus.", f"At most {SALARY_MAX} characters.")
     if not content.engineering_domains:
         found["engineering_domains"] = (
             "Choisissez de un à cinq domaines de génie.",
@@ -775,18 +779,21 @@ class Offer:
         self._move(actor, now, "archive", OfferStatus.ARCHIVED)
 
     # staff actions -----------------------------------------------------------------------------
-    def check_approve(self, actor: Actor, changes: OfferContent | None = None) -> None:
+    def check_approve(self, actor: Actor, changes: OfferContent | None = None, now: datetime | None = None) -> None:
+        """Status and role; the staff's changes must be valid and complete (what sending needs)."""
         check("approve_with_changes" if changes is not None else "approve", self.status, actor)
         if changes is not None:
             problems = format_problems(changes, self.config, self.profile)
             if problems:
                 raise _invalid(problems)
+            if now is not None:
+                self._require_complete(changes, self.config, now)
 
     def approve(self, actor: Actor, now: datetime, changes: OfferContent | None = None) -> None:
         """in_validation → published (now, or back online for a modification) or scheduled (a
         posting date still to come). Contact links leave the description (a history note says so)."""
         action = "approve_with_changes" if changes is not None else "approve"
-        self.check_approve(actor, changes)
+        self.check_approve(actor, changes, now)
         content = changes if changes is not None else self.content
         from offers.domain import hints
 
@@ -820,6 +827,7 @@ class Offer:
                 "Write what the employer must revise.",
                 fields={"comment": REQUIRED},
             )
+        _check_length("comment", comment)
         self._move(actor, now, "return_for_revision", OfferStatus.TO_REVISE, comment.strip())
 
     def withdraw(self, actor: Actor, now: datetime, reason: str) -> None:
@@ -832,6 +840,7 @@ class Offer:
                 "Give the reason for withdrawal.",
                 fields={"reason": REQUIRED},
             )
+        _check_length("reason", reason)
         self.ended_at = now
         self._move(actor, now, "withdraw", OfferStatus.EXPIRED, reason.strip())
 
@@ -915,6 +924,20 @@ class Offer:
         self.history.append(OfferEvent(now, actor.account_id, str(actor.kind), action, from_status, to, reason))
         if from_status == to:
             self.updated_at = now
+
+
+#: The longest staff comment or reason (the history keeps it; the event carries it).
+REASON_MAX = 5000
+
+
+def _check_length(field_name: str, text: str) -> None:
+    if len(text.strip()) > REASON_MAX:
+        raise OfferActionRefused(
+            "invalid",
+            f"Ce texte est trop long ({REASON_MAX} caractères au plus).",
+            f"This text is too long (at most {REASON_MAX} characters).",
+            fields={field_name: (f"{REASON_MAX} caractères au plus.", f"At most {REASON_MAX} characters.")},
+        )
 
 
 def _hint_dict(hint: Any) -> dict[str, Any]:
