@@ -30,24 +30,45 @@ def rows_in_table(bundle) -> int:
 
 def test_an_offer_sent_to_validation_enters_the_queue_with_its_details(bundle, consumer):
     offer_id = str(uuid.uuid4())
-    deliver(consumer, status_changed(offer_id, "in_validation", AT, submitted_at=AT - timedelta(minutes=5),
-                                     title="Ingénieure en structures", profile="cpi"))
+    deliver(
+        consumer,
+        status_changed(
+            offer_id,
+            "in_validation",
+            AT,
+            submitted_at=AT - timedelta(minutes=5),
+            title="Ingénieure en structures",
+            profile="cpi",
+        ),
+    )
     (row,) = bundle.extras["views"].offer_queue()
     item = row.item
     assert (item.offer_id, item.title_fr, item.profile, item.status) == (
-        offer_id, "Ingénieure en structures", "cpi", "in_validation")
+        offer_id,
+        "Ingénieure en structures",
+        "cpi",
+        "in_validation",
+    )
     assert item.submitted_at == AT - timedelta(minutes=5) and item.group_id.startswith("5d1b2c3e")
 
 
-@pytest.mark.parametrize(("to_status", "action"), [
-    ("published", "approve"), ("scheduled", "approve"), ("to_revise", "return_for_revision"),
-    ("draft", "cancel"), ("expired", "expire_due"),
-])
+@pytest.mark.parametrize(
+    ("to_status", "action"),
+    [
+        ("published", "approve"),
+        ("scheduled", "approve"),
+        ("to_revise", "return_for_revision"),
+        ("draft", "cancel"),
+        ("expired", "expire_due"),
+    ],
+)
 def test_leaving_validation_takes_the_offer_out(bundle, consumer, to_status, action):
     offer_id = str(uuid.uuid4())
     deliver(consumer, status_changed(offer_id, "in_validation", AT, submitted_at=AT))
-    deliver(consumer, status_changed(offer_id, to_status, AT + timedelta(hours=1), from_status="in_validation",
-                                     action=action))
+    deliver(
+        consumer,
+        status_changed(offer_id, to_status, AT + timedelta(hours=1), from_status="in_validation", action=action),
+    )
     assert waiting(bundle) == []
     assert bundle.extras["views"].offer(offer_id).item.status == to_status
 
@@ -84,16 +105,34 @@ def test_events_out_of_order_keep_the_latest_state(bundle, consumer):
     assert bundle.extras["views"].offer(offer_id).item.status == "to_revise"
     # Sent again later (revised): back in the queue with its new sending time.
     resent_at = AT + timedelta(days=1)
-    deliver(consumer, status_changed(offer_id, "in_validation", resent_at, from_status="to_revise",
-                                     submitted_at=resent_at))
+    deliver(
+        consumer, status_changed(offer_id, "in_validation", resent_at, from_status="to_revise", submitted_at=resent_at)
+    )
     (row,) = bundle.extras["views"].offer_queue()
     assert row.item.submitted_at == resent_at
 
 
+def test_two_steps_at_the_same_instant_follow_the_state_machine(bundle, consumer):
+    """A clock that did not move between sending and approving: the approval still takes it out;
+    the sending delivered again afterwards does not put it back."""
+    offer_id = str(uuid.uuid4())
+    sent = status_changed(offer_id, "in_validation", AT, submitted_at=AT)
+    approved = status_changed(offer_id, "published", AT, from_status="in_validation", action="approve")
+    deliver(consumer, sent)
+    deliver(consumer, approved)
+    assert waiting(bundle) == []
+    deliver(consumer, Envelope.new(sent.type, sent.data, producer="offers", occurred_at=AT))
+    assert waiting(bundle) == []
+
+
 def test_an_online_offer_modified_waits_and_says_so(bundle, consumer):
     offer_id = str(uuid.uuid4())
-    deliver(consumer, status_changed(offer_id, "in_validation", AT, from_status="published", action="modify",
-                                     submitted_at=AT, online=True))
+    deliver(
+        consumer,
+        status_changed(
+            offer_id, "in_validation", AT, from_status="published", action="modify", submitted_at=AT, online=True
+        ),
+    )
     (row,) = bundle.extras["views"].offer_queue()
     assert row.item.online is True
 
@@ -145,8 +184,12 @@ def test_the_quebec_date_counts_not_the_utc_one(bundle, consumer, clock):
 
 def test_the_dashboard_counts_offers(bundle, consumer, clock):
     now = clock.now()
-    deliver(consumer, status_changed(str(uuid.uuid4()), "in_validation", now - timedelta(days=7),
-                                     submitted_at=now - timedelta(days=7)))
+    deliver(
+        consumer,
+        status_changed(
+            str(uuid.uuid4()), "in_validation", now - timedelta(days=7), submitted_at=now - timedelta(days=7)
+        ),
+    )
     deliver(consumer, status_changed(str(uuid.uuid4()), "in_validation", now, submitted_at=now))
     counts = bundle.extras["views"].offer_counts()
     assert (counts.waiting, counts.overdue) == (2, 1)

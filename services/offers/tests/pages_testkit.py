@@ -42,9 +42,16 @@ def use_test_keys() -> None:
 
 def token(account_id: str, kind: str = "employer") -> str:
     now = datetime.now(UTC)  # PyJWT checks lifetimes against the real time
-    claims = {"sub": account_id, "email": f"{account_id[-6:]}@genivert-test.ca", "kind": kind,
-              "sid": "s-" + account_id[-8:], "iss": ISSUER, "aud": AUDIENCE, "iat": now,
-              "exp": now + timedelta(minutes=10)}
+    claims = {
+        "sub": account_id,
+        "email": f"{account_id[-6:]}@genivert-test.ca",
+        "kind": kind,
+        "sid": "s-" + account_id[-8:],
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + timedelta(minutes=10),
+    }
     return jwt.encode(claims, _KEY, algorithm="EdDSA", headers={"kid": KID})
 
 
@@ -75,8 +82,9 @@ class Site:
         self.language(lang)
         return self.client.get(path, headers=headers(who))
 
-    def post(self, path: str, data: dict[str, Any] | None = None, who: str = "principal",
-             lang: str | None = None) -> Any:
+    def post(
+        self, path: str, data: dict[str, Any] | None = None, who: str = "principal", lang: str | None = None
+    ) -> Any:
         self.language(lang)
         return self.client.post(path, headers=headers(who), data={"csrf_token": CSRF, **(data or {})})
 
@@ -111,12 +119,28 @@ def make_site(tmp_path: Path) -> Site:
         rows = [(account, GROUP, role, "Groupe 001") for role, account in PEOPLE.items()]
         rows.append((OUTSIDER, OTHER_GROUP, "principal", "Autre"))
         for account, group, role, name in rows:
-            connection.execute(insert(memberships).values(
-                account_id=account, group_id=group, company_id=group, role=role, group_name=name,
-                company_name="Génivert inc.", version=1, updated_at=T0))
-        connection.execute(insert(company_brandings).values(
-            group_id=GROUP, company_id=GROUP, group_name="Groupe 001", company_name="Génivert inc.",
-            logo_url="https://cdn.example-test.ca/logo.png", changed_at=T0))
+            connection.execute(
+                insert(memberships).values(
+                    account_id=account,
+                    group_id=group,
+                    company_id=group,
+                    role=role,
+                    group_name=name,
+                    company_name="Génivert inc.",
+                    version=1,
+                    updated_at=T0,
+                )
+            )
+        connection.execute(
+            insert(company_brandings).values(
+                group_id=GROUP,
+                company_id=GROUP,
+                group_name="Groupe 001",
+                company_name="Génivert inc.",
+                logo_url="https://cdn.example-test.ca/logo.png",
+                changed_at=T0,
+            )
+        )
     return Site(bundle, clock, bank, bundle.extras["pages"].test_client())
 
 
@@ -130,7 +154,7 @@ def links_and_forms(html: str) -> tuple[set[str], set[str]]:
 def forms_without_csrf(html: str) -> list[str]:
     """POST forms that do not carry the CSRF token (the gateway refuses those)."""
     found = []
-    for match in re.finditer(r'<form([^>]*)>(.*?)</form>', html, re.S):
+    for match in re.finditer(r"<form([^>]*)>(.*?)</form>", html, re.S):
         if 'method="post"' in match.group(1) and f'name="csrf_token" value="{CSRF}"' not in match.group(2):
             found.append(match.group(1))
     return found

@@ -19,11 +19,15 @@ MODULES = sorted((PACKAGE / "entrypoints").glob("web_employer*.py"))
 def strings_of_pages() -> set[str]:
     found: set[str] = set()
     for path in TEMPLATES:
-        found |= {m if isinstance(m, str) else m[0]
-                  for _l, m, _c, _x in extract_from_file("jinja2", str(path), keywords={"_": None})}
+        found |= {
+            m if isinstance(m, str) else m[0]
+            for _l, m, _c, _x in extract_from_file("jinja2", str(path), keywords={"_": None})
+        }
     for path in MODULES:
-        found |= {m if isinstance(m, str) else m[0]
-                  for _l, m, _c, _x in extract_from_file("python", str(path), keywords={"_": None})}
+        found |= {
+            m if isinstance(m, str) else m[0]
+            for _l, m, _c, _x in extract_from_file("python", str(path), keywords={"_": None})
+        }
     return found
 
 

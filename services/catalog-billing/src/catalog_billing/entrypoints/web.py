@@ -323,5 +323,5 @@ def confirmation(checkout_id: str) -> Any:
     group = common.requested_group(checkout.group_id)
     back = common.safe_back(request.cookies.get(RETURN_COOKIE), "")
     return common.render_page("billing/confirmation.html", group=group, checkout=checkout, number=number,
-                              offer_return=back if back.startswith("/employeur/offres/") else "/employeur/offres")
+                              offer_return=back if back.startswith("/employeur/offres/") else "/employeur/")
 

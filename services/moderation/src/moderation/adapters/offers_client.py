@@ -191,11 +191,19 @@ class HttpOffersClient:
         return read_staff_offer(self._call("GET", f"/staff/offers/{offer_id}", call))
 
     def reference(self, call: StaffCall) -> dict[str, list[ReferenceItem]]:
+        """The code lists; municipalities nested in their region (or listed flat) are also gathered
+        under `municipalities`, so that a workplace's places can be named."""
         lists = _dict(_dict(self._call("GET", "/reference", call)).get("lists"))
-        return {
+        out = {
             str(name): [ReferenceItem(_text(i, "code"), _text(i, "fr"), _text(i, "en")) for i in _items(items)]
             for name, items in lists.items()
         }
+        nested = [m for region in _items(lists.get("regions")) for m in _items(region.get("municipalities"))]
+        if nested:
+            out.setdefault("municipalities", []).extend(
+                ReferenceItem(_text(m, "code"), _text(m, "fr"), _text(m, "en")) for m in nested
+            )
+        return out
 
     def approve(
         self, call: StaffCall, offer_id: str, *, version: int | None, changes: dict[str, Any] | None, key: str

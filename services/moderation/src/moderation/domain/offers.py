@@ -7,7 +7,8 @@ the queue, so that a late event can be recognised as old.
 
 Events may arrive twice (the consumer's inbox drops the second) or out of order (after a broker
 redelivery): each row remembers the `occurred_at` of the last event applied, and an event that
-happened before it changes nothing.
+happened before it changes nothing. At the same instant, only the next step from the row's status
+is applied (sent then approved within one tick of a clock that did not move).
 """
 
 from __future__ import annotations
@@ -62,9 +63,16 @@ class OfferQueueItem:
             online=change.online,
         )
 
+    def follows(self, change: OfferStatusChange) -> bool:
+        """Whether `change` comes after what the row shows: it happened later, or at the same
+        instant (a clock that did not move) as the next step from the status the row has."""
+        if change.occurred_at != self.last_event_at:
+            return change.occurred_at > self.last_event_at
+        return change.from_status == self.status and change.to_status != self.status
+
     def apply(self, change: OfferStatusChange) -> bool:
-        """Apply a later change; an older one (or one at the same instant) changes nothing. True if applied."""
-        if change.occurred_at <= self.last_event_at:
+        """Apply a later change; an older one (or the same one again) changes nothing. True if applied."""
+        if not self.follows(change):
             return False
         self.status = change.to_status
         self.in_queue = change.to_status == IN_VALIDATION

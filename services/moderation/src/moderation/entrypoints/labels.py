@@ -153,6 +153,7 @@ OFFER_ERRORS = {
     "date_past": _l("La date doit être aujourd'hui ou plus tard."),
     "domains_count": _l("Choisissez de 1 à 5 domaines de génie."),
     "no_changes": _l("Vous n'avez rien modifié : utilisez « Approuver » pour approuver l'offre telle quelle."),
+    "offer_id": _l("Collez l'identifiant d'une offre ou un lien vers elle."),
 }
 
 OFFER_DONE = {

@@ -10,6 +10,7 @@ A refusal from offers, or offers not answering, is shown next to the form that w
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -36,6 +37,7 @@ from plumbing.web.pages import current_locale
 
 log = logging.getLogger(__name__)
 
+OFFER_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 MAX_TEXT = 5000  # offers' limit on a comment or a reason
 #: The fields staff may edit before approving (the workplace is the employer's form's), with
 #: their length limit (contracts/offers.yaml, ContentInput).
@@ -101,6 +103,13 @@ def register_offer_pages(
             return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
+    @bp.app_template_filter("isodate")
+    def _isodate(value: str | None) -> date | None:
+        try:
+            return date.fromisoformat(str(value or ""))
+        except ValueError:
+            return None
+
     @bp.app_template_filter("richtext")
     def _richtext(html: str | None) -> Markup:
         """offers sanitizes descriptions on save; sanitized again here, as any HTML moderation did not write."""
@@ -108,7 +117,18 @@ def register_offer_pages(
 
     @bp.get("/offres")
     def offers_queue() -> Any:
-        return render_template("moderation/offers_queue.html", rows=views.offer_queue())
+        """The queue; `?offre=` opens any offer (to withdraw a published one, move a deadline) by
+        its identifier or by a link that contains it (the public page's, the employer's)."""
+        asked = request.args.get("offre", "").strip()[:500]
+        problem = None
+        if asked:
+            found = OFFER_ID.search(asked)
+            if found:
+                return redirect(url_for(".offer_detail", offer_id=found.group(0).lower()), code=303)
+            problem = str(labels.OFFER_ERRORS["offer_id"])
+        return render_template(
+            "moderation/offers_queue.html", rows=views.offer_queue(), asked=asked, lookup_error=problem
+        ), 422 if problem else 200
 
     def _reference() -> tuple[dict[str, list[ReferenceItem]], str | None]:
         try:
@@ -157,6 +177,8 @@ def register_offer_pages(
             for name, list_name in {**CHOICES, **MULTI_CHOICES}.items()
         }
         names = {name: dict(items) for name, items in options.items()}
+        places = [*reference.get("regions", []), *reference.get("municipalities", [])]
+        names["places"] = {i.code: i.label(locale) for i in places}
         forms = forms or {}
         done = labels.OFFER_DONE.get(request.args.get("fait", ""))
         return render_template(
@@ -177,8 +199,8 @@ def register_offer_pages(
             done=str(done) if done else None,
             locale=locale,
             form_keys={name: uuid.uuid4().hex for name in FORMS},
-            choices=CHOICES,
-            multi_choices=MULTI_CHOICES,
+            choice_fields=CHOICES,
+            multi_choice_fields=MULTI_CHOICES,
         ), status
 
     def _decide(

@@ -31,8 +31,9 @@ def _load(offer_id: str) -> tuple[Any, dict[str, Any]]:
 
 
 def _refused(exc: OfferActionRefused, offer_id: str) -> Any:
-    return common.render_page("employer/action_refused.html", status=exc.status, message=common.refusal_message(exc),
-                              offer_id=offer_id)
+    return common.render_page(
+        "employer/action_refused.html", status=exc.status, message=common.refusal_message(exc), offer_id=offer_id
+    )
 
 
 @blueprint.get("/employeur/offres/<offer_id>/historique")
@@ -44,14 +45,19 @@ def history(offer_id: str) -> Any:
         {
             "event": event,
             "action": ACTION_LABELS.get(event.action, (event.action, event.action))[1 if english else 0],
-            "who": _("Vous") if event.actor_id == common.me().account_id else {
-                "staff": _("L'Ordre"), "system": _("Le site"), "api_key": _("Clé d'API"),
+            "who": _("Vous")
+            if event.actor_id == common.me().account_id
+            else {
+                "staff": _("L'Ordre"),
+                "system": _("Le site"),
+                "api_key": _("Clé d'API"),
             }.get(event.actor_kind, _("Un membre du groupe")),
         }
         for event in reversed(found.history)
     ]
-    return common.render_page("employer/history.html", group=group, offer=found.offer, rows=rows,
-                              can_act=common.can_act(group))
+    return common.render_page(
+        "employer/history.html", group=group, offer=found.offer, rows=rows, can_act=common.can_act(group)
+    )
 
 
 @blueprint.get("/employeur/offres/<offer_id>/optimiser")
@@ -61,8 +67,13 @@ def optimize(offer_id: str) -> Any:
     offer = found.offer
     now = common.now()
     return common.render_page(
-        "employer/optimize.html", group=group, offer=offer, item=found, can_act=common.can_act(group),
-        feature_warning=offer.feature_warning(now), extension_days=EXTENSION_DAYS,
+        "employer/optimize.html",
+        group=group,
+        offer=offer,
+        item=found,
+        can_act=common.can_act(group),
+        feature_warning=offer.feature_warning(now),
+        extension_days=EXTENSION_DAYS,
         featured_now=offer.featured_until is not None and offer.featured_until > now,
         is_live=offer.status in (OfferStatus.PUBLISHED, OfferStatus.SCHEDULED),
     )

@@ -24,7 +24,11 @@ def dashboard() -> Any:
     counts = common.bus().query(views.counts_by_status, caller, group["id"])
     alerts = common.bus().query(views.alerts, caller, group["id"], now=common.now())
     return common.render_page(
-        "employer/dashboard.html", group=group, counts=counts, alerts=alerts, can_act=common.can_act(group),
+        "employer/dashboard.html",
+        group=group,
+        counts=counts,
+        alerts=alerts,
+        can_act=common.can_act(group),
         statuses=common.STATUS_ORDER,
     )
 
@@ -41,7 +45,12 @@ def my_offers() -> Any:
     items = common.bus().query(views.list_offers, caller, group["id"], status, now=common.now())
     counts = common.bus().query(views.counts_by_status, caller, group["id"])
     return common.render_page(
-        "employer/offers.html", group=group, items=items, counts=counts, current_status=status,
-        statuses=common.STATUS_ORDER, can_act=common.can_act(group),
+        "employer/offers.html",
+        group=group,
+        items=items,
+        counts=counts,
+        current_status=status,
+        statuses=common.STATUS_ORDER,
+        can_act=common.can_act(group),
         total=sum(n for s, n in counts.items() if s != "archived"),
     )

@@ -16,6 +16,7 @@ from offers.domain.offer import Offer, OfferContent, OfferNotFound, quebec_day
 from offers.entrypoints import web_employer_common as common
 from offers.entrypoints import web_employer_forms as forms
 from offers.service_layer import views
+from plumbing.richtext import sanitize_html
 from plumbing.web.pages import current_locale, shareable
 
 #: How long a shared cache may reuse a public offer page (the gateway's micro-cache caps it lower).
@@ -30,7 +31,7 @@ def branding_of(uow: Any, group_id: str) -> dict[str, Any]:
     return {
         "company_name": found.company_name,
         "logo_url": found.logo_url,
-        "description_html": getattr(found, "description_html", "") or "",
+        "description_html": sanitize_html(getattr(found, "description_html", "") or ""),
         "website": getattr(found, "website", "") or "",
     }
 
@@ -53,8 +54,9 @@ def offer_page_context(offer: Offer, content: OfferContent, now: datetime) -> di
         "page_content": content,
         "page_title": (content.title_en if english and content.title_en else content.title_fr),
         # The description is sanitized on every save (plumbing.richtext): safe to render as HTML.
-        "page_description": Markup(content.description_en if english and content.description_en
-                                   else content.description_fr),
+        "page_description": Markup(  # noqa: S704 - sanitized on save (plumbing.richtext.sanitize_html)
+            content.description_en if english and content.description_en else content.description_fr
+        ),
         "page_labels": labels,
         "branding": common.bus().query(branding_of, offer.group_id),
         "map_url": map_link(content, labels["city"]),

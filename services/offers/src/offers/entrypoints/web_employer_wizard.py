@@ -47,8 +47,10 @@ def _read_only(details: Any, group: dict[str, Any]) -> Any:
     if not common.can_act(group):
         return common.refused_page(_("Votre rôle (finances) ne permet pas de créer ni de modifier des offres."))
     return common.refused_page(
-        _("Cette offre ne peut pas être modifiée dans son statut actuel (%(status)s).",
-          status=common.status_label(details.offer.status, common.current_locale())),
+        _(
+            "Cette offre ne peut pas être modifiée dans son statut actuel (%(status)s).",
+            status=common.status_label(details.offer.status, common.current_locale()),
+        ),
         status=409,
     )
 
@@ -77,21 +79,51 @@ def create_offer() -> Any:
     try:
         offer = common.bus().handle(c.CreateDraft(group["id"], profile, common.caller()))
     except OfferActionRefused as exc:
-        return common.render_page("employer/new.html", group=group, errors=common.refusal_fields(exc),
-                                  steps=_steps(None, 0), can_act=True, status=exc.status)
+        return common.render_page(
+            "employer/new.html",
+            group=group,
+            errors=common.refusal_fields(exc),
+            steps=_steps(None, 0),
+            can_act=True,
+            status=exc.status,
+        )
     return common.see_other(f"/employeur/offres/{offer.id}/details", "creee")
 
 
 # Details ---------------------------------------------------------------------------------------
-def _details_page(details: Any, group: dict[str, Any], *, values: dict[str, Any] | None = None,
-                  errors: dict[str, str] | None = None, status: int = 200) -> Any:
+def _details_page(
+    details: Any,
+    group: dict[str, Any],
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Any:
     offer = details.offer
     return common.render_page(
-        "employer/details.html", group=group, offer=offer, values=values or forms.form_values(offer.content),
-        errors=errors or {}, status=status, steps=_steps(offer.id, 1), limits=LIMITS, choices=forms.choices, place_groups=forms.place_groups(),
-        hints=[common.hint_text(h) for h in offer.hints], modifying=offer.status == OfferStatus.PUBLISHED,
+        "employer/details.html",
+        group=group,
+        offer=offer,
+        values=values or forms.form_values(offer.content),
+        errors=errors or {},
+        status=status,
+        steps=_steps(offer.id, 1),
+        limits=LIMITS,
+        choices=forms.choices,
+        place_groups=forms.place_groups(),
+        hints=[common.hint_text(h) for h in offer.hints],
+        modifying=offer.status == OfferStatus.PUBLISHED,
+        staff_comment=_staff_comment(details),
         can_act=True,
     )
+
+
+def _staff_comment(details: Any) -> str | None:
+    """The Ordre's comment when it returned the offer for revision (shown while it is to revise)."""
+    if details.offer.status != OfferStatus.TO_REVISE:
+        return None
+    returned = [e for e in details.history if e.to_status == OfferStatus.TO_REVISE and e.reason]
+    return returned[-1].reason if returned else None
 
 
 def _editable(details: Any, group: dict[str, Any]) -> bool:
@@ -115,10 +147,7 @@ def save_details(offer_id: str) -> Any:
         return _read_only(found, group)
     offer = found.offer
     content, errors = forms.content_from_form(request.form, offer.content)
-    values = forms.form_values(content) | {
-        "description_fr_text": request.form.get("description_fr", ""),
-        "description_en_text": request.form.get("description_en", ""),
-    }
+    values = forms.form_values(content)
     if errors:
         return _details_page(found, group, values=values, errors=errors, status=422)
     modifying = offer.status == OfferStatus.PUBLISHED
@@ -139,8 +168,15 @@ def save_details(offer_id: str) -> Any:
 
 
 # Configuration ---------------------------------------------------------------------------------
-def _config_page(details: Any, group: dict[str, Any], *, values: dict[str, Any] | None = None,
-                 errors: dict[str, str] | None = None, status: int = 200, missing: list[str] | None = None) -> Any:
+def _config_page(
+    details: Any,
+    group: dict[str, Any],
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    missing: list[str] | None = None,
+) -> Any:
     offer = details.offer
     today = quebec_day(common.now())
     earliest = posting.earliest_posting_date(today, common.bus().deps.holidays)
@@ -153,10 +189,18 @@ def _config_page(details: Any, group: dict[str, Any], *, values: dict[str, Any] 
         "apply_to": config.apply_to,
     }
     return common.render_page(
-        "employer/configuration.html", group=group, offer=offer, values=values, errors=errors or {},
-        status=status, steps=_steps(offer.id, 2), earliest=earliest, missing=missing or [],
+        "employer/configuration.html",
+        group=group,
+        offer=offer,
+        values=values,
+        errors=errors or {},
+        status=status,
+        steps=_steps(offer.id, 2),
+        earliest=earliest,
+        missing=missing or [],
         products=[common.PRODUCT_FOR_CREDIT[t] for t in (missing or []) if t in common.PRODUCT_FOR_CREDIT],
-        hints=[common.hint_text(h) for h in offer.hints], can_act=True,
+        hints=[common.hint_text(h) for h in offer.hints],
+        can_act=True,
     )
 
 
@@ -183,8 +227,9 @@ def save_configuration(offer_id: str) -> Any:
     if errors:
         return _config_page(found, group, values=values, errors=errors, status=422)
     try:
-        saved = common.bus().handle(c.SaveDraft(offer.id, common.caller(), offer.content, config,
-                                                common.expected_version()))
+        saved = common.bus().handle(
+            c.SaveDraft(offer.id, common.caller(), offer.content, config, common.expected_version())
+        )
     except OfferActionRefused as exc:
         return _config_page(found, group, values=values, errors=common.refusal_fields(exc), status=exc.status)
     if request.form.get("next") != "submit":
@@ -237,6 +282,12 @@ def preview(offer_id: str) -> Any:
     offer = found.offer
     context = offer_page_context(offer, offer.content, common.now())
     return common.render_page(
-        "employer/preview.html", group=group, item=found, offer=offer, steps=_steps(offer.id, 3),
-        hints=[common.hint_text(h) for h in offer.hints], can_act=common.can_act(group), **context,
+        "employer/preview.html",
+        group=group,
+        item=found,
+        offer=offer,
+        steps=_steps(offer.id, 3),
+        hints=[common.hint_text(h) for h in offer.hints],
+        can_act=common.can_act(group),
+        **context,
     )

@@ -336,7 +336,10 @@ def notify_due(cmd: commands.NotifyDue, uow: UnitOfWork, deps: Dependencies) -> 
         assert offer.featured_until is not None
         ended = min(offer.featured_until, offer.ended_at or offer.featured_until)
         key = instant(offer.featured_until) or ""
-        if uow.offers.claim_notice(offer.id, "featuring_ended", key, now):
+        # A scheduled offer withdrawn or ended before its publication was never featured: the
+        # notice is recorded (so it is not selected again) but nothing is said.
+        was_featured = offer.published_at is not None and ended > offer.published_at
+        if uow.offers.claim_notice(offer.id, "featuring_ended", key, now) and was_featured:
             uow.emit(
                 "offers.offer.featuring_ended",
                 {
