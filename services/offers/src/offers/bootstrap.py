@@ -15,6 +15,7 @@ from offers.adapters.orm import metadata, start_mappers
 from offers.adapters.unit_of_work import SqlOffersUnitOfWork
 from offers.entrypoints.consumer import HANDLERS, PROJECTION_HANDLERS
 from offers.entrypoints.web import blueprint
+from offers.entrypoints.web_employer import blueprint as employer_blueprint
 from offers.service_layer import commands
 from offers.service_layer.handlers import COMMAND_HANDLERS
 from offers.service_layer.ports import CreditBank, Dependencies
@@ -90,6 +91,7 @@ def bootstrap(
     pages = create_pages_app(SERVICE, PACKAGE_DIR)
     pages.extensions[BUS_KEY] = bus
     pages.register_blueprint(blueprint)
+    pages.register_blueprint(employer_blueprint)
     if styleguide_enabled():
         register_styleguide(pages)
     app = ServiceApp(SERVICE, api=None, pages=pages, readiness_checks=runtime.readiness_checks())
