@@ -7,7 +7,7 @@ answers (contracts/catalog-billing.yaml)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -220,3 +220,19 @@ def test_a_gateway_cookie_is_never_sent_back() -> None:
     bank.reserve(OFFER, "ing", GROUP, token="a")
     bank.reserve(OFFER, "ing", GROUP, token="b")
     assert "cookie" not in seen[1].headers
+
+
+def test_the_service_calls_catalog_billing_where_configured(tmp_path, monkeypatch) -> None:
+    import dataclasses
+
+    from offers.bootstrap import bootstrap
+    from plumbing.config import Settings
+
+    monkeypatch.setenv("CATALOG_BILLING_URL", "http://catalog-billing-web:8000/")
+    settings = dataclasses.replace(Settings.from_env("offers"), database_url=f"sqlite:///{tmp_path / 'o.db'}")
+    bundle = bootstrap(settings)
+    bank = bundle.extras["bank"]
+    assert isinstance(bank, HttpCreditBank)
+    assert str(bank._client.base_url) == "http://catalog-billing-web:8000/api/catalog-billing/v1/"
+    assert bundle.extras["bus"].deps.bank is bank and date(2026, 6, 24) in bundle.extras["bus"].deps.holidays
+    bundle.runtime.engine.dispose()

@@ -203,3 +203,28 @@ def test_event_payloads_follow_their_schemas(service) -> None:
     submitted = next(e for e in found if e.get("to_status") == "in_validation")
     assert submitted["submitted_at"] == "2026-11-02T15:00:00Z" and submitted["online"] is False
     assert submitted["offer_id"] == offer_id and submitted["title_fr"] == "Ingénieur·e en structures"
+
+
+def test_featuring_ends_with_an_offer_ended_early(service) -> None:
+    bundle, clock = service
+    bus = bundle.extras["bus"]
+    offer_id = published_offer(bundle, clock, featured=True)
+    clock.advance(days=2)
+    bus.handle(c.EndPublication(offer_id, CALLERS["affichage"]))
+    assert offer_ticks(bus) == {"published": 0, "expired": 0, "notices": 1}
+    (ended,) = events(bundle, "offers.offer.featuring_ended")
+    assert ended["featured_until"] == "2026-11-04T15:00:00Z"  # when the offer ended, not 9 November
+    clock.advance(days=10)
+    assert offer_ticks(bus)["notices"] == 0
+
+
+def test_a_scheduled_offer_ended_before_its_publication_was_never_featured(service) -> None:
+    bundle, clock = service
+    bus = bundle.extras["bus"]
+    offer_id = published_offer(bundle, clock, posting=date(2026, 11, 10), featured=True)
+    bus.handle(c.EndPublication(offer_id, CALLERS["principal"]))
+    assert status_of(bundle, offer_id) == "expired"
+    clock.advance(days=20)
+    assert offer_ticks(bus) == {"published": 0, "expired": 0, "notices": 0}
+    assert events(bundle, "offers.offer.featuring_ended") == []
+    assert offer_ticks(bus)["notices"] == 0

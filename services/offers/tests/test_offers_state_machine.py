@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from offers_fakes import CALLERS, GROUP, OUTSIDER, PRINCIPAL, World, complete_config, complete_content
 
-from offers.domain.offer import OfferActionRefused, OfferNotFound, OfferStatus
+from offers.domain.offer import OfferActionRefused, OfferNotFound, OfferStatus, Workplace
 from offers.service_layer import commands as c
 from offers.service_layer import views
 from offers.service_layer.commands import Caller
@@ -220,10 +220,14 @@ def test_return_and_withdraw_need_their_text() -> None:
     with pytest.raises(OfferActionRefused) as refused:
         world.bus.handle(c.ReturnOffer(offer.id, CALLERS["staff"], "   "))
     assert refused.value.code == "incomplete" and "comment" in refused.value.fields
+    with pytest.raises(OfferActionRefused) as refused:
+        world.bus.handle(c.ReturnOffer(offer.id, CALLERS["staff"], "x" * 5001))
+    assert refused.value.code == "invalid" and "comment" in refused.value.fields
+    assert world.stored(offer.id).status == "in_validation"
     world.bus.handle(c.ReturnOffer(offer.id, CALLERS["staff"], "Précisez le lieu."))
     (event,) = [d for k, d in world.uow.emitted if k == "offers.offer.status_changed"]
     assert event["to_status"] == "to_revise" and event["reason"] == "Précisez le lieu."
-    assert event["created_by"] == PRINCIPAL
+    assert event["created_by"] == PRINCIPAL and event["submitted_by"] == PRINCIPAL
     published = world.place("published")
     with pytest.raises(OfferActionRefused) as refused:
         world.bus.handle(c.WithdrawOffer(published.id, CALLERS["staff"], ""))
@@ -264,16 +268,58 @@ def test_a_draft_with_a_field_too_long_is_not_saved() -> None:
     draft = world.bus.handle(c.CreateDraft(GROUP, "ing", CALLERS["affichage"]))
     with pytest.raises(OfferActionRefused) as refused:
         world.bus.handle(
-            c.SaveDraft(draft.id, CALLERS["affichage"], complete_content(salary="x" * 51), complete_config())
+            c.SaveDraft(draft.id, CALLERS["affichage"], complete_content(title_fr="x" * 151), complete_config())
         )
-    assert refused.value.code == "invalid" and set(refused.value.fields) == {"salary"}
-    assert world.stored(draft.id).content.salary == ""
+    assert refused.value.code == "invalid" and set(refused.value.fields) == {"title_fr"}
+    assert world.stored(draft.id).content.title_fr == ""
     with pytest.raises(OfferActionRefused) as refused:
         world.bus.handle(c.CreateDraft(GROUP, "xyz", CALLERS["affichage"]))
     assert refused.value.fields.keys() == {"profile"}
     with pytest.raises(OfferActionRefused) as refused:
         world.bus.handle(c.CreateDraft(GROUP, "ing", CALLERS["finances"]))
     assert refused.value.code == "role"
+
+
+def test_staff_changes_must_leave_a_complete_offer() -> None:
+    world = World()
+    offer = world.place("in_validation")
+    with pytest.raises(OfferActionRefused) as refused:
+        world.bus.handle(c.ApproveOffer(offer.id, CALLERS["staff"], changes=complete_content(title_fr=" ")))
+    assert refused.value.code == "incomplete" and set(refused.value.fields) == {"title_fr"}
+    assert world.stored(offer.id).status == "in_validation" and world.bank.calls == []
+
+
+def test_a_long_salary_saves_with_a_hint_but_cannot_be_sent() -> None:
+    world = World()
+    world.bank.grant(GROUP, "ing", 1)
+    long_salary = complete_content(salary="Selon l'expérience, entre 80 000 $ et 110 000 $ par année, plus primes")
+    draft = world.bus.handle(c.CreateDraft(GROUP, "ing", CALLERS["affichage"], long_salary, complete_config()))
+    assert "salary" in {h["field"] for h in world.stored(draft.id).hints}
+    with pytest.raises(OfferActionRefused) as refused:
+        world.bus.handle(c.SubmitOffer(draft.id, CALLERS["affichage"]))
+    assert refused.value.code == "incomplete" and set(refused.value.fields) == {"salary"}
+    assert world.bank.calls == [] and world.stored(draft.id).status == "draft"
+
+
+def test_saving_sanitizes_the_description_and_approval_strips_contact_links() -> None:
+    world = World()
+    world.bank.grant(GROUP, "ing", 1)
+    html = (
+        "<p><strong>Raison d'être</strong> du poste<script>alert(1)</script></p><p>Tâches et responsabilités</p>"
+        '<p>Qualifications requises. Écrivez à <a href="mailto:rh@genivert.ca">rh@genivert.ca</a></p>'
+    )
+    draft = world.bus.handle(
+        c.CreateDraft(GROUP, "ing", CALLERS["principal"], complete_content(description_fr=html), complete_config())
+    )
+    saved = world.stored(draft.id)
+    assert "<script" not in saved.content.description_fr and "alert(1)" not in saved.content.description_fr
+    assert any(h["field"] == "description_fr" for h in saved.hints)
+    world.bus.handle(c.SubmitOffer(draft.id, CALLERS["principal"]))
+    approved = world.bus.handle(c.ApproveOffer(draft.id, CALLERS["staff"]))
+    assert "rh@genivert.ca" not in approved.live_content.description_fr
+    assert [e.action for e in approved.history[-2:]] == ["approve", "strip_contact_links"]
+    clean = world.place("in_validation")
+    assert world.bus.handle(c.ApproveOffer(clean.id, CALLERS["staff"])).history[-1].action == "approve"
 
 
 def test_move_application_deadline_is_recorded_with_both_dates() -> None:
@@ -287,3 +333,36 @@ def test_move_application_deadline_is_recorded_with_both_dates() -> None:
         world.bus.handle(
             c.MoveApplicationDeadline(offer.id, CALLERS["staff"], world.clock.now().date() - timedelta(days=1))
         )
+
+
+def test_codes_outside_the_reference_data_are_refused_on_save() -> None:
+    world = World()
+    draft = world.bus.handle(c.CreateDraft(GROUP, "ing", CALLERS["affichage"]))
+    bad = complete_content(
+        engineering_domains=("civil", "astrologie"),
+        function_type="magie",
+        workplace=Workplace("places", places=("06", "atlantide")),
+    )
+    with pytest.raises(OfferActionRefused) as refused:
+        world.bus.handle(c.SaveDraft(draft.id, CALLERS["affichage"], bad, complete_config()))
+    assert set(refused.value.fields) == {"engineering_domains", "function_type", "workplace"}
+    assert refused.value.field_messages("en")["function_type"] == "This choice is not in the list."
+    good = complete_content(workplace=Workplace("places", places=("06", "laval")), interests=("automatisation",))
+    assert world.bus.handle(c.SaveDraft(draft.id, CALLERS["affichage"], good, complete_config())).content == good
+
+
+def test_the_list_hides_archived_offers_from_all_and_filters_by_status() -> None:
+    world = World()
+    placed = {status: world.place(status).id for status in STATUSES}
+    now = world.clock.now()
+    everything = world.bus.query(views.list_offers, CALLERS["finances"], GROUP, now=now)
+    assert {i.offer.id for i in everything} == {placed[s] for s in STATUSES if s != "archived"}
+    assert all(i.actions == () for i in everything)  # finances sees, does nothing
+    archived = world.bus.query(views.list_offers, CALLERS["principal"], GROUP, "archived", now=now)
+    assert [i.offer.id for i in archived] == [placed["archived"]] and archived[0].actions == ()
+    (live,) = world.bus.query(views.list_offers, CALLERS["affichage"], GROUP, "published", now=now)
+    assert live.online and set(live.actions) == {"modify", "end_publication", "extend", "feature", "duplicate"}
+    counts = world.bus.query(views.counts_by_status, CALLERS["principal"], GROUP)
+    assert counts == dict.fromkeys(STATUSES, 1)
+    with pytest.raises(NotAMember):
+        world.bus.query(views.list_offers, Caller(OUTSIDER, "employer", "t"), GROUP, now=now)

@@ -51,6 +51,7 @@ def test_the_consumer_listens_to_identity_and_the_portal_requests(bundle):
         "portal.request.refused",
         "portal.group.opened",
         "billing.invoice.issued",
+        "offers.offer.status_changed",
     }
     assert bundle.consumers[0].name == "mailer"
 

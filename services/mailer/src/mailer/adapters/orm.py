@@ -40,6 +40,17 @@ emails = Table(
     Index("ix_emails_due", "status", "next_attempt_at"),
 )
 
+#: Who an account is, for the emails addressed by account id (offers' events name `created_by`):
+#: learned from identity's events (registered, verification asked again, verified).
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("account_id", String(36), primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("locale", String(5), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from mailer.adapters.orm import emails
-from mailer.domain.model import Email, EmailStatus
+from mailer.adapters.orm import accounts, emails
+from mailer.domain.model import Email, EmailStatus, KnownAccount
 
 
 class SqlAlchemyEmailRepository:
@@ -70,3 +70,23 @@ class SqlAlchemyEmailRepository:
             .values(next_attempt_at=now)
             .execution_options(synchronize_session=False)
         )
+
+
+class SqlAlchemyAccountDirectory:
+    """account id → email and locale, as identity last told them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def remember(self, account: KnownAccount, now: datetime) -> None:
+        values = {"email": account.email, "locale": account.locale, "updated_at": now}
+        changed = self.session.execute(
+            update(accounts).where(accounts.c.account_id == account.account_id).values(**values)
+        ).rowcount
+        if not changed:
+            self.session.execute(insert(accounts).values(account_id=account.account_id, **values))
+
+    def get(self, account_id: str) -> KnownAccount | None:
+        columns = (accounts.c.account_id, accounts.c.email, accounts.c.locale)
+        row = self.session.execute(select(*columns).where(accounts.c.account_id == account_id)).one_or_none()
+        return KnownAccount(row.account_id, row.email, row.locale) if row is not None else None

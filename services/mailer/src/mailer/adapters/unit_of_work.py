@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from mailer.adapters.repository import SqlAlchemyEmailRepository
+from mailer.adapters.repository import SqlAlchemyAccountDirectory, SqlAlchemyEmailRepository
 from plumbing.uow import SqlAlchemyUnitOfWork
 
 
 class SqlMailerUnitOfWork(SqlAlchemyUnitOfWork):
     emails: SqlAlchemyEmailRepository
+    accounts: SqlAlchemyAccountDirectory
 
     def _open_repositories(self) -> None:
         self.emails = SqlAlchemyEmailRepository(self.session)
+        self.accounts = SqlAlchemyAccountDirectory(self.session)

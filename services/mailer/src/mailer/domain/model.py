@@ -52,6 +52,15 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 @dataclass(frozen=True)
+class KnownAccount:
+    """An account the mailer can write to by id (identity told its address and language)."""
+
+    account_id: str
+    email: str
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
 class Rendered:
     """The three parts of a composed email."""
 

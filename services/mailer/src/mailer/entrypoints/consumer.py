@@ -9,13 +9,14 @@ CONSUMER_NAME = "mailer"
 
 #: Inbound event type → handlers `(envelope, uow, deps)`; bootstrap gives it to the EventConsumer.
 HANDLERS: dict[str, list[Handler]] = {
-    "identity.account.registered": [handlers.queue_verification_email],
-    "identity.account.verification_requested": [handlers.queue_verification_email],
+    "identity.account.registered": [handlers.remember_account, handlers.queue_verification_email],
+    "identity.account.verification_requested": [handlers.remember_account, handlers.queue_verification_email],
     "identity.password.reset_requested": [handlers.queue_password_reset_email],
-    "identity.account.verified": [handlers.queue_welcome_email],
+    "identity.account.verified": [handlers.remember_account, handlers.queue_welcome_email],
     "portal.request.submitted": [handlers.queue_request_emails],
     "portal.request.approved": [handlers.queue_request_approved_email],
     "portal.request.refused": [handlers.queue_request_refused_email],
     "portal.group.opened": [handlers.queue_group_opened_emails],
     "billing.invoice.issued": [handlers.queue_invoice_copy_emails],
+    "offers.offer.status_changed": [handlers.queue_offer_returned_email],
 }

@@ -11,13 +11,15 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from mailer.domain.model import Email, Rendered, dedup_key
+from mailer.domain.model import Email, KnownAccount, Rendered, dedup_key
 from mailer.service_layer import commands, sender
 from mailer.service_layer.inbound import (
+    AccountIdentified,
     AccountRegistered,
     AccountVerified,
     GroupOpened,
     InvoiceIssued,
+    OfferStatusChanged,
     PasswordResetRequested,
     RequestApproved,
     RequestRefused,
@@ -176,6 +178,43 @@ def queue_invoice_copy_emails(envelope: Envelope, uow: UnitOfWork, deps: Depende
     rendered = deps.templates.render("invoice_copy", context)  # the same email for every address
     for address in copies:
         _queue(uow, envelope, "invoice_copy", address, lambda: rendered, deps.clock, per_recipient=True)
+
+
+# Accounts by id (for events that name an account, not an address) -----------------------
+
+
+def remember_account(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
+    """identity told who an account is: keep its address and language for later emails."""
+    event = AccountIdentified.read(envelope.data)
+    uow.accounts.remember(KnownAccount(event.account_id, event.email, event.locale), deps.clock.now())
+
+
+# offers: an offer returned for revision (issue 9) ------------------------------------------
+
+
+def offer_details_path(offer_id: str) -> str:
+    return f"/employeur/offres/{quote(offer_id, safe='')}/details"
+
+
+def queue_offer_returned_email(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
+    """The staff returned an offer for revision: its creator gets the comment, the title and a
+    link to the offer's details, in the account's language. Other transitions send nothing (yet).
+
+    The event names the creator by account id; the address comes from the accounts identity told
+    the mailer about. An account the mailer never heard of (created before it kept them) is logged
+    and skipped: the employer still sees the offer "À réviser" with the comment on the site."""
+    event = OfferStatusChanged.read(envelope.data)
+    if event.to_status != "to_revise":
+        return
+    account = uow.accounts.get(event.created_by)
+    if account is None:
+        log.warning("offer %s returned for revision (event %s): creator %s has no known address",
+                    event.offer_id, envelope.id, event.created_by)
+        return
+    context = {"locale": account.locale or "fr", "title": event.title_fr, "reason": event.reason,
+               "contact_email": deps.contact_email, "link": deps.public_url + offer_details_path(event.offer_id)}
+    _queue(uow, envelope, "offer_returned", account.email,
+           lambda: deps.templates.render("offer_returned", context), deps.clock)
 
 
 # Commands → handlers (events → handlers: entrypoints/consumer.py) -----------------------

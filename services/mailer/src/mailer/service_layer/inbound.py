@@ -270,3 +270,43 @@ class InvoiceIssued:
             locale="en" if data.get("locale") == "en" else "fr",
             url=_required(data, "url"),
         )
+
+
+@dataclass(frozen=True)
+class AccountIdentified:
+    """identity.account.registered / verification_requested / verified: who an account id is."""
+
+    account_id: str
+    email: str
+    locale: str | None
+
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> AccountIdentified:
+        locale = data.get("locale")
+        return cls(
+            account_id=_required(data, "account_id"),
+            email=_required(data, "email"),
+            locale=locale if locale in ("fr", "en") else None,
+        )
+
+
+@dataclass(frozen=True)
+class OfferStatusChanged:
+    """offers.offer.status_changed: the mailer writes to the offer's creator on some transitions
+    (to_status `to_revise`: the staff returned the offer for revision, with a comment)."""
+
+    offer_id: str
+    title_fr: str | None
+    to_status: str
+    reason: str | None
+    created_by: str
+
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> OfferStatusChanged:
+        return cls(
+            offer_id=_required(data, "offer_id"),
+            title_fr=_text(data.get("title_fr")),
+            to_status=_required(data, "to_status"),
+            reason=_text(data.get("reason")),
+            created_by=_required(data, "created_by"),
+        )

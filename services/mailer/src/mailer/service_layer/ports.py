@@ -2,7 +2,7 @@
 
 | port | adapter (bootstrap) | fake (tests) |
 |---|---|---|
-| `UnitOfWork` (emails + outbox/inbox) | `adapters.unit_of_work.SqlMailerUnitOfWork` | the SQLite database |
+| `UnitOfWork` (emails, accounts + outbox/inbox) | `adapters.unit_of_work.SqlMailerUnitOfWork` | the SQLite database |
 | `Mailer` | `adapters.mail.SmtpMailer`, `FileMailer` | `RecordingMailer` (tests/conftest.py) |
 | `Templates` | `adapters.templates.EmailTemplates` | — |
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from mailer.domain.model import Email, Rendered
+from mailer.domain.model import Email, KnownAccount, Rendered
 from plumbing.clock import Clock
 from plumbing.ports import UnitOfWork as BaseUnitOfWork
 
@@ -61,8 +61,16 @@ class EmailRepository(Protocol):
         """Give back leased emails that were not attempted: due again at once."""
 
 
+class AccountDirectory(Protocol):
+    def remember(self, account: KnownAccount, now: datetime) -> None:
+        """Record (or update) an account's email and locale."""
+
+    def get(self, account_id: str) -> KnownAccount | None: ...
+
+
 class UnitOfWork(BaseUnitOfWork, Protocol):
     emails: EmailRepository
+    accounts: AccountDirectory
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from offers.domain import posting
+from offers.domain import posting, reference
 from plumbing.auth.permissions import Permission, allows
 from plumbing.calendar import quebec_date
 
@@ -443,7 +443,9 @@ class OfferEvent:
 
 # Validation ----------------------------------------------------------------------------------
 
-LIMITS = {"title_fr": 150, "title_en": 150, "salary": 50, "reference_number": 50}
+LIMITS = {"title_fr": 150, "title_en": 150, "reference_number": 50, "salary": 500}
+#: A salary longer than this saves (a hint explains) but cannot be sent.
+SALARY_MAX = 50
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _QC_POSTAL = re.compile(r"^[GHJ]\d[A-Z] ?\d[A-Z]\d$", re.IGNORECASE)
@@ -466,6 +468,7 @@ def format_problems(content: OfferContent, config: OfferConfig, profile: str) ->
         found["engineering_domains"] = ("Cinq domaines de génie au plus.", "At most five engineering domains.")
     if content.work_formula and content.work_formula not in WORK_FORMULAS:
         found["work_formula"] = ("Formule inconnue.", "Unknown work formula.")
+    found.update(_unknown_codes(content))
     if content.workplace.kind not in WORKPLACE_KINDS:
         found["workplace"] = ("Lieu de travail inconnu.", "Unknown kind of workplace.")
     if content.years_on_roll and profile != "ing":
@@ -486,6 +489,39 @@ def format_problems(content: OfferContent, config: OfferConfig, profile: str) ->
     return found
 
 
+UNKNOWN_CHOICE = ("Ce choix n'existe pas dans la liste.", "This choice is not in the list.")
+#: Content field → reference kind (offers.domain.reference) of its code(s).
+CODED_FIELDS = {
+    "function_type": "function_types",
+    "engineering_domains": "engineering_domains",
+    "employment_type": "employment_types",
+    "position_status": "position_statuses",
+    "work_formula": "work_formulas",
+    "interests": "interests",
+    "years_on_roll": "years_on_roll",
+}
+
+
+def _unknown_codes(content: OfferContent) -> Problems:
+    """Codes that are not in the reference data (an empty one is a missing field, not unknown)."""
+    data = reference.load_reference()
+    found: Problems = {}
+    for name, kind in CODED_FIELDS.items():
+        value = getattr(content, name)
+        codes = value if isinstance(value, tuple) else ((value,) if value else ())
+        if data.invalid(kind, codes):
+            found[name] = UNKNOWN_CHOICE
+    place = content.workplace
+    if place.kind == "address" and place.city and not data.is_valid("municipalities", place.city):
+        found["workplace"] = ("Choisissez la ville dans la liste.", "Choose the city from the list.")
+    if place.kind == "places" and any(not data.is_place(code) for code in place.places):
+        found["workplace"] = (
+            "Choisissez des villes ou des régions de la liste.",
+            "Choose cities or regions from the list.",
+        )
+    return found
+
+
 REQUIRED = ("Ce champ est obligatoire pour envoyer l'offre.", "This field is required to send the offer.")
 
 
@@ -497,6 +533,8 @@ def missing(content: OfferContent, config: OfferConfig, today: date) -> Problems
             found[name] = REQUIRED
     if not _text_of(content.description_fr):
         found["description_fr"] = REQUIRED
+    if len(content.salary) > SALARY_MAX:
+        found["salary"] = (f"{SALARY_MAX} caractères au plus.", f"At most {SALARY_MAX} characters.")
     if not content.engineering_domains:
         found["engineering_domains"] = (
             "Choisissez de un à cinq domaines de génie.",
@@ -741,18 +779,21 @@ class Offer:
         self._move(actor, now, "archive", OfferStatus.ARCHIVED)
 
     # staff actions -----------------------------------------------------------------------------
-    def check_approve(self, actor: Actor, changes: OfferContent | None = None) -> None:
+    def check_approve(self, actor: Actor, changes: OfferContent | None = None, now: datetime | None = None) -> None:
+        """Status and role; the staff's changes must be valid and complete (what sending needs)."""
         check("approve_with_changes" if changes is not None else "approve", self.status, actor)
         if changes is not None:
             problems = format_problems(changes, self.config, self.profile)
             if problems:
                 raise _invalid(problems)
+            if now is not None:
+                self._require_complete(changes, self.config, now)
 
     def approve(self, actor: Actor, now: datetime, changes: OfferContent | None = None) -> None:
         """in_validation → published (now, or back online for a modification) or scheduled (a
         posting date still to come). Contact links leave the description (a history note says so)."""
         action = "approve_with_changes" if changes is not None else "approve"
-        self.check_approve(actor, changes)
+        self.check_approve(actor, changes, now)
         content = changes if changes is not None else self.content
         from offers.domain import hints
 
@@ -786,6 +827,7 @@ class Offer:
                 "Write what the employer must revise.",
                 fields={"comment": REQUIRED},
             )
+        _check_length("comment", comment)
         self._move(actor, now, "return_for_revision", OfferStatus.TO_REVISE, comment.strip())
 
     def withdraw(self, actor: Actor, now: datetime, reason: str) -> None:
@@ -798,6 +840,7 @@ class Offer:
                 "Give the reason for withdrawal.",
                 fields={"reason": REQUIRED},
             )
+        _check_length("reason", reason)
         self.ended_at = now
         self._move(actor, now, "withdraw", OfferStatus.EXPIRED, reason.strip())
 
@@ -881,6 +924,20 @@ class Offer:
         self.history.append(OfferEvent(now, actor.account_id, str(actor.kind), action, from_status, to, reason))
         if from_status == to:
             self.updated_at = now
+
+
+#: The longest staff comment or reason (the history keeps it; the event carries it).
+REASON_MAX = 5000
+
+
+def _check_length(field_name: str, text: str) -> None:
+    if len(text.strip()) > REASON_MAX:
+        raise OfferActionRefused(
+            "invalid",
+            f"Ce texte est trop long ({REASON_MAX} caractères au plus).",
+            f"This text is too long (at most {REASON_MAX} characters).",
+            fields={field_name: (f"{REASON_MAX} caractères au plus.", f"At most {REASON_MAX} characters.")},
+        )
 
 
 def _hint_dict(hint: Any) -> dict[str, Any]:

@@ -93,6 +93,7 @@ def status_changed_payload(offer: Offer, event: Any, now: datetime) -> dict[str,
         "actor_kind": event.actor_kind,
         "reason": event.reason,
         "submitted_at": instant(offer.submitted_at),
+        "submitted_by": offer.submitted_by,
         "online": offer.is_online(now),
         "publication_ends_at": instant(offer.publication_ends_at),
         "created_by": offer.created_by,
@@ -251,7 +252,7 @@ def archive_offer(cmd: commands.ArchiveOffer, uow: UnitOfWork, deps: Dependencie
 def approve_offer(cmd: commands.ApproveOffer, uow: UnitOfWork, deps: Dependencies) -> Offer:
     offer, actor = _load(uow, cmd.offer_id, cmd.caller, cmd.expected_version)
     now = deps.clock.now()
-    offer.check_approve(actor, cmd.changes)
+    offer.check_approve(actor, cmd.changes, now)
     if not offer.ever_published and offer.credit_types_reserved:
         bank = _bank(deps)
         for credit_type in offer.credit_types_reserved:
@@ -335,7 +336,10 @@ def notify_due(cmd: commands.NotifyDue, uow: UnitOfWork, deps: Dependencies) -> 
         assert offer.featured_until is not None
         ended = min(offer.featured_until, offer.ended_at or offer.featured_until)
         key = instant(offer.featured_until) or ""
-        if uow.offers.claim_notice(offer.id, "featuring_ended", key, now):
+        # A scheduled offer withdrawn or ended before its publication was never featured: the
+        # notice is recorded (so it is not selected again) but nothing is said.
+        was_featured = offer.published_at is not None and ended > offer.published_at
+        if uow.offers.claim_notice(offer.id, "featuring_ended", key, now) and was_featured:
             uow.emit(
                 "offers.offer.featuring_ended",
                 {
