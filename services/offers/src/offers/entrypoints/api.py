@@ -401,6 +401,7 @@ def get_history(offer_id: str, token_info: dict[str, Any]) -> Response:
 # API keys ------------------------------------------------------------------------------------
 @problems
 def list_api_keys(group_id: str, token_info: dict[str, Any]) -> Response:
+    _in_key_group(token_info, group_id)
     principal: Principal = token_info["principal"]
     found = _bus().query(
         keys.group_api_keys, principal.account_id, group_id, api_keys.caller_of(token_info) is not None
@@ -410,6 +411,7 @@ def list_api_keys(group_id: str, token_info: dict[str, Any]) -> Response:
 
 @problems
 def create_api_key(group_id: str, body: dict[str, Any], token_info: dict[str, Any]) -> Response:
+    _in_key_group(token_info, group_id)
     principal: Principal = token_info["principal"]
     issued = _bus().handle(
         keys.IssueApiKey(
@@ -421,6 +423,7 @@ def create_api_key(group_id: str, body: dict[str, Any], token_info: dict[str, An
 
 @problems
 def revoke_api_key(group_id: str, key_id: str, token_info: dict[str, Any]) -> Response:
+    _in_key_group(token_info, group_id)
     principal: Principal = token_info["principal"]
     _bus().handle(keys.RevokeApiKey(group_id, key_id, principal.account_id, api_keys.caller_of(token_info) is not None))
     return None, 204
