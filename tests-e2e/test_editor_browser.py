@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from browser_support import axe_violations, launch, screenshot
-from company_portal.adapters.sanitizer import sanitize_html
+from plumbing.richtext import sanitize_html
 from suite.crawl import login
 from suite.demo_site import DemoSite, demo_email, demo_site
 

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plumbing.richtext import plain_text, sanitize_html
 
@@ -176,3 +178,61 @@ def test_plain_text_of_rich_text() -> None:
     assert plain_text(WORD_PASTE).startswith("Raison d’être du poste\n\nRelevant de la directrice")
     assert "- Préparer les plans et devis;" in plain_text(WORD_PASTE)
     assert plain_text("<p>a<script>b</script></p><ul><li>c</li></ul>") == "a\n\n- c"
+
+
+PIECES = [
+    "<p>",
+    "</p>",
+    "<b>",
+    "</b>",
+    "<i>",
+    "</i>",
+    "<ul>",
+    "</ul>",
+    "<ol>",
+    "</ol>",
+    "<li>",
+    "</li>",
+    "<br>",
+    "<div>",
+    "</div>",
+    "<h2>",
+    "</h2>",
+    "<span style='mso-list:Ignore'>",
+    "</span>",
+    "<td>",
+    "<table>",
+    "<p style='mso-list:l0 level2 lfo1'>",
+    "<p style='mso-list:l0 level1 lfo1'>",
+    "<!--[if !supportLists]-->",
+    "<!--[endif]-->",
+    "1.",
+    "·",
+    "&nbsp;",
+    " ",
+    "\n",
+    "texte",
+    "é",
+    "&lt;",
+    "&amp;",
+    "<a href='https://x.ca'>",
+    "<a href='javascript:alert(1)'>",
+    "</a>",
+    "<script>",
+    "</script>",
+    "<o:p>",
+    "</o:p>",
+    "<svg>",
+    "</svg>",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_any_mix_of_pieces_gives_allowed_idempotent_html(pieces) -> None:
+    cleaned = sanitize_html("".join(pieces))
+    tags, attributes = tags_and_attributes(cleaned)
+    assert tags <= ALLOWED_TAGS
+    assert attributes <= {"href", "target", "rel"}
+    assert "javascript" not in cleaned and "<script" not in cleaned
+    assert sanitize_html(cleaned) == cleaned

@@ -40,9 +40,10 @@ async def test_unknown_page_is_a_404_page(client):
 
 
 async def test_no_dead_ends_for_employers_and_job_seekers(client):
-    """« Mon espace employeur » leads to the portal (which knows the next step); the list of offers exists."""
+    """« Mon espace employeur » asks a visitor to sign in first (then the dashboard, or the portal for an
+    employer without a group: test_offers_employer_pages); the list of offers exists."""
     space = await client.get("/employeur/")
-    assert (space.status_code, space.headers["location"]) == (303, "/entreprises/")
+    assert (space.status_code, space.headers["location"]) == (303, "/compte/connexion?next=/employeur/")
     jobs = await client.get("/emplois/")
     assert jobs.status_code == 200 and 'class="empty-state"' in jobs.text
 

@@ -162,3 +162,36 @@ def test_an_unreadable_event_is_poison(clock, missing):
     event.data[missing] = ""
     with pytest.raises(PoisonMessage):
         handlers.queue_offer_returned_email(event, None, None)  # type: ignore[arg-type]
+
+
+def membership(clock, event_type: str, account_id: str, **fields) -> Envelope:
+    data = {
+        "account_id": account_id,
+        "group_id": str(uuid.uuid4()),
+        "company_id": str(uuid.uuid4()),
+        "role": "affichage",
+        "version": 1,
+        **fields,
+    }
+    if event_type == "portal.membership.snapshot":
+        data["snapshot_id"] = str(uuid.uuid4())
+    return Envelope.new(event_type, data, producer="company-portal", occurred_at=clock.now())
+
+
+def test_a_member_company_portal_told_about_gets_the_email_too(bundle, clock):
+    """Accounts created before the mailer kept them (or seeded directly) are learned from memberships."""
+    account_id = str(uuid.uuid4())
+    granted = membership(clock, "portal.membership.granted", account_id, email="luc@genivert.example", locale="en")
+    bundle.runtime.schemas.validate(granted)
+    consume(bundle, granted)
+    assert known(bundle, account_id) == KnownAccount(account_id, "luc@genivert.example", "en")
+    # A later event without a locale keeps the one known; one without an address changes nothing.
+    consume(bundle, membership(clock, "portal.membership.role_changed", account_id, email="luc@genivert.example"))
+    consume(bundle, membership(clock, "portal.membership.snapshot", account_id))
+    assert known(bundle, account_id) == KnownAccount(account_id, "luc@genivert.example", "en")
+    snapshot = membership(clock, "portal.membership.snapshot", account_id, email="luc.g@genivert.example", role=None)
+    bundle.runtime.schemas.validate(snapshot)
+    consume(bundle, snapshot)
+    consume(bundle, status_changed(clock, account_id))
+    [email] = stored(bundle)
+    assert email.recipient == "luc.g@genivert.example" and email.subject.startswith("Your job offer")

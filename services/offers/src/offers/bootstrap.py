@@ -16,6 +16,7 @@ from offers.adapters.unit_of_work import SqlOffersUnitOfWork
 from offers.entrypoints.consumer import HANDLERS, PROJECTION_HANDLERS
 from offers.entrypoints.web import blueprint
 from offers.entrypoints.web_api_keys import blueprint as api_keys_blueprint
+from offers.entrypoints.web_employer import blueprint as employer_blueprint
 from offers.service_layer import commands
 from offers.service_layer.api_keys import KEY_COMMAND_HANDLERS
 from offers.service_layer.handlers import COMMAND_HANDLERS
@@ -105,6 +106,7 @@ def bootstrap(
     pages.extensions[BUS_KEY] = bus
     pages.register_blueprint(blueprint)
     pages.register_blueprint(api_keys_blueprint)
+    pages.register_blueprint(employer_blueprint)
     if styleguide_enabled():
         register_styleguide(pages)
     api = build_api(SERVICE, settings.contracts_dir, "offers.entrypoints.api")

@@ -108,14 +108,36 @@ def add_to_cart() -> Any:
         quantity = int(request.form.get("quantity", "1") or "1")
     except ValueError:
         quantity = 0
+    # Several `product_code`s: an offer's missing credits (offers' « Enregistrer et passer à la
+    # caisse »); each is checked before any is added.
+    codes = request.form.getlist("product_code") or [""]
     try:
-        common.bus().handle(c.AddToCart(common.actor(), group["id"], request.form.get("product_code", ""), quantity,
-                                        request.form.get("quote_id") or None))
+        for code in codes[1:]:
+            if _deps().catalog.get(code) is None:
+                raise ValueError(code)
+    except ValueError:
+        abort(404)
+    try:
+        for code in codes:
+            common.bus().handle(c.AddToCart(common.actor(), group["id"], code, quantity,
+                                            request.form.get("quote_id") or None))
     except BillingError as exc:
         return _cart_page(group, status=exc.status, errors=common.field_errors(exc))
     response = common.see_other("/employeur/panier", "ajoute")
     _remember_group(response, group)
+    _remember_return(response, request.form.get("retour"))
     return response
+
+
+#: The offer draft a purchase was started from (offers' wizard): the confirmation links back to it.
+RETURN_COOKIE = "retour_offre"
+
+
+def _remember_return(response: Response, target: str | None) -> None:
+    back = common.safe_back(target, "")
+    if back.startswith("/employeur/offres/"):
+        response.set_cookie(RETURN_COOKIE, back, max_age=24 * 3600, httponly=True, samesite="Lax", path="/employeur",
+                            secure=request.headers.get("X-Forwarded-Proto", request.scheme) == "https")
 
 
 def _remember_group(response: Response, group: dict[str, Any]) -> None:
@@ -299,5 +321,7 @@ def confirmation(checkout_id: str) -> Any:
     if not checkout.is_paid:
         return redirect(f"/employeur/caisse/{checkout_id}/revision", 303)
     group = common.requested_group(checkout.group_id)
-    return common.render_page("billing/confirmation.html", group=group, checkout=checkout, number=number)
+    back = common.safe_back(request.cookies.get(RETURN_COOKIE), "")
+    return common.render_page("billing/confirmation.html", group=group, checkout=checkout, number=number,
+                              offer_return=back if back.startswith("/employeur/offres/") else "/employeur/")
 

@@ -17,6 +17,9 @@ HANDLERS: dict[str, list[Handler]] = {
     "portal.request.approved": [handlers.queue_request_approved_email],
     "portal.request.refused": [handlers.queue_request_refused_email],
     "portal.group.opened": [handlers.queue_group_opened_emails],
+    "portal.membership.granted": [handlers.remember_member],
+    "portal.membership.role_changed": [handlers.remember_member],
+    "portal.membership.snapshot": [handlers.remember_member],
     "billing.invoice.issued": [handlers.queue_invoice_copy_emails],
     "offers.offer.status_changed": [handlers.queue_offer_returned_email],
 }

@@ -19,6 +19,7 @@ from mailer.service_layer.inbound import (
     AccountVerified,
     GroupOpened,
     InvoiceIssued,
+    MemberContact,
     OfferStatusChanged,
     PasswordResetRequested,
     RequestApproved,
@@ -187,6 +188,17 @@ def remember_account(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) ->
     """identity told who an account is: keep its address and language for later emails."""
     event = AccountIdentified.read(envelope.data)
     uow.accounts.remember(KnownAccount(event.account_id, event.email, event.locale), deps.clock.now())
+
+
+def remember_member(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
+    """company-portal told a member's address (optional in its events): keep it the same way, so
+    accounts the mailer never saw registering (created before it kept them, or seeded) are known."""
+    event = MemberContact.read(envelope.data)
+    if event.email is None:
+        return
+    known = uow.accounts.get(event.account_id)
+    locale = event.locale or (known.locale if known is not None else None)
+    uow.accounts.remember(KnownAccount(event.account_id, event.email, locale), deps.clock.now())
 
 
 # offers: an offer returned for revision (issue 9) ------------------------------------------

@@ -291,6 +291,25 @@ class AccountIdentified:
 
 
 @dataclass(frozen=True)
+class MemberContact:
+    """portal.membership.granted / role_changed / snapshot: a member's address and language, when
+    company-portal knows them (optional fields): every employer who writes offers is a member."""
+
+    account_id: str
+    email: str | None
+    locale: str | None
+
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> MemberContact:
+        locale = data.get("locale")
+        return cls(
+            account_id=_required(data, "account_id"),
+            email=_text(data.get("email")),
+            locale=locale if locale in ("fr", "en") else None,
+        )
+
+
+@dataclass(frozen=True)
 class OfferStatusChanged:
     """offers.offer.status_changed: the mailer writes to the offer's creator on some transitions
     (to_status `to_revise`: the staff returned the offer for revision, with a comment)."""

@@ -1,8 +1,7 @@
-"""Public pages of the job site. For now: the landing page, the (empty) list of offers, and the
-employer's space, which leads to the Portail des entreprises until offers are built."""
+"""Public pages of the job site: the landing page and the list of offers. The employer's space
+(/employeur/…) and the public offer page are web_employer's."""
 
-from flask import Blueprint, redirect, render_template
-from werkzeug.wrappers import Response
+from flask import Blueprint, render_template
 
 from plumbing.web.pages import shareable
 
@@ -22,10 +21,3 @@ def landing() -> str:
 @blueprint.get("/emplois")
 def job_list() -> str:
     return render_template("jobs.html")
-
-
-@blueprint.get("/employeur/")
-@blueprint.get("/employeur")
-def employer_space() -> Response:
-    """« Mon espace employeur »: the portal knows each employer's next step (wizard, request, home)."""
-    return redirect("/entreprises/", 303)

@@ -97,6 +97,7 @@ def _render(
         groups=switcher,
         current_group={"id": group["id"]},
         flashes=notices,
+        can_act=True,
     )
     return body, status
 
