@@ -231,6 +231,19 @@ def test_an_approved_offer_is_public_without_a_key(client, hr) -> None:
     assert one["content"]["title_fr"] == COMPLETE_CONTENT["title_fr"]
     assert one["apply_method"] == "url" and one["apply_url"] == COMPLETE_CONFIG["apply_to"]
 
+    # A live offer changed through the API: the changes go to validation, the offer stays online.
+    refused = client.patch(f"{API}/offers/{offer_id}", json={"config": {"featured": True}}, headers=key_auth(hr["key"]))
+    assert refused.status_code == 422 and refused.json()["field"] == "config"
+    modified = client.patch(
+        f"{API}/offers/{offer_id}",
+        json={"content": {"title_fr": "Ingénieur·e principal·e"}},
+        headers=key_auth(hr["key"]),
+    )
+    assert modified.status_code == 200, modified.text
+    assert modified.json()["status"] == "in_validation" and modified.json()["online"] is True
+    still = client.get(f"{API}/published-offers/{offer_id}").json()
+    assert still["content"]["title_fr"] == COMPLETE_CONTENT["title_fr"]  # the public sees the approved version
+
 
 def test_reference_data_is_public(client) -> None:
     response = client.get(f"{API}/reference", headers={"Accept-Language": "en"})
