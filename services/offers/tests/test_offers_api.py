@@ -113,6 +113,22 @@ def test_the_hints_of_a_save_are_served_in_both_languages(client, hr, monkeypatc
     ]
 
 
+def test_a_key_sees_the_hints_the_pages_show(client, hr) -> None:
+    created = draft(
+        client, hr, content={**COMPLETE_CONTENT, "description_fr": "<p>Écrivez à rh@exemple-test.ca pour postuler.</p>"}
+    )
+    items = client.get(f"{API}/offers/{created['id']}/hints", headers=key_auth(hr["key"])).json()["items"]
+    codes = {h["code"] for h in items}
+    assert "contact_in_description" in codes and {"missing_purpose", "missing_tasks"} <= codes
+    contact = next(h for h in items if h["code"] == "contact_in_description")
+    assert contact["field"] == "description_fr" and contact["message"]["fr"] and contact["message"]["en"]
+    # Fixed, they go away on the next save.
+    fixed = client.patch(
+        f"{API}/offers/{created['id']}", json={"content": COMPLETE_CONTENT}, headers=key_auth(hr["key"])
+    ).json()
+    assert "contact_in_description" not in {h["code"] for h in fixed["hints"]}
+
+
 def test_an_incomplete_offer_is_refused_with_every_missing_field(client, hr, bank) -> None:
     created = draft(client, hr, content={"title_fr": "Ingénieur·e"})
     response = client.post(f"{API}/offers/{created['id']}/submission", headers=key_auth(hr["key"]))
@@ -214,6 +230,19 @@ def test_an_approved_offer_is_public_without_a_key(client, hr) -> None:
     one = client.get(f"{API}/published-offers/{offer_id}").json()
     assert one["content"]["title_fr"] == COMPLETE_CONTENT["title_fr"]
     assert one["apply_method"] == "url" and one["apply_url"] == COMPLETE_CONFIG["apply_to"]
+
+    # A live offer changed through the API: the changes go to validation, the offer stays online.
+    refused = client.patch(f"{API}/offers/{offer_id}", json={"config": {"featured": True}}, headers=key_auth(hr["key"]))
+    assert refused.status_code == 422 and refused.json()["field"] == "config"
+    modified = client.patch(
+        f"{API}/offers/{offer_id}",
+        json={"content": {"title_fr": "Ingénieur·e principal·e"}},
+        headers=key_auth(hr["key"]),
+    )
+    assert modified.status_code == 200, modified.text
+    assert modified.json()["status"] == "in_validation" and modified.json()["online"] is True
+    still = client.get(f"{API}/published-offers/{offer_id}").json()
+    assert still["content"]["title_fr"] == COMPLETE_CONTENT["title_fr"]  # the public sees the approved version
 
 
 def test_reference_data_is_public(client) -> None:

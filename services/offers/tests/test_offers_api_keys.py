@@ -134,6 +134,14 @@ def test_the_last_use_of_a_key_is_recorded(bundle, client, clock) -> None:
     client.get(f"{API}/groups/{group}/offers", headers=key_auth(created["key"]))
     [listed] = client.get(f"{API}/groups/{group}/api-keys", headers=auth(principal)).json()["items"]
     assert listed["last_used_at"] == "2026-11-02T16:00:00Z"
+    clock.advance(seconds=30)  # within the minute: not written again
+    client.get(f"{API}/groups/{group}/offers", headers=key_auth(created["key"]))
+    [listed] = client.get(f"{API}/groups/{group}/api-keys", headers=auth(principal)).json()["items"]
+    assert listed["last_used_at"] == "2026-11-02T16:00:00Z"
+    clock.advance(minutes=5)
+    client.get(f"{API}/groups/{group}/offers", headers=key_auth(created["key"]))
+    [listed] = client.get(f"{API}/groups/{group}/api-keys", headers=auth(principal)).json()["items"]
+    assert listed["last_used_at"] == "2026-11-02T16:05:30Z"
 
 
 def test_past_the_rate_limit_a_key_gets_429_with_retry_after(bundle, client) -> None:

@@ -26,12 +26,15 @@ def test_a_principal_creates_a_key_shown_once_then_revokes_it(bundle, client) ->
     empty = client.get(PAGE, headers=auth(principal))
     assert empty.status_code == 200 and 'id="no-keys"' in empty.text and "Génivert inc. — Ingénierie" in empty.text
     assert 'name="csrf_token"' in empty.text
+    assert '<a href="/employeur/cles-api" aria-current="page">' in empty.text  # the employer space's tab
+    dashboard = client.get("/employeur/", headers=auth(principal))
+    assert dashboard.status_code == 200 and 'href="/employeur/cles-api"' in dashboard.text
 
     created = client.post(PAGE, data={"name": "SIRH Workday", "group_id": group}, headers=auth(principal))
     assert created.status_code == 201
     [token] = re.findall(r'value="(ingk_[0-9a-f-]{36}_[0-9a-f]{64})"', created.text)
     assert "ne sera plus jamais affichée" in created.text
-    assert created.headers.get("cache-control", "").find("public") == -1
+    assert created.headers["cache-control"] == "no-store"  # the page with the key is kept nowhere
 
     listed = client.get(PAGE, headers=auth(principal))
     key_id = token.split("_")[1]
@@ -63,6 +66,7 @@ def test_other_roles_other_groups_and_visitors_are_kept_out(bundle, client) -> N
     affichage = new_id()
     add_member(bundle, affichage, group, "affichage")
     assert client.get(PAGE, headers=auth(affichage)).status_code == 403
+    assert 'href="/employeur/cles-api"' not in client.get("/employeur/", headers=auth(affichage)).text
     assert client.post(PAGE, data={"name": "x", "group_id": group}, headers=auth(affichage)).status_code == 403
     foreign = client.post(PAGE, data={"name": "x", "group_id": new_id()}, headers=auth(principal))
     assert foreign.status_code == 404

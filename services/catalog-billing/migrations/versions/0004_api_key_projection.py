@@ -4,8 +4,8 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-01 03:40:00
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import plumbing.db
 

@@ -4,11 +4,11 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01 03:40:00
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import plumbing.db
 from plumbing.migrations import create_idempotency_table, drop_idempotency_table
-
 
 revision = '0006'
 down_revision = '0005'

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from offers.adapters.orm_api_keys import api_keys
@@ -43,5 +43,12 @@ class SqlApiKeyRepository:
         self.session.execute(update(api_keys).where(api_keys.c.id == key.id).values(**values))
 
     def touch(self, key_id: str, now: datetime) -> None:
-        """Record a use (at most the minute matters: the list shows "last used")."""
-        self.session.execute(update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=now))
+        """Record a use. The list shows it to the minute: a key used again within the minute writes
+        nothing (one write a minute per key, not one per request)."""
+        recent = now - timedelta(minutes=1)
+        self.session.execute(
+            update(api_keys)
+            .where(api_keys.c.id == key_id)
+            .where(or_(api_keys.c.last_used_at.is_(None), api_keys.c.last_used_at < recent))
+            .values(last_used_at=now)
+        )

@@ -21,8 +21,18 @@ from typing import Any, TypeVar
 from connexion import request
 
 from offers.domain.api_keys import ApiKey, ApiKeyRefused
+from offers.domain.offer import (
+    Actor,
+    OfferActionRefused,
+    OfferConfig,
+    OfferContent,
+    OfferNotFound,
+    status_label,
+)
+from offers.domain.reference import load_reference
 from offers.service_layer import api_keys as keys
 from offers.service_layer import commands as c
+from offers.service_layer import views
 from plumbing.auth import api_keys
 from plumbing.auth.permissions import NotAMember, PermissionDenied
 from plumbing.auth.tokens import Principal
@@ -71,7 +81,7 @@ def _caller(token_info: dict[str, Any]) -> Any:
     principal: Principal = token_info["principal"]
     key = api_keys.caller_of(token_info)
     kind = "api_key" if key else ("staff" if principal.is_staff else "employer")
-    return c.Caller(principal.account_id, kind, _token())  # type: ignore[attr-defined]
+    return c.Caller(principal.account_id, kind, _token())
 
 
 def _in_key_group(token_info: dict[str, Any], group_id: str) -> None:
@@ -118,28 +128,14 @@ def _offer_refusal(exc: Any) -> ApiProblem:
     )
 
 
-class _Never(Exception):
-    """Stands for offers-core's errors where they do not exist (never raised)."""
-
-
-def _offer_errors() -> tuple[type[Exception], type[Exception]]:
-    """offers-core's (OfferActionRefused, OfferNotFound)."""
-    try:
-        from offers.domain.offer import OfferActionRefused, OfferNotFound
-    except ImportError:  # pragma: no cover - offers-core's domain not merged yet
-        return _Never, _Never
-    return OfferActionRefused, OfferNotFound
-
-
 def problems(function: F) -> F:
     """Map the service's errors to problem+json; answer JSON."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        refused, not_found = _offer_errors()
         try:
             return _as_json(function(*args, **kwargs))
-        except (NotAMember, not_found):
+        except (NotAMember, OfferNotFound):
             raise ApiProblem(
                 404, "not_found", "Cette ressource est introuvable.", "This resource cannot be found."
             ) from None
@@ -151,7 +147,7 @@ def problems(function: F) -> F:
                 "Your role in this group does not allow this action.",
                 headers={"X-Required-Permission": str(exc.permission)},
             ) from None
-        except refused as exc:
+        except OfferActionRefused as exc:
             raise _offer_refusal(exc) from None
         except ApiKeyRefused as exc:
             raise ApiProblem(exc.status, exc.code, exc.message_fr, exc.message_en, field=exc.field) from None
@@ -227,8 +223,6 @@ def history_body(event: Any) -> dict[str, Any]:
 
 def offer_body(item: Any) -> dict[str, Any]:
     """An offer as a viewer sees it (views.OfferItem: the offer, online now, allowed actions)."""
-    from offers.domain.offer import status_label
-
     offer = item.offer
     return {
         "id": offer.id,
@@ -284,19 +278,11 @@ def key_body(key: ApiKey) -> dict[str, Any]:
 
 
 # Employer and HR systems -----------------------------------------------------------------------
-def _views() -> Any:
-    from offers.service_layer import views
-
-    return views
-
-
 def _details(caller: Any, offer_id: str) -> Any:
-    return _bus().query(_views().get_offer, caller, offer_id, now=_now())
+    return _bus().query(views.get_offer, caller, offer_id, now=_now())
 
 
 def _content_from(current: dict[str, Any], given: dict[str, Any] | None) -> Any:
-    from offers.domain.offer import OfferContent
-
     merged = {**current, **(given or {})}
     try:
         return OfferContent.from_dict(merged)
@@ -305,8 +291,6 @@ def _content_from(current: dict[str, Any], given: dict[str, Any] | None) -> Any:
 
 
 def _config_from(current: dict[str, Any], given: dict[str, Any] | None) -> Any:
-    from offers.domain.offer import OfferConfig
-
     try:
         return OfferConfig.from_dict({**current, **(given or {})})
     except ValueError:
@@ -319,20 +303,18 @@ def list_offers(
 ) -> Response:
     _in_key_group(token_info, group_id)
     items = _bus().query(
-        _views().list_offers, _caller(token_info), group_id, status, now=_now(), limit=limit, offset=offset
+        views.list_offers, _caller(token_info), group_id, status, now=_now(), limit=limit, offset=offset
     )
     return {"items": [offer_body(i) for i in items]}, 200
 
 
 @problems
 def create_offer(group_id: str, body: dict[str, Any], token_info: dict[str, Any]) -> Response:
-    from offers.domain.offer import OfferConfig, OfferContent
-
     _in_key_group(token_info, group_id)
     caller = _caller(token_info)
     content = _content_from(OfferContent().to_dict(), body.get("content"))
     config = _config_from(OfferConfig().to_dict(), body.get("config"))
-    offer = _bus().handle(c.CreateDraft(group_id, body["profile"], caller, content, config))  # type: ignore[attr-defined]
+    offer = _bus().handle(c.CreateDraft(group_id, body["profile"], caller, content, config))
     return offer_body(_details(caller, offer.id)), 201, {"Location": f"{API}/offers/{offer.id}"}
 
 
@@ -356,10 +338,10 @@ def update_offer(offer_id: str, body: dict[str, Any], token_info: dict[str, Any]
                 "La configuration d'une offre en cours ne change plus.",
                 "The configuration of a live offer no longer changes.",
             )
-        command: Any = c.ModifyOffer(offer_id, caller, content, version)  # type: ignore[attr-defined]
+        command: Any = c.ModifyOffer(offer_id, caller, content, version)
     else:
         config = _config_from(offer.config.to_dict(), body.get("config"))
-        command = c.SaveDraft(offer_id, caller, content, config, version)  # type: ignore[attr-defined]
+        command = c.SaveDraft(offer_id, caller, content, config, version)
     _bus().handle(command)
     return offer_body(_details(caller, offer_id)), 200
 
@@ -372,7 +354,7 @@ def _version(body: dict[str, Any] | None) -> int | None:
 def submit_offer(offer_id: str, token_info: dict[str, Any], body: dict[str, Any] | None = None) -> Response:
     _offer_in_key_group(token_info, offer_id)
     caller = _caller(token_info)
-    _bus().handle(c.SubmitOffer(offer_id, caller, _version(body)))  # type: ignore[attr-defined]
+    _bus().handle(c.SubmitOffer(offer_id, caller, _version(body)))
     return offer_body(_details(caller, offer_id)), 200
 
 
@@ -380,7 +362,7 @@ def submit_offer(offer_id: str, token_info: dict[str, Any], body: dict[str, Any]
 def cancel_offer(offer_id: str, token_info: dict[str, Any], body: dict[str, Any] | None = None) -> Response:
     _offer_in_key_group(token_info, offer_id)
     caller = _caller(token_info)
-    _bus().handle(c.CancelOffer(offer_id, caller, _version(body)))  # type: ignore[attr-defined]
+    _bus().handle(c.CancelOffer(offer_id, caller, _version(body)))
     return offer_body(_details(caller, offer_id)), 200
 
 
@@ -401,6 +383,7 @@ def get_history(offer_id: str, token_info: dict[str, Any]) -> Response:
 # API keys ------------------------------------------------------------------------------------
 @problems
 def list_api_keys(group_id: str, token_info: dict[str, Any]) -> Response:
+    _in_key_group(token_info, group_id)
     principal: Principal = token_info["principal"]
     found = _bus().query(
         keys.group_api_keys, principal.account_id, group_id, api_keys.caller_of(token_info) is not None
@@ -410,6 +393,7 @@ def list_api_keys(group_id: str, token_info: dict[str, Any]) -> Response:
 
 @problems
 def create_api_key(group_id: str, body: dict[str, Any], token_info: dict[str, Any]) -> Response:
+    _in_key_group(token_info, group_id)
     principal: Principal = token_info["principal"]
     issued = _bus().handle(
         keys.IssueApiKey(
@@ -421,6 +405,7 @@ def create_api_key(group_id: str, body: dict[str, Any], token_info: dict[str, An
 
 @problems
 def revoke_api_key(group_id: str, key_id: str, token_info: dict[str, Any]) -> Response:
+    _in_key_group(token_info, group_id)
     principal: Principal = token_info["principal"]
     _bus().handle(keys.RevokeApiKey(group_id, key_id, principal.account_id, api_keys.caller_of(token_info) is not None))
     return None, 204
@@ -429,8 +414,6 @@ def revoke_api_key(group_id: str, key_id: str, token_info: dict[str, Any]) -> Re
 # Staff -----------------------------------------------------------------------------------------
 def _run_staff(command: Any, caller: Any, offer_id: str, body: Any) -> Response:
     """Send the staff command; with an `Idempotency-Key`, a retry gets the stored answer."""
-    from offers.domain.offer import Actor
-
     bus = _bus()
     key = request.headers.get("idempotency-key")
 
@@ -479,7 +462,7 @@ def staff_approve(offer_id: str, token_info: dict[str, Any], body: dict[str, Any
     changes = None
     if body and body.get("changes") is not None:
         changes = _content_from(_details(caller, offer_id).offer.content.to_dict(), body["changes"])
-    command = c.ApproveOffer(offer_id, caller, changes, _version(body))  # type: ignore[attr-defined]
+    command = c.ApproveOffer(offer_id, caller, changes, _version(body))
     return _run_staff(command, caller, offer_id, body)
 
 
@@ -487,7 +470,7 @@ def staff_approve(offer_id: str, token_info: dict[str, Any], body: dict[str, Any
 def staff_return(offer_id: str, body: dict[str, Any], token_info: dict[str, Any]) -> Response:
     _staff_only(token_info)
     caller = _caller(token_info)
-    command = c.ReturnOffer(offer_id, caller, body["comment"], _version(body))  # type: ignore[attr-defined]
+    command = c.ReturnOffer(offer_id, caller, body["comment"], _version(body))
     return _run_staff(command, caller, offer_id, body)
 
 
@@ -495,7 +478,7 @@ def staff_return(offer_id: str, body: dict[str, Any], token_info: dict[str, Any]
 def staff_withdraw(offer_id: str, body: dict[str, Any], token_info: dict[str, Any]) -> Response:
     _staff_only(token_info)
     caller = _caller(token_info)
-    command = c.WithdrawOffer(offer_id, caller, body["reason"], _version(body))  # type: ignore[attr-defined]
+    command = c.WithdrawOffer(offer_id, caller, body["reason"], _version(body))
     return _run_staff(command, caller, offer_id, body)
 
 
@@ -507,7 +490,7 @@ def staff_move_deadline(offer_id: str, body: dict[str, Any], token_info: dict[st
         day = datetime.strptime(str(body["date"]), "%Y-%m-%d").date()
     except ValueError:
         raise _invalid("date", "Cette date est invalide.", "This date is invalid.") from None
-    command = c.MoveApplicationDeadline(offer_id, caller, day, _version(body))  # type: ignore[attr-defined]
+    command = c.MoveApplicationDeadline(offer_id, caller, day, _version(body))
     return _run_staff(command, caller, offer_id, body)
 
 
@@ -515,7 +498,7 @@ def staff_move_deadline(offer_id: str, body: dict[str, Any], token_info: dict[st
 @problems
 def list_published(limit: int = 100, offset: int = 0) -> Response:
     def view(uow: Any) -> list[dict[str, Any]]:
-        offers = _views().published_offers(uow, now=_now(), limit=limit, offset=offset)
+        offers = views.published_offers(uow, now=_now(), limit=limit, offset=offset)
         return [published_body(o, uow.brandings.get(o.group_id)) for o in offers]
 
     return {"items": _bus().query(view)}, 200
@@ -524,7 +507,7 @@ def list_published(limit: int = 100, offset: int = 0) -> Response:
 @problems
 def get_published(offer_id: str) -> Response:
     def view(uow: Any) -> dict[str, Any]:
-        offer = _views().published_offer(uow, offer_id, now=_now())
+        offer = views.published_offer(uow, offer_id, now=_now())
         return published_body(offer, uow.brandings.get(offer.group_id))
 
     return _bus().query(view), 200
@@ -532,6 +515,4 @@ def get_published(offer_id: str) -> Response:
 
 @problems
 def get_reference() -> Response:
-    from offers.domain.reference import load_reference
-
     return {"lists": load_reference().as_dict()}, 200

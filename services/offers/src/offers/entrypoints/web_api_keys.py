@@ -67,19 +67,38 @@ def _group(principal: Principal, groups: list[dict[str, Any]]) -> dict[str, Any]
     return groups[0] if groups else None
 
 
-def _render(principal: Principal, groups: list[dict[str, Any]], group: dict[str, Any], *, status: int = 200,
-            errors: dict[str, str] | None = None, new_key: Any = None, name: str = "",
-            flashes: list[tuple[str, str]] | None = None) -> tuple[str, int]:
+def _render(
+    principal: Principal,
+    groups: list[dict[str, Any]],
+    group: dict[str, Any],
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    new_key: Any = None,
+    name: str = "",
+    flashes: list[tuple[str, str]] | None = None,
+) -> tuple[str, int]:
     found = _bus().query(keys.group_api_keys, principal.account_id, group["id"])
     several = len({gr.get("company_name", "") for gr in groups}) > 1
-    switcher = [{"id": gr["id"], "name": f"{gr['company_name']} — {gr['name']}" if several else gr["name"]}
-                for gr in groups]
+    switcher = [
+        {"id": gr["id"], "name": f"{gr['company_name']} — {gr['name']}" if several else gr["name"]} for gr in groups
+    ]
     notices = list(flashes or [])
     if request.args.get("ok") == "revoquee":
         notices.append(("success", _("La clé est révoquée : elle ne fonctionne plus.")))
-    body = render_template("offers/api_keys.html", group=group, keys=found, errors=errors or {}, new_key=new_key,
-                           name=name, name_max=NAME_MAX, groups=switcher, current_group={"id": group["id"]},
-                           flashes=notices)
+    body = render_template(
+        "offers/api_keys.html",
+        group=group,
+        keys=found,
+        errors=errors or {},
+        new_key=new_key,
+        name=name,
+        name_max=NAME_MAX,
+        groups=switcher,
+        current_group={"id": group["id"]},
+        flashes=notices,
+        can_act=True,
+    )
     return body, status
 
 
@@ -116,8 +135,14 @@ def create_key(principal: Principal) -> Any:
         issued = _bus().handle(keys.IssueApiKey(group["id"], name, principal.account_id, principal.email))
     except ApiKeyRefused as exc:
         message = exc.message_en if current_locale() == "en" else exc.message_fr
-        return _render(principal, groups, group, status=exc.status if exc.status != 404 else 422,
-                       errors={exc.field or "form": message}, name=name)
+        return _render(
+            principal,
+            groups,
+            group,
+            status=exc.status if exc.status != 404 else 422,
+            errors={exc.field or "form": message},
+            name=name,
+        )
     # The key is on this page only: it is neither stored nor shown again (no redirect, no URL).
     return _render(principal, groups, group, status=201, new_key=issued)
 
