@@ -28,8 +28,15 @@ from tests_e2e_support import Browser
 
 API = "/api/offers/v1"
 #: The status labels of DESIGN.md (French first).
-LABELS = {"draft": "En brouillon", "in_validation": "En validation", "to_revise": "À réviser",
-          "scheduled": "Bientôt publiée", "published": "En cours", "expired": "Expirée", "archived": "Archivée"}
+LABELS = {
+    "draft": "En brouillon",
+    "in_validation": "En validation",
+    "to_revise": "À réviser",
+    "scheduled": "Bientôt publiée",
+    "published": "En cours",
+    "expired": "Expirée",
+    "archived": "Archivée",
+}
 #: The file the offers processes read their clock offset from (tests-e2e/conftest.py sets it).
 CLOCK_FILE = "offers-clock-offset"
 
@@ -69,8 +76,9 @@ def offers_clock(suite: DistributedSuite) -> Iterator[OffersClock]:
 
 # a group with credits ---------------------------------------------------------------------------
 def access_token(suite: DistributedSuite, email: str) -> str:
-    answer = httpx.post(f"{suite.gateway_url}/api/identity/v1/sessions", json={"email": email, "password": PASSWORD},
-                        timeout=10)
+    answer = httpx.post(
+        f"{suite.gateway_url}/api/identity/v1/sessions", json={"email": email, "password": PASSWORD}, timeout=10
+    )
     assert answer.status_code == 201, answer.text
     return str(answer.json()["access_token"])
 
@@ -81,15 +89,23 @@ def give_credits(suite: DistributedSuite, group_id: str, company_id: str, credit
     from catalog_billing.service_layer import credits
     from plumbing.config import Settings
 
-    settings = dataclasses.replace(Settings.from_env("catalog-billing"),
-                                   database_url=suite.infra.database_urls["catalog-billing"])
+    settings = dataclasses.replace(
+        Settings.from_env("catalog-billing"), database_url=suite.infra.database_urls["catalog-billing"]
+    )
     bundle = bootstrap(settings)
     bus = bundle.extras["bus"]
     try:
         with bus.new_uow() as uow:
-            credits.grant_purchase(uow, group_id=group_id, company_id=company_id, credit_type=credit_type,
-                                   quantity=quantity, invoice_id=str(uuid.uuid4()), actor_account_id=None,
-                                   now=bus.deps.clock.now())
+            credits.grant_purchase(
+                uow,
+                group_id=group_id,
+                company_id=company_id,
+                credit_type=credit_type,
+                quantity=quantity,
+                invoice_id=str(uuid.uuid4()),
+                actor_account_id=None,
+                now=bus.deps.clock.now(),
+            )
             uow.commit()
     finally:
         bundle.runtime.engine.dispose()
@@ -97,13 +113,26 @@ def give_credits(suite: DistributedSuite, group_id: str, company_id: str, credit
 
 def offers_knows_me(browser: Browser, group_id: str) -> None:
     """offers and catalog-billing learn memberships from company-portal's events: wait for both."""
-    wait_until(lambda: browser.get(f"{API}/groups/{group_id}/offers").status_code == 200
-               and browser.get("/employeur/forfaits").status_code == 200,
-               timeout=30, interval=0.3, message="offers or catalog-billing never learned the membership")
+    wait_until(
+        lambda: (
+            browser.get(f"{API}/groups/{group_id}/offers").status_code == 200
+            and browser.get("/employeur/forfaits").status_code == 200
+        ),
+        timeout=30,
+        interval=0.3,
+        message="offers or catalog-billing never learned the membership",
+    )
 
 
-def employer_group(suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, company: Any, first: str,
-                   last: str, credits: dict[str, int] | None = None) -> tuple[Employer, dict[str, Any]]:
+def employer_group(
+    suite: DistributedSuite,
+    mail_dir: Path,
+    staff_browser: Browser,
+    company: Any,
+    first: str,
+    last: str,
+    credits: dict[str, int] | None = None,
+) -> tuple[Employer, dict[str, Any]]:
     principal, group = principal_of_new_group(suite, mail_dir, staff_browser, company, first, last)
     offers_knows_me(principal.browser, group["group_id"])
     for credit_type, quantity in (credits or {}).items():
@@ -134,8 +163,13 @@ class _Fields(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
-            self._form = {"action": a.get("action", ""), "method": a.get("method", "get").lower(), "values": {},
-                          "options": {}, "choices": {}}
+            self._form = {
+                "action": a.get("action", ""),
+                "method": a.get("method", "get").lower(),
+                "values": {},
+                "options": {},
+                "choices": {},
+            }
             self.forms.append(self._form)
             return
         if self._form is None:
@@ -182,8 +216,14 @@ def page_form(html: str, action_contains: str) -> dict[str, Any]:
     raise AssertionError(f"no POST form with action ~ {action_contains!r} in:\n{text_of(html)[:1500]}")
 
 
-def fill_and_post(browser: Browser, page: httpx.Response, action_contains: str, values: dict[str, Any],
-                  *, submit: tuple[str, str] | None = None) -> httpx.Response:
+def fill_and_post(
+    browser: Browser,
+    page: httpx.Response,
+    action_contains: str,
+    values: dict[str, Any],
+    *,
+    submit: tuple[str, str] | None = None,
+) -> httpx.Response:
     """Keep what the form holds, set `values`, and for every select still empty pick its first real
     option (what a person does with a list they do not care about); `submit` names the button."""
     form = page_form(page.text, action_contains)
@@ -203,21 +243,31 @@ def choices(page: httpx.Response, action_contains: str, name: str) -> list[str]:
 
 
 # the wizard -------------------------------------------------------------------------------------
-DESCRIPTION_FR = ("<p><strong>Raison d'être</strong> : concevoir des ponts durables.</p>"
-                  "<p><strong>Tâches et responsabilités</strong> :</p><ul><li>Calculs de structure</li>"
-                  "<li>Inspection de chantier</li></ul><p><strong>Qualifications</strong> : membre de l'Ordre.</p>")
-DESCRIPTION_EN = ("<p><strong>Purpose</strong>: design lasting bridges.</p><p><strong>Duties</strong>:</p>"
-                  "<ul><li>Structural design</li></ul><p><strong>Qualifications</strong>: OIQ member.</p>")
+DESCRIPTION_FR = (
+    "<p><strong>Raison d'être</strong> : concevoir des ponts durables.</p>"
+    "<p><strong>Tâches et responsabilités</strong> :</p><ul><li>Calculs de structure</li>"
+    "<li>Inspection de chantier</li></ul><p><strong>Qualifications</strong> : membre de l'Ordre.</p>"
+)
+DESCRIPTION_EN = (
+    "<p><strong>Purpose</strong>: design lasting bridges.</p><p><strong>Duties</strong>:</p>"
+    "<ul><li>Structural design</li></ul><p><strong>Qualifications</strong>: OIQ member.</p>"
+)
 
 
 def details_values(page: httpx.Response, title: str, deadline: date, **extra: Any) -> dict[str, Any]:
     """The « Détails » fields (French and English tabs are one form), codes picked from the page."""
     values: dict[str, Any] = {
-        "title_fr": title, "title_en": f"{title} (EN)", "description_fr": DESCRIPTION_FR,
-        "description_en": DESCRIPTION_EN, "application_deadline": deadline.isoformat(),
+        "title_fr": title,
+        "title_en": f"{title} (EN)",
+        "description_fr": DESCRIPTION_FR,
+        "description_en": DESCRIPTION_EN,
+        "application_deadline": deadline.isoformat(),
         # What the rich-text editor sends (the textarea alone would be plain text).
-        "description_fr_format": "html", "description_en_format": "html",
-        "work_formula": "hybride", "salary": "85 000 $ à 95 000 $", "reference_number": "E2E-1",
+        "description_fr_format": "html",
+        "description_en_format": "html",
+        "work_formula": "hybride",
+        "salary": "85 000 $ à 95 000 $",
+        "reference_number": "E2E-1",
         "workplace_kind": "outside_quebec",
     }
     domains = choices(page, "/details", "engineering_domains")
@@ -244,17 +294,28 @@ def save_details(browser: Browser, offer_id: str, page: httpx.Response, values: 
     return follow(browser, saved, f"/employeur/offres/{offer_id}/configuration")
 
 
-def save_configuration(browser: Browser, offer_id: str, page: httpx.Response, *, posting: str = "immediate",
-                       posting_date: date | None = None, featured: bool = False) -> httpx.Response:
+def save_configuration(
+    browser: Browser,
+    offer_id: str,
+    page: httpx.Response,
+    *,
+    posting: str = "immediate",
+    posting_date: date | None = None,
+    featured: bool = False,
+) -> httpx.Response:
     """Configuration → the preview (« Prévisualiser »)."""
-    values: dict[str, Any] = {"posting": posting, "apply_method": "url",
-                              "apply_to": "https://carrieres.example.ca/postuler"}
+    values: dict[str, Any] = {
+        "posting": posting,
+        "apply_method": "url",
+        "apply_to": "https://carrieres.example.ca/postuler",
+    }
     if posting_date:
         values["posting_date"] = posting_date.isoformat()
     if featured:
         values["featured"] = "oui"
-    saved = fill_and_post(browser, page, f"/employeur/offres/{offer_id}/configuration", values,
-                          submit=("next", "preview"))
+    saved = fill_and_post(
+        browser, page, f"/employeur/offres/{offer_id}/configuration", values, submit=("next", "preview")
+    )
     return follow(browser, saved, f"/employeur/offres/{offer_id}/apercu")
 
 
@@ -287,8 +348,12 @@ def offer_rows(html: str, offer_id: str) -> list[str]:
 
 def wait_status(browser: Browser, offer_id: str, label: str, timeout: float = 75.0) -> None:
     """Ticks run in offers' worker (every OFFERS_TICK_SECONDS, 1 s in e2e)."""
-    wait_until(lambda: status_label(browser, offer_id) == label, timeout=timeout, interval=0.5,
-               message=lambda: f"{offer_id} is {status_label(browser, offer_id)!r}, not {label!r}")
+    wait_until(
+        lambda: status_label(browser, offer_id) == label,
+        timeout=timeout,
+        interval=0.5,
+        message=lambda: f"{offer_id} is {status_label(browser, offer_id)!r}, not {label!r}",
+    )
 
 
 def history_text(browser: Browser, offer_id: str) -> str:
@@ -312,11 +377,11 @@ def queued(staff_browser: Browser, offer_id: str) -> httpx.Response:
     return detail
 
 
-def decide(staff_browser: Browser, offer_id: str, action: str, values: dict[str, Any] | None = None
-           ) -> httpx.Response:
+def decide(staff_browser: Browser, offer_id: str, action: str, values: dict[str, Any] | None = None) -> httpx.Response:
     """A decision form of the offer's moderation page (`approuver`, `retourner`, `retirer`)."""
-    detail = queued(staff_browser, offer_id) if action != "retirer" else staff_browser.get(
-        f"/moderation/offres/{offer_id}")
+    detail = (
+        queued(staff_browser, offer_id) if action != "retirer" else staff_browser.get(f"/moderation/offres/{offer_id}")
+    )
     form = page_form(detail.text, f"/moderation/offres/{offer_id}/{action}")
     decided = staff_browser.post(form["action"], data={**form["values"], **(values or {})})
     assert decided.status_code == 303, (decided.status_code, text_of(decided.text)[:1500])
@@ -324,8 +389,12 @@ def decide(staff_browser: Browser, offer_id: str, action: str, values: dict[str,
 
 
 def out_of_queue(staff_browser: Browser, offer_id: str) -> None:
-    wait_until(lambda: f'data-offer-id="{offer_id}"' not in staff_browser.get("/moderation/offres").text,
-               timeout=30, interval=0.3, message=f"offer {offer_id} stays in the staff queue")
+    wait_until(
+        lambda: f'data-offer-id="{offer_id}"' not in staff_browser.get("/moderation/offres").text,
+        timeout=30,
+        interval=0.3,
+        message=f"offer {offer_id} stays in the staff queue",
+    )
 
 
 # the API ----------------------------------------------------------------------------------------
@@ -342,15 +411,25 @@ def api_offer_body(reference: dict[str, Any], title: str, deadline: date) -> dic
     return {
         "profile": "ing",
         "content": {
-            "title_fr": title, "title_en": f"{title} (EN)", "description_fr": DESCRIPTION_FR,
-            "description_en": DESCRIPTION_EN, "function_type": codes("function")[0],
-            "engineering_domains": codes("domain")[:1], "employment_type": codes("employment")[0],
-            "position_status": codes("position")[0], "work_formula": "teletravail",
-            "application_deadline": deadline.isoformat(), "workplace": {"kind": "outside_quebec"},
+            "title_fr": title,
+            "title_en": f"{title} (EN)",
+            "description_fr": DESCRIPTION_FR,
+            "description_en": DESCRIPTION_EN,
+            "function_type": codes("function")[0],
+            "engineering_domains": codes("domain")[:1],
+            "employment_type": codes("employment")[0],
+            "position_status": codes("position")[0],
+            "work_formula": "teletravail",
+            "application_deadline": deadline.isoformat(),
+            "workplace": {"kind": "outside_quebec"},
             "interests": [],
         },
-        "config": {"featured": False, "posting": "immediate", "apply_method": "url",
-                   "apply_to": "https://rh.example.ca/offres/1"},
+        "config": {
+            "featured": False,
+            "posting": "immediate",
+            "apply_method": "url",
+            "apply_to": "https://rh.example.ca/offres/1",
+        },
     }
 
 
@@ -358,8 +437,12 @@ def billing_knows_key(suite: DistributedSuite, key: str) -> None:
     """catalog-billing learns a new key from offers' `offers.api_key.issued` (its projection, like
     memberships): until then it answers 401 on the credit reservations, the only paths keys reach."""
     url = f"{suite.gateway_url}/api/catalog-billing/v1/credit-reservations/{uuid.uuid4()}/ing"
-    wait_until(lambda: httpx.get(url, headers={"Authorization": f"Bearer {key}"}, timeout=5).status_code == 404,
-               timeout=30, interval=0.3, message="catalog-billing never learned the API key")
+    wait_until(
+        lambda: httpx.get(url, headers={"Authorization": f"Bearer {key}"}, timeout=5).status_code == 404,
+        timeout=30,
+        interval=0.3,
+        message="catalog-billing never learned the API key",
+    )
 
 
 def secret_in(body: dict[str, Any]) -> str:

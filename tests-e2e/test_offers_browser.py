@@ -80,8 +80,9 @@ def session_of(site: DemoSite, key: str) -> list[dict[str, str]]:
 
 
 def person(chromium: Any, site: DemoSite, key: str, problems: dict[str, Any]) -> tuple[Any, Flow]:
-    context = chromium.new_context(base_url=site.url, viewport={"width": 390, "height": 844}, bypass_csp=True,
-                                   locale="fr-CA")
+    context = chromium.new_context(
+        base_url=site.url, viewport={"width": 390, "height": 844}, bypass_csp=True, locale="fr-CA"
+    )
     context.add_cookies(session_of(site, key))
     return context, Flow(context.new_page(), problems)
 

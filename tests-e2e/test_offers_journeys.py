@@ -106,10 +106,12 @@ def public(suite: DistributedSuite, offer_id: str) -> httpx.Response:
 
 
 # --- done means 1 ------------------------------------------------------------------------------
-def test_an_offer_from_its_draft_to_its_archive(suite: DistributedSuite, mail_dir: Path, staff_browser: Browser,
-                                                 registry: Registry, offers_clock: OffersClock) -> None:
-    principal, _ = employer_group(suite, mail_dir, staff_browser, registry.take(), "Noémie", "Fortin",
-                                  credits={"ing": 2})
+def test_an_offer_from_its_draft_to_its_archive(
+    suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, registry: Registry, offers_clock: OffersClock
+) -> None:
+    principal, _ = employer_group(
+        suite, mail_dir, staff_browser, registry.take(), "Noémie", "Fortin", credits={"ing": 2}
+    )
     b = principal.browser
     title = "Ingénieur·e en structures – ponts"
     offer_id, details = start_offer(b, "ing")
@@ -141,8 +143,9 @@ def test_an_offer_from_its_draft_to_its_archive(suite: DistributedSuite, mail_di
     assert comment in history_text(b, offer_id)  # the staff's comment, where the employer reads it
     details = b.get(f"/employeur/offres/{offer_id}/details")
     assert details.status_code == 200
-    values = details_values(details, title + " (révisée)", offers_clock.today() + timedelta(days=60),
-                            workplace_kind="outside_quebec")
+    values = details_values(
+        details, title + " (révisée)", offers_clock.today() + timedelta(days=60), workplace_kind="outside_quebec"
+    )
     configuration = save_details(b, offer_id, details, values)
     save_configuration(b, offer_id, configuration)
     follow(b, send(b, offer_id), "/employeur/offres")
@@ -182,10 +185,11 @@ def instant_on(day: date, hour: int = 10) -> datetime:
 
 
 def test_a_scheduled_offer_and_a_posting_date_too_soon_across_a_holiday(
-        suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, registry: Registry,
-        offers_clock: OffersClock) -> None:
-    principal, _ = employer_group(suite, mail_dir, staff_browser, registry.take(), "Gabriel", "Pelletier",
-                                  credits={"ing": 1})
+    suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, registry: Registry, offers_clock: OffersClock
+) -> None:
+    principal, _ = employer_group(
+        suite, mail_dir, staff_browser, registry.take(), "Gabriel", "Pelletier", credits={"ing": 1}
+    )
     b = principal.browser
     # offers' today: Tuesday 22 June 2027. Business days after it: Wed 23, (Thu 24 = Fête nationale),
     # Fri 25, Mon 28: the earliest posting date is Monday 28 June, not Friday 25.
@@ -193,14 +197,23 @@ def test_a_scheduled_offer_and_a_posting_date_too_soon_across_a_holiday(
     offers_clock.advance(seconds=(instant_on(sending_day) - offers_clock.now()).total_seconds())
     assert offers_clock.today() == sending_day
     offer_id, details = start_offer(b, "ing")
-    configuration = save_details(b, offer_id, details,
-                                 details_values(details, "Ingénieure de procédés", sending_day + timedelta(days=60)))
+    configuration = save_details(
+        b, offer_id, details, details_values(details, "Ingénieure de procédés", sending_day + timedelta(days=60))
+    )
     earliest_shown = ("28 juin 2027", "2027-06-28")
     assert any(d in text_of(configuration.text) for d in earliest_shown), text_of(configuration.text)[:2000]
 
     form = page_form(configuration.text, f"/employeur/offres/{offer_id}/configuration")
-    too_soon = b.post(form["action"], data={**form["values"], "posting": "date", "posting_date": "2027-06-25",
-                                            "apply_method": "url", "apply_url": "https://carrieres.example.ca/p"})
+    too_soon = b.post(
+        form["action"],
+        data={
+            **form["values"],
+            "posting": "date",
+            "posting_date": "2027-06-25",
+            "apply_method": "url",
+            "apply_url": "https://carrieres.example.ca/p",
+        },
+    )
     if too_soon.status_code == 303:  # the page may accept the draft and refuse at sending
         too_soon = send(b, offer_id)
     assert too_soon.status_code in (400, 409, 422), too_soon.status_code
@@ -223,8 +236,8 @@ def test_a_scheduled_offer_and_a_posting_date_too_soon_across_a_holiday(
 
 # --- done means 4 ------------------------------------------------------------------------------
 def test_credits_no_credit_cancel_keeps_it_and_two_at_once_for_the_last_one(
-        suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, registry: Registry,
-        offers_clock: OffersClock) -> None:
+    suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, registry: Registry, offers_clock: OffersClock
+) -> None:
     principal, group = employer_group(suite, mail_dir, staff_browser, registry.take(), "Inès", "Girard")
     b = principal.browser
     deadline = offers_clock.today() + timedelta(days=45)
@@ -303,8 +316,8 @@ def refused_problem(answer: httpx.Response, statuses: tuple[int, ...]) -> None:
 
 
 def test_an_hr_system_sends_an_offer_with_its_key_and_other_keys_are_refused(
-        suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, registry: Registry,
-        offers_clock: OffersClock) -> None:
+    suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, registry: Registry, offers_clock: OffersClock
+) -> None:
     company = registry.take()
     principal, group = employer_group(suite, mail_dir, staff_browser, company, "Rosalie", "Dubé", credits={"ing": 2})
     other, other_group = employer_group(suite, mail_dir, staff_browser, registry.take(), "Hugo", "Lemieux")
@@ -324,8 +337,9 @@ def test_an_hr_system_sends_an_offer_with_its_key_and_other_keys_are_refused(
         assert sent.status_code == 200 and sent.json()["status"] == "in_validation", sent.text
         assert hr.get(f"/offers/{offer_id}").json()["status"] == "in_validation"
         history = hr.get(f"/offers/{offer_id}/history").json()["items"]
-        assert ("submit", "api_key", "in_validation") in [(h["action"], h["actor_kind"], h["to_status"])
-                                                          for h in history]
+        assert ("submit", "api_key", "in_validation") in [
+            (h["action"], h["actor_kind"], h["to_status"]) for h in history
+        ]
     assert status_label(principal.browser, offer_id) == LABELS["in_validation"]  # « Mes offres » shows it too
 
     # A revoked key.
@@ -350,15 +364,22 @@ def test_an_hr_system_sends_an_offer_with_its_key_and_other_keys_are_refused(
     colleague = colleague_as_principal(suite, mail_dir, principal, company, a)
     _, colleagues_key = new_key(suite, colleague.email, a, "SIRH de Léa")
     members = principal.browser.get("/entreprises/utilisateurs").text
-    colleague_id = next(i for i, row in re.findall(r'<tr id="utilisateur-([^"]+)">(.*?)</tr>', members, re.S)
-                        if colleague.email in row)
-    demoted = principal.browser.put(f"/api/company-portal/v1/groups/{a}/members/{colleague_id}/role",
-                                    json={"role": "finances"},
-                                    headers={"X-CSRF-Token": csrf_of(principal.browser)})
+    colleague_id = next(
+        i for i, row in re.findall(r'<tr id="utilisateur-([^"]+)">(.*?)</tr>', members, re.S) if colleague.email in row
+    )
+    demoted = principal.browser.put(
+        f"/api/company-portal/v1/groups/{a}/members/{colleague_id}/role",
+        json={"role": "finances"},
+        headers={"X-CSRF-Token": csrf_of(principal.browser)},
+    )
     assert demoted.status_code in (200, 204), demoted.text
     with api(suite, colleagues_key) as hr:
-        wait_until(lambda: hr.post(f"/groups/{a}/offers", json=body).status_code == 403, timeout=30, interval=0.3,
-                   message="the key still writes offers after its creator lost the role")
+        wait_until(
+            lambda: hr.post(f"/groups/{a}/offers", json=body).status_code == 403,
+            timeout=30,
+            interval=0.3,
+            message="the key still writes offers after its creator lost the role",
+        )
         refused_problem(hr.post(f"/offers/{offer_id}/cancellation", json={}), (403,))
         assert hr.get(f"/groups/{a}/offers").status_code == 200  # finances still reads the group's offers
     assert status_label(principal.browser, offer_id) == LABELS["in_validation"]  # nothing changed
@@ -366,8 +387,9 @@ def test_an_hr_system_sends_an_offer_with_its_key_and_other_keys_are_refused(
         employer.browser.close()
 
 
-def colleague_as_principal(suite: DistributedSuite, mail_dir: Path, principal: Employer, company: Any,
-                           group_id: str) -> Employer:
+def colleague_as_principal(
+    suite: DistributedSuite, mail_dir: Path, principal: Employer, company: Any, group_id: str
+) -> Employer:
     colleague = new_employer(suite, mail_dir, "Léa", "Bergeron")
     ask_to_join(colleague, company, group_id, "Groupe 001")
     page, join_id = join_request_on_page(principal, colleague.email)

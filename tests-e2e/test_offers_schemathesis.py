@@ -34,14 +34,27 @@ from tests_e2e_support import Browser
 
 pytestmark = pytest.mark.e2e
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 def test_schemathesis_on_the_offers_contract_through_the_gateway(
-        suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, registry: Registry) -> None:
-    principal, group = employer_group(suite, mail_dir, staff_browser, registry.take(), "Jérôme", "Caron",
-                                      credits={"ing": 30, "cpi": 30, "vedette": 10})
+    suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, registry: Registry
+) -> None:
+    principal, group = employer_group(
+        suite,
+        mail_dir,
+        staff_browser,
+        registry.take(),
+        "Jérôme",
+        "Caron",
+        credits={"ing": 30, "cpi": 30, "vedette": 10},
+    )
     principal.browser.close()
     group_id = group["group_id"]
     base_url = f"{suite.gateway_url}{API}"
