@@ -18,6 +18,7 @@ if str(TESTS_DIR) not in sys.path:
 from babel.messages.mofile import write_mo  # noqa: E402
 from babel.messages.pofile import read_po  # noqa: E402
 from moderation_testkit import FakePortal, TokenMaker, make_contracts_dir, make_settings  # noqa: E402
+from offers_testkit import FakeOffers  # noqa: E402
 
 import moderation  # noqa: E402
 from moderation.bootstrap import bootstrap  # noqa: E402
@@ -71,8 +72,14 @@ def portal() -> FakePortal:
 
 
 @pytest.fixture()
-def bundle(tmp_path: Path, contracts_dir: Path, clock: FixedClock, portal: FakePortal):
-    service = bootstrap(make_settings(tmp_path, contracts_dir), clock=clock, portal_client=portal)
+def offers() -> FakeOffers:
+    return FakeOffers()
+
+
+@pytest.fixture()
+def bundle(tmp_path: Path, contracts_dir: Path, clock: FixedClock, portal: FakePortal, offers: FakeOffers):
+    service = bootstrap(make_settings(tmp_path, contracts_dir), clock=clock, portal_client=portal,
+                        offers_client=offers)
     service.migrate()
     yield service
     service.runtime.engine.dispose()

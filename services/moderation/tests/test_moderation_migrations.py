@@ -28,7 +28,7 @@ def migrated(url: str) -> tuple[list, set[str]]:
 def test_migrations_match_the_mapped_tables(tmp_path):
     diffs, tables = migrated(f"sqlite:///{tmp_path / 'migrated.db'}")
     assert diffs == []
-    assert {"queue_items", "journal", "outbox", "inbox", "idempotency_keys"} <= tables
+    assert {"queue_items", "offer_queue", "journal", "outbox", "inbox", "idempotency_keys"} <= tables
 
 
 @pytest.fixture

@@ -201,11 +201,11 @@ def test_counts_for_the_dashboard(bundle, consumer, bus, clock):
     assert (counts.overdue, counts.approved, counts.refused) == (1, 0, 1)
 
 
-def test_the_consumer_binds_the_three_portal_request_events(bundle):
+def test_the_consumer_binds_the_three_portal_request_events_and_offers_status_changes(bundle):
     (consumer,) = bundle.consumers
     assert consumer.name == "moderation"
     assert set(consumer.binding_keys) == {"portal.request.submitted", "portal.request.approved",
-                                          "portal.request.refused"}
+                                          "portal.request.refused", "offers.offer.status_changed"}
 
 
 def test_our_event_schemas_forbid_unknown_fields_and_need_a_refusal_reason(tmp_path):

@@ -286,3 +286,77 @@ def test_hints_show_after_a_save_and_the_ordres_comment_while_revising(site: Sit
     page = site.get(f"/employeur/offres/{offer_id}/details").get_data(as_text=True)
     assert 'id="staff-comment"' in page and "Précisez les qualifications." in page
     assert "Réviser" in site.get("/employeur/offres").get_data(as_text=True)
+
+
+def test_every_wizard_form_carries_the_csrf_token(site: Site) -> None:
+    """The gateway refuses a POST without the token: each form of the wizard must carry it."""
+    grant(site, "ing")
+    offer_id = site.draft(featured=True)
+    paths = [
+        "/employeur/offres/nouvelle",
+        f"/employeur/offres/{offer_id}/details",
+        f"/employeur/offres/{offer_id}/configuration",
+        f"/employeur/offres/{offer_id}/apercu",
+    ]
+    for path in paths:
+        html = site.get(path).get_data(as_text=True)
+        assert "<form" in html and forms_without_csrf(html) == [], path
+    refused = site.post(f"/employeur/offres/{offer_id}/envoi").get_data(as_text=True)
+    assert 'action="/employeur/panier"' in refused and forms_without_csrf(refused) == []
+    assert 'name="product_code" value="vedette"' in refused and 'value="ing-1"' not in refused
+
+
+@pytest.mark.parametrize(("lang", "message"), [("fr", "commence par http"), ("en", "starting with http")])
+def test_configuration_errors_in_each_language(site: Site, lang: str, message: str) -> None:
+    offer_id = site.draft()
+    response = site.post(
+        f"/employeur/offres/{offer_id}/configuration",
+        {"posting": "immediate", "apply_method": "url", "apply_to": "ftp://genivert.ca"},
+        lang=lang,
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="apply_to-error"' in html and message in html.split('id="apply_to-error"')[1][:200]
+    bad = site.post(
+        f"/employeur/offres/{offer_id}/configuration", {"posting": "date", "posting_date": "demain"}, lang=lang
+    )
+    assert bad.status_code == 422 and 'id="posting-error"' in bad.get_data(as_text=True)
+
+
+def test_a_cancelled_sending_keeps_its_credit_shown_as_forfait_associe(site: Site) -> None:
+    grant(site, "ing")
+    offer_id = site.draft()
+    assert site.post(f"/employeur/offres/{offer_id}/envoi").status_code == 303
+    assert site.post(f"/employeur/offres/{offer_id}/actions/cancel").status_code == 303
+    assert site.status(offer_id) == "draft"
+    listed = site.get("/employeur/offres").get_data(as_text=True)
+    assert "Forfait associé : Offre ingénieur·e" in listed
+    assert "Associated package: Engineer offer" in site.get("/employeur/offres", lang="en").get_data(as_text=True)
+    assert site.bank.balances(GROUP, token="t")["ing"] == 4
+
+
+def test_a_hostile_description_sent_back_with_an_error_is_sanitized(site: Site) -> None:
+    offer_id = site.draft(complete=False)
+    hostile = '<p>Bonjour</p></template><script>alert(1)</script><img src=x onerror="alert(2)">'
+    response = site.post(
+        f"/employeur/offres/{offer_id}/details",
+        {**DETAILS, "title_fr": "x" * 151, "description_fr": hostile, "description_fr_format": "html"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "onerror" not in html and "<p>Bonjour</p>" in html
+
+
+def test_a_profile_must_be_chosen_and_finances_cannot_post_the_wizard(site: Site) -> None:
+    response = site.post("/employeur/offres/nouvelle", {"group_id": GROUP}, lang="en")
+    assert response.status_code == 422 and 'id="profile-error"' in response.get_data(as_text=True)
+    offer_id = site.draft()
+    for path, data in (
+        (f"/employeur/offres/{offer_id}/details", DETAILS),
+        (f"/employeur/offres/{offer_id}/configuration", {"posting": "immediate"}),
+        (f"/employeur/offres/{offer_id}/envoi", {}),
+        ("/employeur/offres/nouvelle", {"profile": "ing"}),
+    ):
+        refused = site.post(path, data, who="finances")
+        assert refused.status_code == 403 and "finances" in refused.get_data(as_text=True), path
+    assert site.status(offer_id) == "draft"

@@ -14,10 +14,16 @@ class ModerationSettings:
     company_portal_url: str
     #: Timeout of each call to company-portal, in seconds (`COMPANY_PORTAL_TIMEOUT`, default 5).
     company_portal_timeout: float
+    #: Where offers' staff API lives (`OFFERS_URL`); by default the gateway's public URL.
+    offers_url: str = ""
+    #: Timeout of each call to offers, in seconds (`OFFERS_TIMEOUT`, default 5).
+    offers_timeout: float = 5.0
 
     @classmethod
     def from_env(cls, settings: Settings) -> ModerationSettings:
         return cls(
             company_portal_url=env("COMPANY_PORTAL_URL", settings.public_url).rstrip("/"),
             company_portal_timeout=float(env("COMPANY_PORTAL_TIMEOUT", "5")),
+            offers_url=env("OFFERS_URL", settings.public_url).rstrip("/"),
+            offers_timeout=float(env("OFFERS_TIMEOUT", "5")),
         )

@@ -1,16 +1,17 @@
-"""The moderation database: the queue, the journal, idempotency keys and the messaging tables; imperative mapping
-keeps the domain classes plain Python (start_mappers() is called once, by bootstrap)."""
+"""The moderation database: the queue, the offers' queue, the journal, idempotency keys and the messaging
+tables; imperative mapping keeps the domain classes plain Python (start_mappers() is called once, by bootstrap)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.orm import composite, registry, relationship
 from sqlalchemy.types import TypeDecorator
 
 from moderation.domain.model import CompanyData, JournalEntry, QueueItem, Requester
+from moderation.domain.offers import OfferQueueItem
 from plumbing.db import UtcDateTime, map_once
 from plumbing.events.tables import inbox_table, outbox_table
 from plumbing.idempotency import idempotency_table
@@ -88,6 +89,23 @@ journal = Table(
     Column("details", Text, nullable=True),
 )
 
+#: The offers waiting for staff, projected from offers.offer.status_changed (domain/offers.py).
+offer_queue = Table(
+    "offer_queue",
+    metadata,
+    Column("offer_id", String(36), primary_key=True),
+    Column("group_id", String(36), nullable=False),
+    Column("profile", String(10), nullable=False),
+    Column("title_fr", String(150), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("in_queue", Boolean, nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=False),
+    Column("last_event_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(36), nullable=False),
+    Column("online", Boolean, nullable=False),
+    Index("ix_offer_queue_waiting", "in_queue", "submitted_at"),
+)
+
 mapper_registry = registry()
 
 
@@ -99,6 +117,7 @@ def start_mappers() -> None:
 def _map() -> None:
     c = queue_items.c
     journal_mapper = mapper_registry.map_imperatively(JournalEntry, journal)
+    mapper_registry.map_imperatively(OfferQueueItem, offer_queue)
     mapper_registry.map_imperatively(
         QueueItem,
         queue_items,

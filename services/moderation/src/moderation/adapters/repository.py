@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from moderation.adapters.orm import journal, queue_items
+from moderation.adapters.orm import journal, offer_queue, queue_items
 from moderation.domain.model import JournalEntry, QueueItem
+from moderation.domain.offers import OfferQueueItem
 
 
 class SqlAlchemyQueue:
@@ -48,4 +49,21 @@ class SqlAlchemyJournal:
     def for_company(self, company_id: str, limit: int = 50) -> list[JournalEntry]:
         query = (select(JournalEntry).where(journal.c.company_id == company_id)
                  .order_by(journal.c.id.desc()).limit(limit))
+        return list(self.session.scalars(query))
+
+
+class SqlAlchemyOfferQueue:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, item: OfferQueueItem) -> None:
+        self.session.add(item)
+
+    def get(self, offer_id: str) -> OfferQueueItem | None:
+        return self.session.get(OfferQueueItem, offer_id)
+
+    def waiting(self) -> list[OfferQueueItem]:
+        """Offers in the queue, oldest submission first (ties by offer id, so the order is stable)."""
+        query = (select(OfferQueueItem).where(offer_queue.c.in_queue.is_(True))
+                 .order_by(offer_queue.c.submitted_at.asc(), offer_queue.c.offer_id.asc()))
         return list(self.session.scalars(query))

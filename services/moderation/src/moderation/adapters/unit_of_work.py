@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from moderation.adapters.repository import SqlAlchemyJournal, SqlAlchemyQueue
+from moderation.adapters.repository import SqlAlchemyJournal, SqlAlchemyOfferQueue, SqlAlchemyQueue
 from moderation.domain.model import AlreadyDecided
 from plumbing.uow import SqlAlchemyUnitOfWork
 
@@ -12,10 +12,12 @@ from plumbing.uow import SqlAlchemyUnitOfWork
 class SqlModerationUnitOfWork(SqlAlchemyUnitOfWork):
     queue: SqlAlchemyQueue
     journal: SqlAlchemyJournal
+    offers: SqlAlchemyOfferQueue
 
     def _open_repositories(self) -> None:
         self.queue = SqlAlchemyQueue(self.session)
         self.journal = SqlAlchemyJournal(self.session)
+        self.offers = SqlAlchemyOfferQueue(self.session)
 
     def detach(self) -> None:
         """Plain objects for the templates, readable after the session closes."""

@@ -6,6 +6,7 @@ with fallbacks, never by importing company-portal's package (docs/portal-flows.m
 | portal.request.submitted  | RecordRequest  | queue `new_group` and `company_creation` requests |
 | portal.request.approved   | CloseRequest   | close the item if it is still pending            |
 | portal.request.refused    | CloseRequest   | idem                                             |
+| offers.offer.status_changed | RecordOfferStatus | to `in_validation`: in the offers' queue; from it: out |
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from moderation.domain.model import QUEUED_KINDS, CompanyData, Requester
+from moderation.domain.offers import OfferStatusChange
 from moderation.service_layer import commands, handlers
 from moderation.service_layer.ports import Dependencies, UnitOfWork
 from plumbing.events.envelope import Envelope, PoisonMessage
@@ -22,6 +24,7 @@ from plumbing.messagebus import Handler
 SUBMITTED = "portal.request.submitted"
 PORTAL_APPROVED = "portal.request.approved"
 PORTAL_REFUSED = "portal.request.refused"
+OFFER_STATUS_CHANGED = "offers.offer.status_changed"
 
 
 def _text(raw: Any, name: str, default: str = "") -> str:
@@ -113,9 +116,36 @@ def on_portal_refused(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -
     handlers.close_request(close_command(envelope, approved=False), uow, deps)
 
 
+def offer_status_command(envelope: Envelope) -> commands.RecordOfferStatus:
+    """An `offers.offer.status_changed` as the projection's command; order is by the envelope's `occurred_at`."""
+    data = envelope.data
+    offer_id = _text(data, "offer_id")
+    to_status = _text(data, "to_status")
+    if not offer_id or not to_status:
+        raise PoisonMessage(f"{envelope.type} without offer_id or to_status")
+    submitted = data.get("submitted_at")
+    return commands.RecordOfferStatus(OfferStatusChange(
+        offer_id=offer_id,
+        group_id=_text(data, "group_id"),
+        profile=_text(data, "profile"),
+        title_fr=_text(data, "title_fr")[:150],
+        from_status=_text(data, "from_status"),
+        to_status=to_status,
+        occurred_at=_instant(envelope.occurred_at, envelope.occurred_at),
+        submitted_at=_instant(submitted, envelope.occurred_at) if submitted else None,
+        created_by=_text(data, "created_by"),
+        online=bool(data.get("online")),
+    ))
+
+
+def on_offer_status_changed(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
+    handlers.record_offer_status(offer_status_command(envelope), uow, deps)
+
+
 #: The consumer's table: event type → handlers `(envelope, uow, deps)`, run in the consumer's unit of work.
 HANDLERS: dict[str, list[Handler]] = {
     SUBMITTED: [on_submitted],
     PORTAL_APPROVED: [on_portal_approved],
     PORTAL_REFUSED: [on_portal_refused],
+    OFFER_STATUS_CHANGED: [on_offer_status_changed],
 }

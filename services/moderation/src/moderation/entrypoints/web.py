@@ -4,6 +4,7 @@ Every page is for staff only: anonymous visitors are sent to the sign-in page, o
 users get a 403 page. Pages translate forms into commands for the message bus; staff tools'
 commands call company-portal's staff API (with the staff member's own bearer token) and carry the
 form's idempotency key. Searches and the company page read company-portal directly (no change).
+The offers' pages (/moderation/offres) are in offer_pages.py.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from moderation.domain.model import FIELDS, AlreadyDecided, Decider, DecisionError, Kind, Status
 from moderation.entrypoints import labels
+from moderation.entrypoints.offer_pages import register_offer_pages
 from moderation.service_layer import commands
 from moderation.service_layer.handlers import InvalidCompanyData, RequestNotFound
 from moderation.service_layer.ports import (
     Company,
     Match,
+    OffersClient,
     PortalClient,
     PortalRejected,
     PortalUnavailable,
@@ -50,6 +53,7 @@ class WebDeps:
     bus: MessageBus
     views: Views
     portal: PortalClient
+    offers: OffersClient | None = None
 
 
 def _staff() -> Principal:
@@ -129,7 +133,8 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
     # Queue ---------------------------------------------------------------------------------
     @bp.get("/")
     def dashboard() -> Page:
-        return render_template("moderation/dashboard.html", counts=deps.views.counts())
+        return render_template("moderation/dashboard.html", counts=deps.views.counts(),
+                               offer_counts=deps.views.offer_counts())
 
     @bp.get("/demandes")
     def queue() -> Page:
@@ -349,6 +354,10 @@ def create_blueprint(deps: WebDeps) -> Blueprint:
         except (PortalUnavailable, PortalRejected, IdempotencyKeyReused) as exc:
             return _after_portal_error(company_id, exc, move_form=form)
         return redirect(url_for(".company_detail", company_id=company_id, fait="deplacement"), code=303)
+
+    # Offers (offers' staff API) ---------------------------------------------------------------
+    if deps.offers is not None:
+        register_offer_pages(bp, deps.bus, deps.views, deps.offers, _decider, _call, _form_key)
 
     return bp
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from moderation.domain.model import CompanyData, Decider, Requester
+from moderation.domain.offers import OfferStatusChange
 from moderation.service_layer.ports import StaffCall
 
 
@@ -79,6 +81,56 @@ class MoveMember:
     from_group_id: str
     to_group_id: str
     role: str
+    staff: Decider
+    call: StaffCall
+    key: str
+
+
+# Offers: the queue follows offers' events; decisions are offers' (its staff API) ---------------
+@dataclass(frozen=True)
+class RecordOfferStatus:
+    """offers reports an offer's status change (enters or leaves the queue)."""
+
+    change: OfferStatusChange
+
+
+@dataclass(frozen=True)
+class ApproveOffer:
+    """Approve; `changes` (the content fields staff edited) make it an approval with changes."""
+
+    offer_id: str
+    version: int | None
+    changes: dict[str, Any] | None
+    staff: Decider
+    call: StaffCall
+    key: str
+
+
+@dataclass(frozen=True)
+class ReturnOffer:
+    offer_id: str
+    version: int | None
+    comment: str
+    staff: Decider
+    call: StaffCall
+    key: str
+
+
+@dataclass(frozen=True)
+class WithdrawOffer:
+    offer_id: str
+    version: int | None
+    reason: str
+    staff: Decider
+    call: StaffCall
+    key: str
+
+
+@dataclass(frozen=True)
+class MoveApplicationDeadline:
+    offer_id: str
+    version: int | None
+    deadline: date
     staff: Decider
     call: StaffCall
     key: str

@@ -24,8 +24,16 @@ from moderation.domain.model import (
     RequestApproved,
     RequestRefused,
 )
+from moderation.domain.offers import OfferQueueItem
 from moderation.service_layer import commands
-from moderation.service_layer.ports import Company, Dependencies, Group, PortalRejected, UnitOfWork
+from moderation.service_layer.ports import (
+    Company,
+    Dependencies,
+    Group,
+    OffersClient,
+    PortalRejected,
+    UnitOfWork,
+)
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +180,45 @@ def move_member(cmd: commands.MoveMember, uow: UnitOfWork, deps: Dependencies) -
         "role": cmd.role})
 
 
+# Offers ------------------------------------------------------------------------------------------
+def record_offer_status(cmd: commands.RecordOfferStatus, uow: UnitOfWork, deps: Dependencies) -> bool:
+    """Project one status change: a new offer gets its row (in the queue or not); a known one takes
+    the change only if it happened after the last one applied (redeliveries and late events: no effect)."""
+    change = cmd.change
+    item = uow.offers.get(change.offer_id)
+    if item is None:
+        uow.offers.add(OfferQueueItem.from_change(change))
+        return True
+    applied = item.apply(change)
+    if not applied:
+        log.info("offer %s: status change of %s older than the last one applied", change.offer_id,
+                 change.occurred_at.isoformat())
+    return applied
+
+
+def _offers(deps: Dependencies) -> OffersClient:
+    if deps.offers is None:
+        raise RuntimeError("no offers client configured")
+    return deps.offers
+
+
+def approve_offer(cmd: commands.ApproveOffer, uow: UnitOfWork, deps: Dependencies) -> None:
+    _offers(deps).approve(cmd.call, cmd.offer_id, version=cmd.version, changes=cmd.changes, key=cmd.key)
+
+
+def return_offer(cmd: commands.ReturnOffer, uow: UnitOfWork, deps: Dependencies) -> None:
+    _offers(deps).return_for_revision(cmd.call, cmd.offer_id, cmd.comment, version=cmd.version, key=cmd.key)
+
+
+def withdraw_offer(cmd: commands.WithdrawOffer, uow: UnitOfWork, deps: Dependencies) -> None:
+    _offers(deps).withdraw(cmd.call, cmd.offer_id, cmd.reason, version=cmd.version, key=cmd.key)
+
+
+def move_application_deadline(cmd: commands.MoveApplicationDeadline, uow: UnitOfWork, deps: Dependencies) -> None:
+    _offers(deps).move_application_deadline(cmd.call, cmd.offer_id, cmd.deadline, version=cmd.version,
+                                            key=cmd.key)
+
+
 Handler = Callable[[Any, UnitOfWork, Dependencies], Any]
 
 COMMAND_HANDLERS: dict[type, Handler] = {
@@ -182,4 +229,9 @@ COMMAND_HANDLERS: dict[type, Handler] = {
     commands.CorrectCompany: correct_company,
     commands.CreateGroup: create_group,
     commands.MoveMember: move_member,
+    commands.RecordOfferStatus: record_offer_status,
+    commands.ApproveOffer: approve_offer,
+    commands.ReturnOffer: return_offer,
+    commands.WithdrawOffer: withdraw_offer,
+    commands.MoveApplicationDeadline: move_application_deadline,
 }

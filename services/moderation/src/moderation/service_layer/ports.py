@@ -4,6 +4,7 @@
 |---|---|---|
 | `UnitOfWork` (queue, journal, idempotency keys) | `adapters.unit_of_work.SqlModerationUnitOfWork` | SQLite |
 | `PortalClient` (company-portal's staff API) | `adapters.portal_client.HttpPortalClient` | `FakePortal` (tests) |
+| `OffersClient` (offers' staff API) | `adapters.offers_client.HttpOffersClient` | `FakeOffers` (tests) |
 
 company-portal owns companies and validates their data: moderation sends staff's corrections and
 reads back the cleaned data or the field errors (`PortalRejected.field_errors`).
@@ -17,6 +18,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from moderation.domain.model import JournalEntry, QueueItem
+from moderation.domain.offers import OfferQueueItem
 from plumbing.clock import Clock
 from plumbing.ports import UnitOfWork as BaseUnitOfWork
 
@@ -40,9 +42,19 @@ class Journal(Protocol):
     def for_company(self, company_id: str, limit: int = 50) -> list[JournalEntry]: ...
 
 
+class OfferQueue(Protocol):
+    def add(self, item: OfferQueueItem) -> None: ...
+
+    def get(self, offer_id: str) -> OfferQueueItem | None: ...
+
+    def waiting(self) -> list[OfferQueueItem]:
+        """The offers in the queue (in_validation), oldest submission first."""
+
+
 class UnitOfWork(BaseUnitOfWork, Protocol):
     queue: QueueRepository
     journal: Journal
+    offers: OfferQueue
 
     def detach(self) -> None:
         """Keep the objects read so far usable after the unit of work closes (for the pages)."""
@@ -165,6 +177,105 @@ class PortalClient(Protocol):
                         role: str, *, key: str) -> None: ...
 
 
+# offers' staff API (services/offers/DESIGN.md, "HTTP", tag `staff`) ------------------------------
+class OffersError(Exception):
+    """Base of the errors of offers calls."""
+
+
+class OffersUnavailable(OffersError):
+    """offers is down, too slow or failing (5xx): the staff member may retry later."""
+
+
+class OffersRejected(OffersError):
+    """offers refused the call (4xx): `detail`, `code` (wrong_status, stale, incomplete…) and
+    `field_errors` (field → message, in the staff member's language) say why."""
+
+    def __init__(self, status: int, detail: str = "", code: str = "", field_errors: dict[str, str] | None = None):
+        super().__init__(f"{status} {code} {detail}".strip())
+        self.status = status
+        self.detail = detail
+        self.code = code
+        self.field_errors = field_errors or {}
+
+
+@dataclass(frozen=True)
+class OfferHint:
+    code: str
+    message_fr: str
+    message_en: str
+    field: str | None = None
+    severity: str = "warning"
+
+    def message(self, locale: str) -> str:
+        return (self.message_en or self.message_fr) if locale == "en" else (self.message_fr or self.message_en)
+
+
+@dataclass(frozen=True)
+class OfferHistoryEntry:
+    at: str
+    actor_id: str
+    actor_kind: str
+    action: str
+    from_status: str | None
+    to_status: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class StaffOffer:
+    """An offer as offers' staff API shows it: `content` and `live_content` (the last approved
+    version, None before the first approval) are plain dicts of DESIGN.md's content fields."""
+
+    id: str
+    group_id: str
+    group_name: str
+    company_name: str
+    profile: str
+    status: str
+    version: int
+    content: dict[str, Any]
+    live_content: dict[str, Any] | None
+    config: dict[str, Any] = field(default_factory=dict)
+    hints: tuple[OfferHint, ...] = ()
+    history: tuple[OfferHistoryEntry, ...] = ()
+    online: bool = False
+    published_at: str | None = None
+    publication_ends_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ReferenceItem:
+    code: str
+    fr: str
+    en: str
+
+    def label(self, locale: str) -> str:
+        return (self.en or self.fr) if locale == "en" else (self.fr or self.en)
+
+
+class OffersClient(Protocol):
+    """What the offer pages need from offers' staff API (contracts/offers.yaml, tag `staff`).
+
+    Decisions carry `key`, sent as `Idempotency-Key`, and the `version` the staff member read.
+    """
+
+    def get_offer(self, call: StaffCall, offer_id: str) -> StaffOffer: ...
+
+    def reference(self, call: StaffCall) -> dict[str, list[ReferenceItem]]:
+        """The code lists (list name → items), for the selections of the edit form."""
+
+    def approve(self, call: StaffCall, offer_id: str, *, version: int | None, changes: dict[str, Any] | None,
+                key: str) -> None: ...
+
+    def return_for_revision(self, call: StaffCall, offer_id: str, comment: str, *, version: int | None,
+                            key: str) -> None: ...
+
+    def withdraw(self, call: StaffCall, offer_id: str, reason: str, *, version: int | None, key: str) -> None: ...
+
+    def move_application_deadline(self, call: StaffCall, offer_id: str, deadline: date, *, version: int | None,
+                                  key: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class Dependencies:
     """Everything a handler may use besides its unit of work."""
@@ -172,3 +283,4 @@ class Dependencies:
     clock: Clock
     portal: PortalClient
     holidays: Container[date]
+    offers: OffersClient | None = None

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from moderation.domain.business_days import age_in_business_days, due_date, is_overdue
 from moderation.domain.model import JournalEntry, Kind, QueueItem, Status
+from moderation.domain.offers import OfferQueueItem
 from moderation.service_layer.ports import UnitOfWork
 from plumbing.clock import Clock
 
@@ -18,6 +19,20 @@ class QueueRow:
     age: int  # business days since submission (until the decision, for decided items)
     overdue: bool
     due: date
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    item: OfferQueueItem
+    age: int  # business days since the offer was sent
+    overdue: bool
+    due: date
+
+
+@dataclass(frozen=True)
+class OfferCounts:
+    waiting: int
+    overdue: int
 
 
 @dataclass(frozen=True)
@@ -81,3 +96,30 @@ class Views:
             entries = uow.journal.for_company(company_id)
             uow.detach()
         return entries
+
+    # Offers -----------------------------------------------------------------------------------
+    def offer_row(self, item: OfferQueueItem, now: datetime) -> OfferRow:
+        return OfferRow(
+            item=item,
+            age=age_in_business_days(item.submitted_at, now, self.holidays),
+            overdue=item.in_queue and is_overdue(item.submitted_at, now, self.holidays),
+            due=due_date(item.submitted_at, self.holidays),
+        )
+
+    def offer_queue(self) -> list[OfferRow]:
+        """The offers waiting for staff, oldest first."""
+        with self.uow_factory() as uow:
+            items = uow.offers.waiting()
+            uow.detach()
+        now = self.clock.now()
+        return [self.offer_row(item, now) for item in items]
+
+    def offer_counts(self) -> OfferCounts:
+        rows = self.offer_queue()
+        return OfferCounts(waiting=len(rows), overdue=sum(1 for row in rows if row.overdue))
+
+    def offer(self, offer_id: str) -> OfferRow | None:
+        with self.uow_factory() as uow:
+            item = uow.offers.get(offer_id)
+            uow.detach()
+        return None if item is None else self.offer_row(item, self.clock.now())

@@ -198,6 +198,7 @@ def render_page(
         locale=current_locale(),
         status_label=lambda s: status_label(s, current_locale()),
         status_tone=lambda s: STATUS_TONES.get(s, "neutral"),
+        credit_labels=credit_labels,
         **context,
     )
     return body, status
@@ -233,6 +234,20 @@ def hint_text(hint: dict[str, Any]) -> str:
     if isinstance(message, dict):
         return str(message.get(locale) or message.get("fr") or "")
     return str(hint.get(f"message_{locale}") or hint.get("message_fr") or message or hint.get("code", ""))
+
+
+def credit_label(credit_type: str) -> str:
+    """A credit type as the pages name it (« Forfait associé »)."""
+    return {
+        "ing": _("Offre ingénieur·e"),
+        "cpi": _("Offre CPI"),
+        "vedette": _("En vedette"),
+        "extension": _("Extension de 7 jours"),
+    }.get(credit_type, credit_type)
+
+
+def credit_labels(types: Any) -> str:
+    return ", ".join(credit_label(t) for t in types)
 
 
 def statuses_with_labels() -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from offers.domain.offer import OfferConfig, OfferContent, Workplace
 from offers.domain.reference import load_reference
+from plumbing.richtext import sanitize_html
 from plumbing.web.pages import current_locale
 from plumbing.web.richtext import html_to_plain_text, rich_text_from_form
 
@@ -123,6 +124,9 @@ def config_from_form(form: MultiDict[str, str], current: OfferConfig) -> tuple[O
 def form_values(content: OfferContent) -> dict[str, Any]:
     """What the details form shows for a stored content."""
     values = content.to_dict()
-    values["description_fr_text"] = html_to_plain_text(content.description_fr)
-    values["description_en_text"] = html_to_plain_text(content.description_en)
+    for name in ("description_fr", "description_en"):
+        # A form sent back with errors holds what was typed, not yet sanitized: the editor's
+        # initial HTML is rendered as markup, so it goes through the sanitizer first.
+        values[name] = sanitize_html(getattr(content, name))
+        values[f"{name}_text"] = html_to_plain_text(values[name])
     return values

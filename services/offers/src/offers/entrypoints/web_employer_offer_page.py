@@ -16,6 +16,7 @@ from offers.domain.offer import Offer, OfferContent, OfferNotFound, quebec_day
 from offers.entrypoints import web_employer_common as common
 from offers.entrypoints import web_employer_forms as forms
 from offers.service_layer import views
+from plumbing.richtext import sanitize_html
 from plumbing.web.pages import current_locale, shareable
 
 #: How long a shared cache may reuse a public offer page (the gateway's micro-cache caps it lower).
@@ -30,7 +31,7 @@ def branding_of(uow: Any, group_id: str) -> dict[str, Any]:
     return {
         "company_name": found.company_name,
         "logo_url": found.logo_url,
-        "description_html": getattr(found, "description_html", "") or "",
+        "description_html": sanitize_html(getattr(found, "description_html", "") or ""),
         "website": getattr(found, "website", "") or "",
     }
 

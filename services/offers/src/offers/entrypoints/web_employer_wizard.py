@@ -147,10 +147,7 @@ def save_details(offer_id: str) -> Any:
         return _read_only(found, group)
     offer = found.offer
     content, errors = forms.content_from_form(request.form, offer.content)
-    values = forms.form_values(content) | {
-        "description_fr_text": request.form.get("description_fr", ""),
-        "description_en_text": request.form.get("description_en", ""),
-    }
+    values = forms.form_values(content)
     if errors:
         return _details_page(found, group, values=values, errors=errors, status=422)
     modifying = offer.status == OfferStatus.PUBLISHED
