@@ -27,12 +27,13 @@ from offers.service_layer import views
 EDITABLE = (OfferStatus.DRAFT, OfferStatus.TO_REVISE)
 
 
-def _steps(offer_id: str | None, current: int) -> list[tuple[str, str | None]]:
+def _steps(offer_id: str | None, current: int, *, configurable: bool = True) -> list[tuple[str, str | None]]:
+    """The wizard's steps; a live offer being modified keeps its configuration, so no link to it."""
     base = f"/employeur/offres/{offer_id}" if offer_id else None
     return [
         (_("Profil"), None),
         (_("Détails"), f"{base}/details" if base else None),
-        (_("Configuration"), f"{base}/configuration" if base else None),
+        (_("Configuration"), f"{base}/configuration" if base and configurable else None),
         (_("Aperçu"), f"{base}/apercu" if base else None),
     ]
 
@@ -107,7 +108,7 @@ def _details_page(
         values=values or forms.form_values(offer.content),
         errors=errors or {},
         status=status,
-        steps=_steps(offer.id, 1),
+        steps=_steps(offer.id, 1, configurable="save" in details.actions),
         limits=LIMITS,
         choices=forms.choices,
         place_groups=forms.place_groups(),
