@@ -16,10 +16,10 @@ from datetime import date
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
-from moderation.adapters.portal_client import _items, _NoCookies, _text
+from moderation.adapters.staff_http import StaffHttp, problem_fields
+from moderation.adapters.staff_http import items as _items
+from moderation.adapters.staff_http import text as _text
 from moderation.service_layer.ports import (
     OfferHint,
     OfferHistoryEntry,
@@ -97,22 +97,7 @@ def read_staff_offer(body: Any) -> StaffOffer:
 
 def read_problem(response: requests.Response) -> OffersRejected:
     """A 4xx answer (problem+json: `detail`, `code`, `field`, `errors` [{field, code, detail}])."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    body = _dict(body)
-    field_errors: dict[str, str] = {}
-    if body.get("field"):
-        field_errors[str(body["field"])] = _text(body, "detail", "title")
-    errors = body.get("errors")
-    if isinstance(errors, dict):
-        field_errors.update({str(k): str(v) for k, v in errors.items()})
-    elif isinstance(errors, list):
-        for error in errors:
-            if isinstance(error, dict) and error.get("field"):
-                field_errors[str(error["field"])] = _text(error, "detail", "message", "code")
-    return OffersRejected(response.status_code, _text(body, "detail", "title"), _text(body, "code"), field_errors)
+    return OffersRejected(response.status_code, *problem_fields(response))
 
 
 class HttpOffersClient:
@@ -128,60 +113,19 @@ class HttpOffersClient:
         backoff: float = 0.2,
         session_factory: Callable[[], requests.Session] = requests.Session,
     ) -> None:
-        self.base_url = base_url.rstrip("/") + API_PREFIX
-        self.timeout = timeout
-        self.connect_timeout = min(connect_timeout, timeout)
-        retry = Retry(
-            total=get_retries,
-            connect=get_retries,
-            read=0,
-            status=get_retries,
-            other=0,
-            backoff_factor=backoff,
-            allowed_methods=frozenset({"GET"}),
-            status_forcelist=(502, 503, 504),
-            raise_on_status=False,
+        self._http = StaffHttp(
+            base_url.rstrip("/") + API_PREFIX,
+            unavailable=OffersUnavailable,
+            rejected=OffersRejected,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            get_retries=get_retries,
+            backoff=backoff,
+            session_factory=session_factory,
         )
-        self._reads = self._session(session_factory, retry)
-        self._writes = self._session(session_factory, Retry(total=0, raise_on_status=False))
-
-    @staticmethod
-    def _session(factory: Callable[[], requests.Session], retry: Retry) -> requests.Session:
-        session = factory()
-        session.cookies.set_policy(_NoCookies())
-        adapter = HTTPAdapter(max_retries=retry)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        return session
-
-    def _call(
-        self, method: str, path: str, call: StaffCall, *, body: dict[str, Any] | None = None, key: str | None = None
-    ) -> Any:
-        headers = {
-            "Authorization": f"Bearer {call.token}",
-            "Accept": "application/json",
-            "Accept-Language": call.locale,
-        }
-        session = self._reads
-        if key is not None:
-            headers["Idempotency-Key"] = key
-            session = self._writes
-        try:
-            response = session.request(
-                method, self.base_url + path, json=body, headers=headers, timeout=(self.connect_timeout, self.timeout)
-            )
-        except requests.RequestException as exc:  # connection refused, timeout, too many retries
-            raise OffersUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
-        if response.status_code >= 500:
-            raise OffersUnavailable(f"{method} {path}: HTTP {response.status_code}")
-        if response.status_code >= 400:
-            raise read_problem(response)
-        if response.status_code == 204 or not response.content:
-            return {}
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise OffersUnavailable(f"{method} {path}: the answer is not JSON") from exc
+        self._call = self._http.call
+        http = self._http
+        self.base_url, self.timeout, self.connect_timeout = http.base_url, http.timeout, http.connect_timeout
 
     @staticmethod
     def _versioned(body: dict[str, Any], version: int | None) -> dict[str, Any]:

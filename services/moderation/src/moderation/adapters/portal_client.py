@@ -13,13 +13,13 @@ company-portal's package.
 from __future__ import annotations
 
 from collections.abc import Callable
-from http.cookiejar import CookiePolicy
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
+from moderation.adapters.staff_http import StaffHttp, problem_fields
+from moderation.adapters.staff_http import items as _items
+from moderation.adapters.staff_http import text as _text
 from moderation.service_layer.ports import (
     Company,
     Group,
@@ -41,24 +41,6 @@ API_PREFIX = "/api/company-portal/v1/staff"
 
 
 # Tolerant reading ----------------------------------------------------------------------------
-def _text(raw: dict[str, Any], *names: str) -> str:
-    for name in names:
-        value = raw.get(name)
-        if value is not None and value != "":
-            return str(value)
-    return ""
-
-
-def _items(body: Any, *keys: str) -> list[dict[str, Any]]:
-    if isinstance(body, list):
-        return [x for x in body if isinstance(x, dict)]
-    if isinstance(body, dict):
-        for key in (*keys, "items", "results", "data"):
-            if isinstance(body.get(key), list):
-                return [x for x in body[key] if isinstance(x, dict)]
-    return []
-
-
 def _name(raw: dict[str, Any]) -> str:
     full = _text(raw, "name", "full_name")
     return full or f"{_text(raw, 'first_name')} {_text(raw, 'last_name')}".strip()
@@ -122,47 +104,10 @@ def read_user(raw: dict[str, Any]) -> User:
 
 def read_problem(response: requests.Response) -> PortalRejected:
     """A 4xx answer (problem+json when company-portal wrote it) as PortalRejected."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if not isinstance(body, dict):
-        body = {}
-    field_errors: dict[str, str] = {}
-    if body.get("field"):
-        field_errors[str(body["field"])] = _text(body, "detail", "title")
-    errors = body.get("errors")
-    if isinstance(errors, dict):
-        field_errors.update({str(k): str(v) for k, v in errors.items()})
-    elif isinstance(errors, list):
-        for error in errors:
-            if isinstance(error, dict) and error.get("field"):
-                field_errors[str(error["field"])] = _text(error, "detail", "message", "title")
-    return PortalRejected(response.status_code, _text(body, "detail", "title"), _text(body, "code"), field_errors)
+    return PortalRejected(response.status_code, *problem_fields(response))
 
 
 # The HTTP client -----------------------------------------------------------------------------
-class _NoCookies(CookiePolicy):
-    """Keep no cookie: the client is shared by every staff member, and a cookie set by the
-    gateway would make the next call look like a browser's (and fail its CSRF check)."""
-
-    netscape = True
-    rfc2965 = False
-    hide_cookie2 = False
-
-    def set_ok(self, cookie: object, request: object) -> bool:
-        return False
-
-    def return_ok(self, cookie: object, request: object) -> bool:
-        return False
-
-    def domain_return_ok(self, domain: str, request: object) -> bool:
-        return False
-
-    def path_return_ok(self, path: str, request: object) -> bool:
-        return False
-
-
 class HttpPortalClient:
     """`timeout` bounds each answer (5 s); connecting gets `connect_timeout` (2 s: the service is
     near). A GET is retried after a refused connection or a 502/503/504, never after a read
@@ -171,51 +116,15 @@ class HttpPortalClient:
 
     def __init__(self, base_url: str, *, timeout: float = 5.0, connect_timeout: float = 2.0, get_retries: int = 2,
                  backoff: float = 0.2, session_factory: Callable[[], requests.Session] = requests.Session) -> None:
-        self.base_url = base_url.rstrip("/") + API_PREFIX
-        self.timeout = timeout
-        self.connect_timeout = min(connect_timeout, timeout)
-        retry = Retry(
-            total=get_retries, connect=get_retries, read=0, status=get_retries, other=0,
-            backoff_factor=backoff, allowed_methods=frozenset({"GET", "POST"}),
-            status_forcelist=(502, 503, 504), raise_on_status=False,
+        # Reads may be retried: GET, and the company check (a POST that changes nothing).
+        self._http = StaffHttp(
+            base_url.rstrip("/") + API_PREFIX, unavailable=PortalUnavailable, rejected=PortalRejected,
+            retried_methods=("GET", "POST"), timeout=timeout, connect_timeout=connect_timeout,
+            get_retries=get_retries, backoff=backoff, session_factory=session_factory,
         )
-        # Two sessions: reads may be retried (GET, and the company check, which changes nothing);
-        # writes never are (a retry is the staff member's, with the same key).
-        self._reads = self._session(session_factory, retry)
-        self._writes = self._session(session_factory, Retry(total=0, raise_on_status=False))
-
-    @staticmethod
-    def _session(factory: Callable[[], requests.Session], retry: Retry) -> requests.Session:
-        session = factory()
-        session.cookies.set_policy(_NoCookies())
-        adapter = HTTPAdapter(max_retries=retry)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        return session
-
-    def _call(self, method: str, path: str, call: StaffCall, *, params: dict[str, str] | None = None,
-              body: dict[str, Any] | None = None, key: str | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {call.token}", "Accept": "application/json",
-                   "Accept-Language": call.locale}
-        session = self._reads
-        if key is not None:
-            headers["Idempotency-Key"] = key
-            session = self._writes
-        try:
-            response = session.request(method, self.base_url + path, params=params, json=body,
-                                            headers=headers, timeout=self.timeout)
-        except requests.RequestException as exc:  # connection refused, timeout, too many retries
-            raise PortalUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
-        if response.status_code >= 500:
-            raise PortalUnavailable(f"{method} {path}: HTTP {response.status_code}")
-        if response.status_code >= 400:
-            raise read_problem(response)
-        if response.status_code == 204 or not response.content:
-            return {}
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise PortalUnavailable(f"{method} {path}: the answer is not JSON") from exc
+        self._call = self._http.call
+        http = self._http
+        self.base_url, self.timeout, self.connect_timeout = http.base_url, http.timeout, http.connect_timeout
 
     def search_companies(self, call: StaffCall, q: str) -> list[Company]:
         return [read_company(c) for c in _items(self._call("GET", "/companies", call, params={"q": q}),
