@@ -1,4 +1,6 @@
-"""The fixtures of offers' API tests (`pytest_plugins = ["api_fixtures"]` in a test module): a
+"""The fixtures of offers' API tests, imported by name into a test module (never as a plugin through
+`pytest_plugins`: a plugin's autouse fixture runs in every test of the session, and this one replaced
+the token verifier under the embedded suite's tests). They give: a
 fresh SQLite database per test (tables from the ORM metadata; the migrations have their own
 tests), a fixed clock, an in-memory credit bank, the ASGI app, test tokens and a fresh in-memory
 API-key limiter."""

@@ -6,6 +6,9 @@ role lacks the permission; staff decide with idempotency keys; the public reads 
 from __future__ import annotations
 
 import pytest
+
+#: The fixtures (bundle, client, clock, bank, test keys).
+from api_fixtures import bank, bundle, client, clock, test_keys  # noqa: F401 (fixtures of this module only)
 from api_testkit import (
     API,
     COMPLETE_CONFIG,
@@ -19,9 +22,6 @@ from api_testkit import (
 )
 
 from offers.domain import hints as hints_module
-
-#: The fixtures (bundle, client, clock, bank, test keys).
-pytest_plugins = ["api_fixtures"]
 
 
 @pytest.fixture

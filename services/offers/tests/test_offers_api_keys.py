@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 
+#: The fixtures (bundle, client, clock, bank, test keys).
+from api_fixtures import bank, bundle, client, clock, test_keys  # noqa: F401 (fixtures of this module only)
 from api_testkit import (
     API,
     add_member,
@@ -20,9 +22,6 @@ from sqlalchemy import select
 
 from offers.adapters.orm_api_keys import api_keys as table
 from plumbing.ratelimit import KeyRateLimiter, configure_api_key_limiter
-
-#: The fixtures (bundle, client, clock, bank, test keys).
-pytest_plugins = ["api_fixtures"]
 
 
 def test_a_principal_creates_a_key_shown_once_and_stored_hashed(bundle, client) -> None:

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+#: The test keys and the limiter (api_fixtures' autouse fixture).
+from api_fixtures import bank, bundle, client, clock, test_keys  # noqa: F401 (fixtures of this module only)
 from api_testkit import (
     API,
     COMPLETE_CONFIG,
@@ -37,8 +40,6 @@ from offers.bootstrap import bootstrap
 from plumbing.clock import FixedClock
 from plumbing.config import Settings
 
-#: The test keys and the limiter (api_fixtures' autouse fixture).
-pytest_plugins = ["api_fixtures"]
 BILLING_API = "/api/catalog-billing/v1"
 
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import re
 
-from api_testkit import add_member, auth, new_id, outbox
-
 #: The fixtures (bundle, client, clock, bank, test keys).
-pytest_plugins = ["api_fixtures"]
+from api_fixtures import bank, bundle, client, clock, test_keys  # noqa: F401 (fixtures of this module only)
+from api_testkit import add_member, auth, new_id, outbox
 
 PAGE = "/employeur/cles-api"
 

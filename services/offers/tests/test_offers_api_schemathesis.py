@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+
+#: The fixtures (bundle, client, clock, bank, test keys).
+from api_fixtures import bank, bundle, client, clock, test_keys  # noqa: F401 (fixtures of this module only)
 from api_testkit import API, COMPLETE_CONFIG, COMPLETE_CONTENT, add_member, auth, create_key, key_auth, new_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,9 +25,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
-#: The fixtures (bundle, client, clock, bank, test keys).
-pytest_plugins = ["api_fixtures"]
 
 CHECKS = [
     not_a_server_error,
