@@ -272,7 +272,8 @@ class TcpProxy:
         return urlunsplit((parts.scheme, f"{auth}{self.host}:{self.port}", parts.path, parts.query, ""))
 
     def refuse(self) -> None:
-        self._accepting = False
+        with self._lock:  # a connection being opened now is either dropped here or refused in _serve
+            self._accepting = False
         self.drop_connections()
 
     def refuse_new(self) -> None:
@@ -316,8 +317,12 @@ class TcpProxy:
             except OSError:
                 _abort(client)
                 continue
-            self.connections += 1
             with self._lock:
+                if not self._accepting:  # refuse() ran while the upstream connection was opening
+                    _abort(client)
+                    _abort(upstream)
+                    continue
+                self.connections += 1
                 self._pipes.update((client, upstream))
             threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
 
