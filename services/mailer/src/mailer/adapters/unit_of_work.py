@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from mailer.adapters.repository import SqlAlchemyAccountDirectory, SqlAlchemyEmailRepository
+from mailer.adapters.repository import (
+    SqlAlchemyAccountDirectory,
+    SqlAlchemyAttachmentStore,
+    SqlAlchemyEmailRepository,
+)
 from plumbing.uow import SqlAlchemyUnitOfWork
 
 
 class SqlMailerUnitOfWork(SqlAlchemyUnitOfWork):
     emails: SqlAlchemyEmailRepository
     accounts: SqlAlchemyAccountDirectory
+    attachments: SqlAlchemyAttachmentStore
 
     def _open_repositories(self) -> None:
         self.emails = SqlAlchemyEmailRepository(self.session)
         self.accounts = SqlAlchemyAccountDirectory(self.session)
+        self.attachments = SqlAlchemyAttachmentStore(self.session)

@@ -9,11 +9,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from mailer.domain.model import Email, KnownAccount, Rendered
+from mailer.domain.model import Attachment, Email, KnownAccount, Rendered
 from plumbing.clock import Clock
 from plumbing.ports import UnitOfWork as BaseUnitOfWork
 
@@ -26,6 +26,8 @@ class OutgoingEmail:
     html: str
     message_id: str
     date: datetime
+    reply_to: str | None = None
+    attachments: tuple[Attachment, ...] = field(default=(), repr=False)
 
 
 class MailError(Exception):
@@ -68,9 +70,20 @@ class AccountDirectory(Protocol):
     def get(self, account_id: str) -> KnownAccount | None: ...
 
 
+class AttachmentStore(Protocol):
+    """Files of pending emails (an application's CV), until the email is sent or given up."""
+
+    def add(self, email_id: str, attachments: list[Attachment]) -> None: ...
+
+    def of(self, email_id: str) -> list[Attachment]: ...
+
+    def delete(self, email_id: str) -> int: ...
+
+
 class UnitOfWork(BaseUnitOfWork, Protocol):
     emails: EmailRepository
     accounts: AccountDirectory
+    attachments: AttachmentStore
 
 
 @dataclass(frozen=True)
