@@ -167,7 +167,7 @@ def test_the_json_ld_job_posting_has_every_required_field(site: Site) -> None:
     # recommended
     assert posting["validThrough"] == "2026-12-02T05:00:00Z"  # end of publication (30 days) before the deadline
     assert posting["employmentType"] == ["FULL_TIME"]
-    assert posting["identifier"] == {"@type": "PropertyValue", "name": "Génivert inc.", "value": "GV-042"}
+    assert posting["identifier"] == {"@type": "PropertyValue", "name": "Génivert inc.", "value": live}
     assert posting["directApply"] is False
     assert posting["baseSalary"] == {
         "@type": "MonetaryAmount", "currency": "CAD",
