@@ -69,6 +69,7 @@ def test_a_query_from_the_url_drops_what_it_does_not_know():
     )  # fmt: skip
     assert SearchQuery.from_args({"q": ["x" * 500], "page": ["9999"]}) == SearchQuery(text="x" * 200, page=500)
     assert SearchQuery.from_args({"page": ["-3"]}).page == 1
+    assert SearchQuery.from_args({"q": ["génie\x00civil\n"]}).text == "génie civil"
     assert SearchQuery.from_args({}).is_empty() and SearchQuery.from_args({"page": "4"}).is_empty()
     assert not SearchQuery(regions=("03",)).is_empty() and not SearchQuery(text="civil").is_empty()
 
