@@ -9,8 +9,8 @@ the dialect.
 
 Everything else is the same SQL on both: the online predicate (`published_at <= now <
 publication_ends_at`, not ended) is in every query, filters are `EXISTS` on `offer_search_values`
-(any value of a facet, every facet), and each facet's counts are one `GROUP BY` with the other
-facets' filters applied (disjunctive facets).
+(any value of a facet, every facet), and facet counts are `GROUP BY`s with the other facets'
+filters applied (disjunctive facets): one for the facets nobody filters on, one per filtered facet.
 
 The row builders (`search_row`, `search_values`, `write_index`) are shared by the repository's
 index maintenance, migration 0007's backfill and the demo generator (`offers.devtools.generate`).
@@ -265,19 +265,28 @@ class SqlOfferSearch:
             .offset(query.offset)
         ).mappings()
         hits = tuple(_hit(r, now) for r in rows)
-        facets = {facet: self._counts(facet, base, online, filters) for facet in FACETS}
+        facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+        # The facets nobody filters on share one GROUP BY (every filter applies to them); each
+        # filtered facet has its own, without its own filter (disjunctive counts).
+        groups = [[f for f in FACETS if f not in filters], *([f] for f in FACETS if f in filters)]
+        for group in groups:
+            if group:
+                for facet, value, n in self._counts(group, base, online, filters):
+                    facets[facet][value] = n
         return SearchResult(hits, int(total), query.page, query.per_page, facets)
 
-    def _counts(self, facet: str, base: Any, online: Any, filters: Mapping[str, Sequence[str]]) -> dict[str, int]:
-        """Offers per value of `facet`, with every other facet's filter applied."""
-        others = [_has(name, codes) for name, codes in filters.items() if name != facet]
+    def _counts(
+        self, group: Sequence[str], base: Any, online: Any, filters: Mapping[str, Sequence[str]]
+    ) -> list[tuple[str, str, int]]:
+        """(facet, value, offers) for the facets of `group`, with the filters of the others."""
+        others = [_has(name, codes) for name, codes in filters.items() if name not in group]
         counted = self.session.execute(
-            select(V.value, func.count())
+            select(V.facet, V.value, func.count())
             .select_from(base.join(offer_search_values, V.offer_id == S.offer_id))
-            .where(V.facet == facet, online, *others)
-            .group_by(V.value)
+            .where(V.facet.in_(list(group)), online, *others)
+            .group_by(V.facet, V.value)
         )
-        return {value: int(n) for value, n in counted if n}
+        return [(facet, value, int(n)) for facet, value, n in counted if n]
 
     def _matched(self, text_: str) -> Any:
         """A subquery (offer_id, rank) of the offers the text matches; None when no text."""
