@@ -308,3 +308,35 @@ def test_a_new_company_name_and_logo_reach_the_hits(service):
     assert (hit.company_id, hit.company_name, hit.logo_url) == (COMPANY_B, "Polytechno inc.", "/logos/p.png")
     assert ids(found(bus, q="génivert")) == []
     assert found(bus).facets["entreprise"] == {COMPANY_B: 1}
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_the_migration_indexes_the_offers_already_online(dialect, tmp_path: Path):
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from offers.adapters.repository import SqlOfferRepository
+    from offers.bootstrap import MIGRATIONS_DIR
+    from plumbing.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'o.db'}" if dialect == "sqlite" else create_test_database("test_offers_backfill")
+    try:
+        upgrade(MIGRATIONS_DIR, url, "0006")
+        engine = create_engine(url)
+        with Session(engine) as session, session.begin():
+            repository = SqlOfferRepository(session)  # before the index existed
+            for offer in corpus():
+                repository.add(offer)
+            draft = _offer(8, "Brouillon")
+            draft.live_content, draft.status = None, OfferStatus.DRAFT
+            repository.add(draft)
+        engine.dispose()
+        upgrade(MIGRATIONS_DIR, url)
+        bundle = bootstrap(dataclasses.replace(Settings.from_env("offers"), database_url=url), clock=FixedClock(T0))
+        bus = bundle.extras["bus"]
+        assert set(indexed(bundle)) == {oid(n) for n in (1, 2, 3, 4, 5, 6, 7)}  # 6 and 7: not online now
+        assert {h.offer_id for h in found(bus, q="ingénieure civile").hits} == {oid(1), oid(2)}
+        bundle.runtime.engine.dispose()
+    finally:
+        if dialect == "postgresql":
+            drop_test_database(url)

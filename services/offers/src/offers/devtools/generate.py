@@ -252,6 +252,9 @@ def write(
                 "company_name": b.company_name,
                 "logo_url": b.logo_url,
                 "changed_at": b.changed_at,
+                "description_html": f"<p>{b.company_name} conçoit et réalise des projets d'ingénierie partout "
+                "au Québec.</p>",
+                "website": f"https://emplois.example/entreprises/{b.company_id}",
             }
             for b in brands
         ],
