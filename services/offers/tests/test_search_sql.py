@@ -268,7 +268,7 @@ def indexed(bundle) -> list[str]:
         return list(connection.execute(select(offer_search.c.offer_id).order_by(offer_search.c.offer_id)).scalars())
 
 
-def test_approve_modify_end_and_expire_keep_the_index(service):
+def test_approve_modify_end_withdraw_and_expire_keep_the_index(service):
     bundle, clock = service
     bus = bundle.extras["bus"]
     principal, staff = CALLERS["principal"], CALLERS["staff"]
@@ -284,6 +284,13 @@ def test_approve_modify_end_and_expire_keep_the_index(service):
     assert ids(found(bus, q="hydraulique")) == [draft.id] and ids(found(bus, q="structures")) == []
     bus.handle(c.EndPublication(draft.id, principal))
     assert indexed(bundle) == [] and ids(found(bus)) == []
+
+    withdrawn = bus.handle(c.CreateDraft(GROUP, "ing", principal, complete_content(), complete_config()))
+    bus.handle(c.SubmitOffer(withdrawn.id, principal))
+    bus.handle(c.ApproveOffer(withdrawn.id, staff))
+    assert indexed(bundle) == [withdrawn.id]
+    bus.handle(c.WithdrawOffer(withdrawn.id, staff, "Offre non conforme."))
+    assert indexed(bundle) == []
 
     other = bus.handle(c.CreateDraft(GROUP, "ing", principal, complete_content(), complete_config()))
     bus.handle(c.SubmitOffer(other.id, principal))
