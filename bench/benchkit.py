@@ -196,7 +196,7 @@ def measure(wrk: str, designs: list[Design], args: argparse.Namespace, headers: 
                 parts.append(f"{process.name} {used:4.0f}")
             sample.cpu_us = sum(cell.cpu_by_process[p.name][-1] for p in design.processes)
             cell.samples.append(sample)
-            print(f"  round {round_no + 1}  {design.label:<34} {sample.rps:8.0f} req/s  p99 {fmt_ms(sample.p99_ms):>9}"
+            print(f"  round {round_no + 1}  {design.label:<42} {sample.rps:8.0f} req/s  p99 {fmt_ms(sample.p99_ms):>9}"
                   f"  max {fmt_ms(sample.max_ms):>9}  CPU µs/req: {', '.join(parts)}", flush=True)
     return cells
 
@@ -278,12 +278,21 @@ def throwaway_suite(run_dir: Path, services: list[str], workers: int, prefix: st
             drop_test_database(url)
 
 
-def on_signals_interrupt() -> None:
-    """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, so that `finally` blocks stop the servers."""
+@contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """Inside, SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt (so that `finally` blocks stop the
+    servers); the previous handlers are back on the way out."""
     import signal
 
     def interrupt(signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
 
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signums = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.getsignal(signum) for signum in signums}
+    for signum in signums:
         signal.signal(signum, interrupt)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

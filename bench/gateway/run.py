@@ -42,7 +42,7 @@ from benchkit import (  # noqa: E402
     fmt_ms,
     free_port,
     measure,
-    on_signals_interrupt,
+    signals_interrupt,
     start_hello,
     stop_all,
     throwaway_suite,
@@ -138,12 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"gateway benchmark: 5 designs × {args.rounds} rounds × {args.duration:g} s × {len(passes)} connection "
           f"modes, wrk -t{args.threads} -c{args.connections}, {args.workers} gunicorn workers per process; about "
           f"{len(passes) * 5 * (args.warmup + args.rounds * args.duration) / 60:.1f} min of load", flush=True)
-    on_signals_interrupt()
     print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="ingemplois-bench-gateway-"))
     extra: list[subprocess.Popen[bytes]] = []
     try:
-        with throwaway_suite(tmp, ["identity", "offers"], args.workers) as suite:
+        with signals_interrupt(), throwaway_suite(tmp, ["identity", "offers"], args.workers) as suite:
             try:
                 return run(suite, wrk, passes, args, tmp, extra)
             finally:
