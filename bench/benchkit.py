@@ -296,3 +296,12 @@ def signals_interrupt() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def print_failed_logs(logs: Path, lines: int = 25) -> None:
+    """The end of every server log that shows an error (to stderr: the run's files are removed next)."""
+    for path in sorted(logs.glob("*.log")) if logs.is_dir() else ():
+        text = path.read_text(errors="replace")
+        if "Traceback" in text or path.stem in ("gateway", "offers-web"):
+            tail = "\n".join(text.splitlines()[-lines:])
+            print(f"--- {path.name}:\n{tail}", file=sys.stderr)

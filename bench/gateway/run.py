@@ -42,6 +42,7 @@ from benchkit import (  # noqa: E402
     fmt_ms,
     free_port,
     measure,
+    print_failed_logs,
     signals_interrupt,
     start_hello,
     stop_all,
@@ -150,11 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                 stop_all(extra)
     except (RuntimeError, ValueError, subprocess.TimeoutExpired) as exc:
         print(f"\ngateway benchmark failed: {exc}", file=sys.stderr)
-        for name in ("gateway", "offers-web"):
-            path = tmp / "logs" / f"{name}.log"
-            if path.is_file():
-                tail = "\n".join(path.read_text(errors="replace").splitlines()[-20:])
-                print(f"--- {name}:\n{tail}", file=sys.stderr)
+        print_failed_logs(tmp / "logs")
         return 1
     except KeyboardInterrupt:
         print("\ninterrupted: the servers were stopped", file=sys.stderr)
