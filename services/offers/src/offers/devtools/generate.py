@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import Connection
 
 from offers.adapters.orm import company_brandings, offers
@@ -302,6 +302,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             done = write(
                 connection, live=args.live, past=args.past, now=now, seed=args.seed, company_count=args.companies
             )
+        if engine.dialect.name == "postgresql":  # fresh statistics for the planner after a bulk load
+            with engine.begin() as connection:
+                for name in ("offers", "offer_search", "offer_search_values"):
+                    connection.execute(text(f"ANALYZE {name}"))
     finally:
         engine.dispose()
     print(
