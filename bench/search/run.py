@@ -16,11 +16,13 @@ One run, on throw-away PostgreSQL databases (and RabbitMQ vhost, Redis prefix), 
    second: fair, the page is shareable), and a distinct query string on every request (an extra
    parameter the page ignores: the cache never answers, every request is a search), against hello;
    prints req/s, p99, server CPU per request, the ratio to hello (goal ≥ 0.75×, cached);
-4. (b) in process on the same database, the same search as a full-text query (the `document`
-   tsvector, `websearch_to_tsquery('fr_unaccent', …)`, GIN) and as ILIKE on the same columns (titles,
-   company, description; every word, as typed), same filters, the count and the first page of each,
-   alternated over many repetitions; prints the medians and their ratio (goal ≥ 20×), and the same
-   for the whole `SqlOfferSearch.search()` (count, page and the seven facet counts);
+4. (b) in process on the same database, three searches (the text alone, then `SEARCH` and `FILTERS`
+   with their filters) as a full-text query (the `document` tsvector, `websearch_to_tsquery(
+   'fr_unaccent', …)`, GIN) and as ILIKE on the same columns (titles, company, description; every
+   word, as typed), same filters, the count and the first page of each, alternated over many
+   repetitions; prints the medians and their ratio (goal ≥ 20×), and the same for the whole
+   `SqlOfferSearch.search()` (count, page and the seven facet counts; its text match replaced by
+   ILIKE); `--explain` prints the plan of every statement;
 5. prints the machine (cores, load average before and after) and PASS/FAIL per goal.
 
 A measurement, not a test: exit 0 whatever the figures; 1 if something failed (a server, the
@@ -78,6 +80,10 @@ SEARCH = "/emplois/?q=ingenieure+civile&region=06"
 #: Several filters: text, two domains, two regions, profile, type, formula.
 FILTERS = ("/emplois/?q=ingenieur+structure&domaine=civil&domaine=structures&region=06&region=16"
            "&profil=ing&type=permanent&formule=hybride")
+#: (b) also times the text alone (no filter): the full-text query against ILIKE over every live offer.
+TEXT_ALONE = "/emplois/?q=ingenieure+civile"
+#: (b)'s searches: label → URL.
+TEXT_SEARCHES = {"text alone": TEXT_ALONE, "search page": SEARCH, "several filters": FILTERS}
 #: wrk: every request's URL gets a parameter of its own (`&_bench=<thread>-<n>`), which the page
 #: ignores and the micro-cache keys on, so no answer comes from the cache.
 DISTINCT_LUA = """
@@ -287,15 +293,37 @@ def _alternate(fulltext: Callable[[], int], ilike: Callable[[], int], repetition
     return times["fulltext"], times["ilike"], totals["fulltext"], totals["ilike"]
 
 
+def explained(session: Any, call: Callable[[], int]) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of every statement `call` sends, in order, with its own parameters."""
+    from sqlalchemy import event
+
+    connection = session.connection()
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", capture)
+    try:
+        call()
+    finally:
+        event.remove(connection, "before_cursor_execute", capture)
+    parts = []
+    for statement, parameters in sent:
+        plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters).scalars().all()
+        parts.append(f"-- {' '.join(statement.split())}\n-- {parameters}\n" + "\n".join(plan))
+    return "\n\n".join(parts)
+
+
 def compare_text_queries(database_url: str, repetitions: int, explain: bool) -> list[Timing]:
     """The same searches as full text and as ILIKE, in process (see the module's docstring)."""
-    from sqlalchemy import and_, cast, create_engine, exists, func, literal, or_, select, text
+    from sqlalchemy import and_, cast, create_engine, exists, func, literal, or_, select
     from sqlalchemy.dialects.postgresql import REGCONFIG
     from sqlalchemy.orm import Session
     from werkzeug.datastructures import MultiDict
 
     from offers.adapters.orm_search import offer_search, offer_search_values
-    from offers.adapters.search_sql import SqlOfferSearch
+    from offers.adapters.search_sql import SqlOfferSearch, TextMatch
     from offers.domain.search import SearchQuery
 
     S = offer_search.c
@@ -306,9 +334,10 @@ def compare_text_queries(database_url: str, repetitions: int, explain: bool) -> 
         return S.document.op("@@")(tsquery), func.ts_rank_cd(S.document, tsquery)
 
     def ilike(text_: str) -> tuple[Any, Any]:
+        """Every word as typed in one of the columns; no rank (newest first)."""
         columns = (S.title_fr, S.title_en, S.company_name, S.body)
         words = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in text_.split()]
-        return and_(*(or_(*(c.ilike(f"%{w}%") for c in columns)) for w in words)), literal(0.0)
+        return and_(*(or_(*(c.ilike(f"%{w}%") for c in columns)) for w in words)), None
 
     def statements(query: SearchQuery, build: Callable[[str], tuple[Any, Any]]) -> tuple[Any, Any]:
         """The count and the first page, with the adapter's online predicate and facet filters."""
@@ -319,18 +348,20 @@ def compare_text_queries(database_url: str, repetitions: int, explain: bool) -> 
             conditions.append(exists().where(values.c.offer_id == S.offer_id, values.c.facet == facet,
                                              values.c.value.in_(codes)))
         count = select(func.count()).select_from(offer_search).where(*conditions)
-        page = (select(offer_search, rank.label("rank")).where(*conditions)
-                .order_by(rank.desc(), S.published_at.desc(), S.offer_id).limit(query.per_page))
+        newest = [S.published_at.desc(), S.offer_id]
+        order = newest if rank is None else [rank.desc(), *newest]
+        page = (select(offer_search, (literal(0.0) if rank is None else rank).label("rank")).where(*conditions)
+                .order_by(*order).limit(query.per_page))
         return count, page
 
     class IlikeSearch(SqlOfferSearch):
         """The adapter with its text match replaced by ILIKE (facets, count and page unchanged)."""
 
-        def _matched(self, text_: str) -> Any:
+        def _text(self, text_: str) -> Any:
             if not text_.split():
                 return None
-            predicate, rank = ilike(text_)
-            return select(S.offer_id, rank.label("rank")).where(predicate).subquery("matched")
+            predicate, _ = ilike(text_)
+            return TextMatch(predicate, offer_search, literal(0.0))
 
     engine = create_engine(database_url)
     timings = []
@@ -347,22 +378,18 @@ def compare_text_queries(database_url: str, repetitions: int, explain: bool) -> 
             def whole_search(adapter: Any, query: SearchQuery) -> Callable[[], int]:
                 return lambda: adapter.search(query, now=now).total
 
-            for label, path in (("search page", SEARCH), ("several filters", FILTERS)):
+            for label, path in TEXT_SEARCHES.items():
                 query = SearchQuery.from_args(MultiDict(parse_qsl(urlsplit(path).query)))
-                calls = []
-                for name, build in (("full text", fulltext), ("ILIKE", ilike)):
-                    count, page = statements(query, build)
-                    calls.append(count_and_page(count, page))
-                    for statement in (count, page) if explain else ():
-                        sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
-                        plan = session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")).scalars().all()
-                        print(f"\n-- {label}, {name}:\n{sql}\n" + "\n".join(plan), flush=True)
+                calls = [count_and_page(*statements(query, fulltext)), count_and_page(*statements(query, ilike))]
+                whole = [whole_search(SqlOfferSearch(session), query), whole_search(IlikeSearch(session), query)]
+                if explain:
+                    for name, call in zip(("full text", "ILIKE", "search(), full text", "search(), ILIKE"),
+                                          calls + whole, strict=True):
+                        print(f"\n==== EXPLAIN {label}, {name}", flush=True)
+                        print(explained(session, call), flush=True)
                 timings.append(Timing(f"{label}: count + first page", *_alternate(*calls, repetitions)))
-                if hasattr(SqlOfferSearch, "_matched"):  # the adapter's text match, replaced for ILIKE
-                    timings.append(Timing(
-                        f"{label}: search() with the 7 facets",
-                        *_alternate(whole_search(SqlOfferSearch(session), query),
-                                    whole_search(IlikeSearch(session), query), max(3, repetitions // 3))))
+                timings.append(Timing(f"{label}: search() with the 7 facets",
+                                      *_alternate(*whole, max(3, repetitions // 3))))
                 session.rollback()
     finally:
         engine.dispose()
@@ -374,6 +401,7 @@ def report_text(timings: list[Timing], live: int, repetitions: int) -> tuple[lis
              f"medians of {repetitions} repetitions (search() with facets: {max(3, repetitions // 3)})",
              f"{'query':<44} {'full text':>10} {'ILIKE':>10} {'ratio':>8}  offers found (full text / ILIKE)",
              "-" * 110]
+    lines[1:1] = [f"  {label}: {urlsplit(url).query}" for label, url in TEXT_SEARCHES.items()]
     for t in timings:
         fulltext, ilike = statistics.median(t.fulltext_ms), statistics.median(t.ilike_ms)
         lines.append(f"{t.label:<44} {fulltext:7.2f} ms {ilike:7.2f} ms {t.ratio:7.1f}×  "
