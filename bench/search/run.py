@@ -363,6 +363,8 @@ def compare_text_queries(database_url: str, repetitions: int, explain: bool) -> 
             predicate, _ = ilike(text_)
             return TextMatch(predicate, offer_search, literal(0.0))
 
+    if not hasattr(SqlOfferSearch, "_text"):  # else IlikeSearch would silently search the full text
+        raise RuntimeError("SqlOfferSearch._text is gone: bench/search/run.py's IlikeSearch must follow the adapter")
     engine = create_engine(database_url)
     timings = []
     try:
