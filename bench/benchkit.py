@@ -176,16 +176,35 @@ class Cell:
         return problems(self.samples)
 
 
-def measure(wrk: str, designs: list[Design], args: argparse.Namespace, headers: list[str]) -> dict[str, Cell]:
+def settle(processes: list[Process], idle_share: float = 0.15, timeout: float = 60.0) -> float:
+    """Wait until `processes` together use less than `idle_share` of one core (over 0.5 s): a slow
+    design leaves requests queued in the servers after wrk stops, which would load the next
+    design's measurement. Returns the seconds waited (gives up after `timeout`)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        before = sum(p.cpu() for p in processes)
+        time.sleep(0.5)
+        if sum(p.cpu() for p in processes) - before < idle_share * 0.5:
+            break
+    return time.monotonic() - started
+
+
+def measure(wrk: str, designs: list[Design], args: argparse.Namespace, headers: list[str],
+            quiet: list[Process] | None = None) -> dict[str, Cell]:
     """A warm-up per design (`args.warmup` s), then `args.rounds` rounds of `args.duration` s in which
-    the designs alternate (order reversed every other round, so drift hits everyone alike)."""
+    the designs alternate (order reversed every other round, so drift hits everyone alike). With
+    `quiet`, each run starts once those processes are idle again (`settle`)."""
     cells = {d.key: Cell() for d in designs}
     for design in designs:
         if args.warmup > 0:
+            if quiet:
+                settle(quiet)
             run_wrk(wrk, design.url, args.warmup, args, headers, design.script)
     for round_no in range(args.rounds):
         order = designs if round_no % 2 == 0 else list(reversed(designs))
         for design in order:
+            if quiet:
+                settle(quiet)
             before = {p.name: p.cpu() for p in design.processes}
             sample = run_wrk(wrk, design.url, args.duration, args, headers, design.script)
             cell = cells[design.key]

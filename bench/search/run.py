@@ -197,7 +197,7 @@ def check_pages(gateway_url: str, log: Path) -> None:
         time.sleep(0.3)
         return dict(access_outcomes(log, offset))
 
-    again = outcomes([gateway_url + SEARCH])
+    again = outcomes([gateway_url + SEARCH, gateway_url + SEARCH])
     distinct = outcomes([f"{gateway_url}{SEARCH}&_bench=check-{time.monotonic_ns()}-{n}" for n in range(3)])
     if distinct.get("hit") or distinct.get("coalesced"):
         raise RuntimeError(f"distinct query strings were answered from the cache: {distinct}")
@@ -256,7 +256,7 @@ def load_pages(suite: Any, hello: tuple[subprocess.Popen[bytes], int], wrk: str,
                [Process("hello", hello[0])]),
     ]
     offset = gateway_log.stat().st_size
-    cells = measure(wrk, designs, args, headers)
+    cells = measure(wrk, designs, args, headers, quiet=[gateway, offers])
     time.sleep(0.5)
     mode = "'Connection: close'" if headers else "keep-alive"
     return report_pages(cells, designs, f"== (a) through the gateway, {mode}, medians of {args.rounds} × "
