@@ -52,6 +52,8 @@ BM25 = (0.0, 10.0, 4.0, 1.0)
 
 fts = table(FTS_TABLE, column("offer_id"), column("title"), column("company"), column("body"))
 S, V = offer_search.c, offer_search_values.c
+#: What a hit shows (not the text the index searches).
+HIT_COLUMNS = [col for col in offer_search.c if col.name not in ("body", "document")]
 
 
 def _config() -> Any:
@@ -262,7 +264,7 @@ class SqlOfferSearch:
             base, rank = text_match.ranked_from, text_match.rank
             order.insert(0, rank.desc())
         rows = self.session.execute(
-            select(offer_search, rank.label("rank"))
+            select(*HIT_COLUMNS, rank.label("rank"))
             .select_from(base)
             .where(*where)
             .order_by(*order)
@@ -318,7 +320,7 @@ class SqlOfferSearch:
 
     def featured(self, *, now: datetime, limit: int = 6) -> tuple[SearchHit, ...]:
         rows = self.session.execute(
-            select(offer_search, literal(0.0).label("rank"))
+            select(*HIT_COLUMNS, literal(0.0).label("rank"))
             .where(_online(now), S.featured_until > now)
             .order_by(S.published_at.desc(), S.offer_id)
             .limit(limit)
@@ -347,7 +349,7 @@ class SqlOfferSearch:
             .subquery("best")
         )
         rows = self.session.execute(
-            select(offer_search, best.c.score.label("rank"))
+            select(*HIT_COLUMNS, best.c.score.label("rank"))
             .select_from(offer_search.join(best, best.c.offer_id == S.offer_id))
             .order_by(best.c.score.desc(), S.published_at.desc(), S.offer_id)
         ).mappings()
