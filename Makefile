@@ -16,7 +16,7 @@ run: install
 
 ## test: install what is needed and run every test (unit, service, contract, e2e)
 test: install infra chromium
-	$(PY) -m pytest --durations=25 libs/plumbing/tests gateway/tests services suite/tests deploy/tests tests-e2e
+	$(PY) -m pytest --durations=25 libs/plumbing/tests gateway/tests services suite/tests deploy/tests bench/tests tests-e2e
 
 ## up: the distributed suite in the foreground (PostgreSQL, RabbitMQ, Redis, gunicorn per service)
 up: install infra
