@@ -8,13 +8,15 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -301,8 +303,6 @@ def throwaway_suite(run_dir: Path, services: list[str], workers: int, prefix: st
 def signals_interrupt() -> Iterator[None]:
     """Inside, SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt (so that `finally` blocks stop the
     servers); the previous handlers are back on the way out."""
-    import signal
-
     def interrupt(signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
 
@@ -324,3 +324,47 @@ def print_failed_logs(logs: Path, lines: int = 25) -> None:
         if "Traceback" in text or path.stem in ("gateway", "offers-web"):
             tail = "\n".join(text.splitlines()[-lines:])
             print(f"--- {path.name}:\n{tail}", file=sys.stderr)
+
+
+def add_load_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the page benchmarks' load (wrk and the servers)."""
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement (default 8)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per design, median (default 3)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per design (2)")
+    parser.add_argument("--connections", type=int, default=64, help="wrk -c (default 64)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk -t (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per process (default 2)")
+
+
+def wrk_or_advice() -> str | None:
+    """wrk's path, or None after saying how to install it."""
+    wrk = ensure_wrk()
+    if wrk is None:
+        print("wrk is not installed. Install it with:  sudo apt-get install -y wrk   (Debian/Ubuntu)", file=sys.stderr)
+    return wrk
+
+
+def with_suite(name: str, workers: int, body: Callable[[Any, Path, list[subprocess.Popen[bytes]]], int],
+               prefix: str = "bench") -> int:
+    """Run `body(suite, run_dir, extra)` beside a throw-away suite of identity and offers (not started):
+    the servers it starts go to `extra`; everything is stopped and removed on the way out, also on
+    Ctrl+C or SIGTERM. Returns body's code, 1 when something failed (with the logs), 130 when
+    interrupted."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"ingemplois-bench-{name}-"))
+    extra: list[subprocess.Popen[bytes]] = []
+    try:
+        with signals_interrupt(), throwaway_suite(tmp, ["identity", "offers"], workers, prefix=prefix) as suite:
+            try:
+                return body(suite, tmp, extra)
+            finally:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not skip the clean-up
+                stop_all(extra)
+    except (RuntimeError, ValueError, subprocess.TimeoutExpired) as exc:
+        print(f"\n{name} benchmark failed: {exc}", file=sys.stderr)
+        print_failed_logs(tmp / "logs")
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted: the servers were stopped", file=sys.stderr)
+        return 130
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -20,11 +20,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -38,16 +35,14 @@ from benchkit import (  # noqa: E402
     Cell,
     Design,
     Process,
-    ensure_wrk,
+    add_load_arguments,
     fmt_ms,
     free_port,
     measure,
-    print_failed_logs,
-    signals_interrupt,
     start_hello,
-    stop_all,
-    throwaway_suite,
     wait_ready,
+    with_suite,
+    wrk_or_advice,
 )
 
 #: The goals of issue 10.
@@ -120,18 +115,12 @@ def log_lines(logs: Path, requests: dict[str, int]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement (default 8)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per design, median (default 3)")
-    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per design (2)")
-    parser.add_argument("--connections", type=int, default=64, help="wrk -c (default 64)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk -t (default 2)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per process (default 2)")
+    add_load_arguments(parser)
     parser.add_argument("--no-connection-close", action="store_true", help="skip the `Connection: close` pass")
     args = parser.parse_args(argv)
 
-    wrk = ensure_wrk()
+    wrk = wrk_or_advice()
     if wrk is None:
-        print("wrk is not installed. Install it with:  sudo apt-get install -y wrk   (Debian/Ubuntu)", file=sys.stderr)
         return 2
     passes: list[tuple[str, list[str]]] = [("keep-alive (wrk default)", [])]
     if not args.no_connection_close:
@@ -140,24 +129,7 @@ def main(argv: list[str] | None = None) -> int:
           f"modes, wrk -t{args.threads} -c{args.connections}, {args.workers} gunicorn workers per process; about "
           f"{len(passes) * 5 * (args.warmup + args.rounds * args.duration) / 60:.1f} min of load", flush=True)
     print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
-    tmp = Path(tempfile.mkdtemp(prefix="ingemplois-bench-gateway-"))
-    extra: list[subprocess.Popen[bytes]] = []
-    try:
-        with signals_interrupt(), throwaway_suite(tmp, ["identity", "offers"], args.workers) as suite:
-            try:
-                return run(suite, wrk, passes, args, tmp, extra)
-            finally:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                stop_all(extra)
-    except (RuntimeError, ValueError, subprocess.TimeoutExpired) as exc:
-        print(f"\ngateway benchmark failed: {exc}", file=sys.stderr)
-        print_failed_logs(tmp / "logs")
-        return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted: the servers were stopped", file=sys.stderr)
-        return 130
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return with_suite("gateway", args.workers, lambda suite, tmp, extra: run(suite, wrk, passes, args, tmp, extra))
 
 
 def run(suite: Any, wrk: str, passes: list[tuple[str, list[str]]], args: argparse.Namespace, tmp: Path,

@@ -35,12 +35,9 @@ import argparse
 import json
 import os
 import platform
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -60,15 +57,13 @@ from benchkit import (  # noqa: E402
     Cell,
     Design,
     Process,
-    ensure_wrk,
+    add_load_arguments,
     fmt_ms,
     measure,
-    print_failed_logs,
-    signals_interrupt,
     start_hello,
-    stop_all,
-    throwaway_suite,
     wait_ready,
+    with_suite,
+    wrk_or_advice,
 )
 
 #: The goals of issue 11.
@@ -421,20 +416,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--live", type=int, default=10_000, help="live offers to generate (10000)")
     parser.add_argument("--past", type=int, default=200_000, help="past (expired) offers to generate (200000)")
-    parser.add_argument("--duration", type=float, default=8.0, help="seconds per measurement (default 8)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per design, median (default 3)")
-    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per design (2)")
-    parser.add_argument("--connections", type=int, default=64, help="wrk -c (default 64)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk -t (default 2)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per process (default 2)")
+    add_load_arguments(parser)
     parser.add_argument("--connection-close", action="store_true", help="a second pass with `Connection: close`")
     parser.add_argument("--repetitions", type=int, default=30, help="repetitions of each query in (b) (30)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN (ANALYZE, BUFFERS) of (b)'s queries")
     args = parser.parse_args(argv)
 
-    wrk = ensure_wrk()
+    wrk = wrk_or_advice()
     if wrk is None:
-        print("wrk is not installed. Install it with:  sudo apt-get install -y wrk   (Debian/Ubuntu)", file=sys.stderr)
         return 2
     passes = [[]] + ([["Connection: close"]] if args.connection_close else [])
     print(f"search benchmark: {args.live} live + {args.past} past offers; (a) 5 designs × {args.rounds} rounds × "
@@ -442,25 +431,8 @@ def main(argv: list[str] | None = None) -> int:
           f"(b) {args.repetitions} repetitions", flush=True)
     print(machine(), flush=True)
     print(f"load average before: {load_average()}", flush=True)
-    tmp = Path(tempfile.mkdtemp(prefix="ingemplois-bench-search-"))
-    extra: list[subprocess.Popen[bytes]] = []
-    try:
-        with signals_interrupt(), throwaway_suite(tmp, ["identity", "offers"], args.workers,
-                                                  prefix="bench_search") as suite:
-            try:
-                return run(suite, wrk, passes, args, tmp, extra)
-            finally:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                stop_all(extra)
-    except (RuntimeError, ValueError, subprocess.TimeoutExpired) as exc:
-        print(f"\nsearch benchmark failed: {exc}", file=sys.stderr)
-        print_failed_logs(tmp / "logs")
-        return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted: the servers were stopped", file=sys.stderr)
-        return 130
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return with_suite("search", args.workers, lambda suite, tmp, extra: run(suite, wrk, passes, args, tmp, extra),
+                      prefix="bench_search")
 
 
 def run(suite: Any, wrk: str, passes: list[list[str]], args: argparse.Namespace, tmp: Path,
