@@ -20,6 +20,7 @@ from offers.entrypoints.web_employer import blueprint as employer_blueprint
 from offers.service_layer import commands
 from offers.service_layer.api_keys import KEY_COMMAND_HANDLERS
 from offers.service_layer.handlers import COMMAND_HANDLERS
+from offers.service_layer.offer_page import CLICK_COMMAND_HANDLERS
 from offers.service_layer.ports import CreditBank, Dependencies
 from plumbing.auth.memberships import SNAPSHOT_REQUEST_DELAY_SECONDS, SnapshotRequester
 from plumbing.calendar import quebec_holidays
@@ -72,7 +73,9 @@ def offer_ticks(bus: MessageBus[Dependencies]) -> dict[str, int]:
 
 
 def build_bus(uow_factory: Any, deps: Dependencies) -> MessageBus[Dependencies]:
-    return MessageBus(uow_factory, deps, commands={**COMMAND_HANDLERS, **KEY_COMMAND_HANDLERS})
+    return MessageBus(
+        uow_factory, deps, commands={**COMMAND_HANDLERS, **KEY_COMMAND_HANDLERS, **CLICK_COMMAND_HANDLERS}
+    )
 
 
 def bootstrap(
@@ -98,13 +101,14 @@ def bootstrap(
     consumer = EventConsumer(
         SERVICE, bus.new_uow, {**bus.consumer_handlers(HANDLERS), **PROJECTION_HANDLERS}, runtime.schemas
     )
-    requester = SnapshotRequester(SERVICE, bus.new_uow)
+    requester = SnapshotRequester(SERVICE, bus.new_uow, ("memberships", "branding"))
 
     def ticks() -> None:
         offer_ticks(bus)
 
     pages = create_pages_app(SERVICE, PACKAGE_DIR)
     pages.extensions[BUS_KEY] = bus
+    pages.config["PUBLIC_URL"] = settings.public_url
     pages.register_blueprint(blueprint)
     pages.register_blueprint(api_keys_blueprint)
     pages.register_blueprint(employer_blueprint)
