@@ -6,6 +6,7 @@ else gets `NotAMember` (404). `now` is the caller's clock (`bus.deps.clock.now()
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -128,3 +129,18 @@ def featured_offers(uow: UnitOfWork, *, now: datetime, limit: int = 6) -> tuple[
 def similar_offers(uow: UnitOfWork, offer_id: str, *, now: datetime, limit: int = 4) -> tuple[SearchHit, ...]:
     """Online offers like this one (which may itself be expired), for its page."""
     return uow.search.similar(offer_id, now=now, limit=limit)
+
+
+# The job site's pages -----------------------------------------------------------------------------
+
+
+def online_offer_ids(
+    uow: UnitOfWork, *, now: datetime, after: str = "", limit: int = 1000
+) -> list[tuple[str, datetime]]:
+    """(id, published_at) of offers online now, by id after `after`: the sitemap's keyset pages."""
+    return uow.offers.online_ids(now, after=after, limit=limit)
+
+
+def company_names(uow: UnitOfWork, company_ids: Collection[str]) -> dict[str, str]:
+    """The display names of companies (the job site's « Entreprise » filter shows names, not ids)."""
+    return uow.brandings.company_names(company_ids)
