@@ -79,3 +79,17 @@ async def test_the_demo_group_has_credits_invoices_and_a_promo_code(seeded) -> N
         assert promos.status_code == 200 and "BIENVENUE10" in promos.text
         companies = await staff.get("/moderation/facturation/?q=genivert")
         assert "Génivert inc." in companies.text and "Admissible" in companies.text
+
+
+async def test_the_demo_member_lands_on_their_space_and_follows_the_demo_company(seeded) -> None:
+    transport = httpx.ASGITransport(app=seeded.gateway)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as member:
+        page = await member.get("/compte/connexion")
+        form = next(f for f in forms_of(page.text) if f["action"] == "/compte/connexion")
+        login = await member.post("/compte/connexion", data={**form["fields"], "email": "alex.roy@courriel-demo.ca",
+                                                             "password": DEMO_PASSWORD})
+        assert login.status_code == 303 and login.headers["location"] == "/membre/"
+        follows = await member.get("/membre/entreprises-suivies")
+        assert follows.status_code == 200 and follows.text.count("Génivert inc.</a>") == 1  # seeded once
+        home = await member.get("/membre/")
+        assert "Vous suivez 1 entreprise." in home.text

@@ -7,6 +7,7 @@ from mailer.adapters.repository import (
     SqlAlchemyAttachmentStore,
     SqlAlchemyEmailRepository,
 )
+from mailer.adapters.repository_members import SqlCompanyDirectory, SqlFollowRepository, SqlPreferenceRepository
 from plumbing.uow import SqlAlchemyUnitOfWork
 
 
@@ -14,8 +15,16 @@ class SqlMailerUnitOfWork(SqlAlchemyUnitOfWork):
     emails: SqlAlchemyEmailRepository
     accounts: SqlAlchemyAccountDirectory
     attachments: SqlAlchemyAttachmentStore
+    # job seekers
+    follows: SqlFollowRepository
+    preferences: SqlPreferenceRepository
+    companies: SqlCompanyDirectory
 
     def _open_repositories(self) -> None:
         self.emails = SqlAlchemyEmailRepository(self.session)
         self.accounts = SqlAlchemyAccountDirectory(self.session)
         self.attachments = SqlAlchemyAttachmentStore(self.session)
+        # job seekers
+        self.follows = SqlFollowRepository(self.session)
+        self.preferences = SqlPreferenceRepository(self.session)
+        self.companies = SqlCompanyDirectory(self.session)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailer.service_layer import applications, handlers
+from mailer.service_layer import applications, handlers, members
 from plumbing.messagebus import Handler
 
 CONSUMER_NAME = "mailer"
@@ -24,3 +24,12 @@ HANDLERS: dict[str, list[Handler]] = {
     "offers.offer.status_changed": [handlers.queue_offer_returned_email],
     "offers.application.submitted": [applications.queue_application_emails],
 }
+
+#: Job seekers: the display names of the companies members follow (service_layer/members.py).
+#: A membership event names a company that never changed its branding (a placeholder the branding replaces).
+HANDLERS.update({
+    "portal.branding.changed": [members.remember_company],
+    "portal.branding.snapshot": [members.remember_company],
+    **{event_type: [*HANDLERS[event_type], members.name_unknown_company]
+       for event_type in ("portal.membership.granted", "portal.membership.role_changed", "portal.membership.snapshot")},
+})
