@@ -1,8 +1,10 @@
 """Demo and bench data: `python -m offers.devtools.generate --live N --past M [--database-url URL]`.
 
 Writes N offers online now (indexed for the search) and M past ones (expired long ago, not
-indexed), of made-up companies, with French titles and descriptions drawn from small word lists,
-their domains, regions, employment types and formulas spread over the reference data. Rows go in
+indexed), of made-up companies, with French titles and descriptions drawn from word lists by
+engineering domain (titles, projects and tools per domain of the reference data; generic tasks,
+qualifications and benefits), so that a two-word search finds a few percent of the offers, not a
+quarter; their domains, regions, employment types and formulas spread over the reference data. Rows go in
 by batches of multi-row INSERTs (executemany) built by the same builders the repository and the
 index use (`repository.offer_row`, `search_sql.search_row`/`search_values`/`write_index`), with no
 ORM round trip per offer. Brings the database to the latest migration first. Deterministic for a
@@ -30,61 +32,153 @@ from offers.domain import posting, reference
 from offers.domain.model import CompanyBranding
 from offers.domain.offer import Offer, OfferConfig, OfferContent, OfferStatus, Workplace
 
-ROLES = (
-    "Ingénieur·e",
-    "Ingénieur·e principal·e",
-    "Ingénieur·e junior",
-    "Ingénieur·e de projets",
-    "Chargé·e de projets",
-    "Directeur·rice technique",
-    "Gestionnaire de projets",
-    "Ingénieur·e concepteur·rice",
-    "Spécialiste",
-    "Chef·fe d'équipe",
-    "Ingénieur·e de procédés",
-    "Surintendant·e de chantier",
-)
-CPI_ROLES = ("Candidat·e à la profession d'ingénieur", "CPI", "Ingénieur·e junior (CPI)", "Stagiaire en génie")
+#: Job titles by engineering domain (reference code); the role words before them vary.
+TITLES = {
+    "aerospatial": ("Ingénieur·e aérospatial·e", "Ingénieur·e en navigabilité", "Analyste en aérodynamique",
+                    "Ingénieur·e en propulsion", "Spécialiste en avionique"),
+    "agricole": ("Ingénieur·e agricole", "Conseiller·ère en génie agroenvironnemental",
+                 "Ingénieur·e en machinerie agricole", "Spécialiste en drainage agricole"),
+    "alimentaire": ("Ingénieur·e alimentaire", "Ingénieur·e en procédés alimentaires",
+                    "Responsable de la salubrité et de l'emballage"),
+    "batiment": ("Ingénieur·e en mécanique du bâtiment", "Ingénieur·e en efficacité énergétique des bâtiments",
+                 "Concepteur·rice CVAC", "Ingénieur·e en plomberie et protection incendie"),
+    "biomedical": ("Ingénieur·e biomédical·e", "Ingénieur·e en dispositifs médicaux",
+                   "Spécialiste en équipements d'imagerie médicale"),
+    "biotechnologique": ("Ingénieur·e en bioprocédés", "Spécialiste en fermentation et bioréacteurs"),
+    "chimique": ("Ingénieur·e chimiste", "Ingénieur·e de procédés chimiques", "Spécialiste en pétrochimie",
+                 "Ingénieur·e en polymères"),
+    "civil": ("Ingénieur·e civil·e", "Ingénieur·e en génie civil municipal", "Chargé·e de projets en génie civil",
+              "Surveillant·e de chantier en génie civil"),
+    "construction": ("Ingénieur·e de construction", "Estimateur·rice en construction", "Surintendant·e de chantier",
+                     "Gestionnaire de projets de construction"),
+    "eaux": ("Ingénieur·e en hydraulique", "Ingénieur·e en traitement des eaux", "Hydrologue",
+             "Spécialiste des réseaux d'aqueduc"),
+    "electrique": ("Ingénieur·e électricien·ne", "Ingénieur·e en distribution électrique",
+                   "Ingénieur·e en protection de réseaux", "Concepteur·rice en électricité du bâtiment"),
+    "electronique": ("Ingénieur·e en électronique", "Concepteur·rice de circuits imprimés",
+                     "Ingénieur·e en microélectronique", "Spécialiste en instrumentation"),
+    "energie": ("Ingénieur·e en énergie renouvelable", "Analyste en transition énergétique",
+                "Ingénieur·e éolien·ne", "Spécialiste en stockage d'énergie"),
+    "environnement": ("Ingénieur·e en environnement", "Spécialiste en sols contaminés",
+                      "Analyste en évaluation environnementale", "Ingénieur·e en gestion des matières résiduelles"),
+    "forestier": ("Ingénieur·e forestier·ère", "Aménagiste forestier·ère", "Spécialiste en bioproduits du bois"),
+    "geologique": ("Ingénieur·e géologue", "Hydrogéologue", "Spécialiste en exploration minérale"),
+    "geomatique": ("Ingénieur·e en géomatique", "Analyste SIG", "Spécialiste en photogrammétrie et lidar"),
+    "geotechnique": ("Ingénieur·e géotechnicien·ne", "Spécialiste en fondations et talus",
+                     "Ingénieur·e en mécanique des sols"),
+    "industriel": ("Ingénieur·e industriel·le", "Ingénieur·e en amélioration continue", "Analyste en logistique",
+                   "Responsable de l'ingénierie de fabrication"),
+    "informatique": ("Ingénieur·e informatique", "Architecte de solutions infonuagiques",
+                     "Ingénieur·e en cybersécurité", "Ingénieur·e en systèmes embarqués"),
+    "logiciel": ("Ingénieur·e logiciel", "Développeur·euse Python", "Architecte logiciel",
+                 "Ingénieur·e en apprentissage automatique", "Ingénieur·e DevOps"),
+    "materiaux": ("Ingénieur·e en matériaux", "Spécialiste en composites", "Ingénieur·e en corrosion"),
+    "mecanique": ("Ingénieur·e mécanique", "Concepteur·rice mécanique", "Ingénieur·e en fiabilité",
+                  "Ingénieur·e en conception de machines"),
+    "metallurgique": ("Ingénieur·e métallurgiste", "Spécialiste en soudage", "Ingénieur·e en fonderie"),
+    "minier": ("Ingénieur·e minier·ère", "Ingénieur·e en planification minière", "Spécialiste en ventilation minière",
+               "Ingénieur·e en dynamitage"),
+    "physique": ("Ingénieur·e physicien·ne", "Spécialiste en optique et photonique", "Ingénieur·e en acoustique"),
+    "production-automatisee": ("Ingénieur·e en automatisation", "Programmeur·euse d'automates",
+                               "Ingénieur·e en robotique", "Intégrateur·rice de systèmes de contrôle"),
+    "structures": ("Ingénieur·e en structures", "Concepteur·rice de charpentes", "Ingénieur·e en ouvrages d'art",
+                   "Spécialiste en réhabilitation de structures"),
+    "telecommunications": ("Ingénieur·e en télécommunications", "Ingénieur·e en radiofréquences",
+                           "Concepteur·rice de réseaux de fibre optique"),
+    "transport": ("Ingénieur·e en transport", "Ingénieur·e en circulation", "Planificateur·rice en mobilité",
+                  "Ingénieur·e ferroviaire"),
+}
+#: Subjects (the projects) and tools by domain.
+SUBJECTS = {
+    "aerospatial": ("trains d'atterrissage", "moteurs d'avion", "satellites", "cabines d'hélicoptère"),
+    "agricole": ("bâtiments d'élevage", "systèmes d'irrigation", "serres", "silos"),
+    "alimentaire": ("lignes d'embouteillage", "fromageries", "boulangeries industrielles", "abattoirs"),
+    "batiment": ("hôpitaux", "écoles", "tours de bureaux", "résidences pour aînés"),
+    "biomedical": ("stimulateurs cardiaques", "appareils d'IRM", "prothèses", "blocs opératoires"),
+    "biotechnologique": ("vaccins", "enzymes", "biocarburants"),
+    "chimique": ("raffineries", "usines d'engrais", "peintures", "électrolyseurs"),
+    "civil": ("ponts et viaducs", "aqueducs et égouts", "voirie municipale", "barrages"),
+    "construction": ("centres commerciaux", "chantiers résidentiels", "stades", "entrepôts"),
+    "eaux": ("usines de filtration", "stations d'épuration", "bassins de rétention", "réseaux pluviaux"),
+    "electrique": ("postes électriques", "lignes de transport d'électricité", "centrales hydroélectriques",
+                   "bornes de recharge"),
+    "electronique": ("cartes de contrôle", "capteurs", "onduleurs", "microcontrôleurs"),
+    "energie": ("parcs éoliens", "centrales solaires", "réseaux de chaleur", "batteries"),
+    "environnement": ("sites contaminés", "lieux d'enfouissement", "études d'impact", "milieux humides"),
+    "forestier": ("chemins forestiers", "scieries", "plans d'aménagement", "pépinières"),
+    "geologique": ("gisements de lithium", "forages d'exploration", "nappes phréatiques"),
+    "geomatique": ("cadastres", "levés lidar", "cartographie numérique", "jumeaux numériques"),
+    "geotechnique": ("pieux et fondations", "talus et remblais", "tunnels", "sols argileux"),
+    "industriel": ("chaînes de montage", "centres de distribution", "ateliers d'usinage"),
+    "informatique": ("centres de données", "plateformes infonuagiques", "objets connectés"),
+    "logiciel": ("applications mobiles", "plateformes de paiement", "modèles de langage", "logiciels embarqués"),
+    "materiaux": ("alliages d'aluminium", "bétons à haute performance", "matériaux composites"),
+    "mecanique": ("convoyeurs", "turbines", "pompes", "équipements de levage"),
+    "metallurgique": ("alumineries", "aciéries", "fonderies"),
+    "minier": ("mines à ciel ouvert", "mines souterraines", "usines de concentration", "parcs à résidus"),
+    "physique": ("lasers", "capteurs optiques", "instruments de mesure"),
+    "production-automatisee": ("cellules robotisées", "lignes d'emballage", "usines 4.0"),
+    "structures": ("charpentes d'acier", "structures en béton armé", "bâtiments en bois massif", "passerelles"),
+    "telecommunications": ("réseaux 5G", "fibre optique", "antennes", "liaisons satellites"),
+    "transport": ("autoroutes", "tramways", "carrefours giratoires", "pistes cyclables"),
+}
+TOOLS = {
+    "aerospatial": "CATIA et ANSYS", "agricole": "AutoCAD et HEC-RAS", "alimentaire": "HACCP et SAP",
+    "batiment": "Revit MEP et EnergyPlus", "biomedical": "SolidWorks et la norme ISO 13485",
+    "biotechnologique": "les BPF et SuperPro Designer", "chimique": "Aspen Plus et HYSYS",
+    "civil": "AutoCAD Civil 3D", "construction": "MS Project et Procore", "eaux": "EPANET et SWMM",
+    "electrique": "ETAP et SKM", "electronique": "Altium et LTspice", "energie": "RETScreen et HOMER",
+    "environnement": "ArcGIS et les méthodes d'échantillonnage", "forestier": "ArcGIS et FPInterface",
+    "geologique": "Leapfrog et Surpac", "geomatique": "QGIS, ArcGIS et PostGIS", "geotechnique": "Slide et Plaxis",
+    "industriel": "Lean Six Sigma et SAP", "informatique": "Kubernetes et Terraform",
+    "logiciel": "Python, Rust et TypeScript", "materiaux": "la microscopie électronique et Thermo-Calc",
+    "mecanique": "SolidWorks et Inventor", "metallurgique": "Thermo-Calc et la métallographie",
+    "minier": "Deswik et Vulcan", "physique": "COMSOL et Zemax", "production-automatisee": "Rockwell et Siemens TIA",
+    "structures": "SAP2000, ETABS et SAFE", "telecommunications": "Atoll et les normes 3GPP",
+    "transport": "Synchro, Vissim et Aimsun",
+}
+ROLES = ("", "", "", "", "Senior – ", "Junior – ", "Principal·e – ", "Chef·fe d'équipe – ")
+CPI_ROLES = ("CPI – ", "Candidat·e à la profession d'ingénieur – ", "Stagiaire – ")
 MISSIONS = (
-    "Concevoir et dimensionner des ouvrages et des installations",
-    "Préparer les plans, devis et estimations des coûts",
-    "Superviser les travaux de chantier et la qualité de l'exécution",
-    "Réaliser des inspections, des relevés et des rapports techniques",
+    "Concevoir et dimensionner {s}",
+    "Préparer les plans, devis et estimations des coûts de {s}",
+    "Superviser les travaux et la qualité d'exécution pour des {s}",
+    "Réaliser des inspections et des rapports techniques sur des {s}",
     "Coordonner des équipes multidisciplinaires et les sous-traitants",
     "Analyser les données d'essais et recommander des améliorations",
     "Assurer le respect des normes, des codes et de la réglementation",
-    "Participer à la planification des projets d'infrastructures",
-    "Modéliser les réseaux et simuler leur comportement",
+    "Participer à la planification des projets de l'équipe",
+    "Modéliser et simuler le comportement de {s}",
     "Rédiger des appels d'offres et évaluer les soumissions",
-    "Optimiser les procédés de production et la maintenance",
-    "Accompagner les clients municipaux et industriels",
-)
-SUBJECTS = (
-    "ponts et viaducs",
-    "réseaux d'aqueduc et d'égout",
-    "bâtiments institutionnels",
-    "postes électriques",
-    "usines de traitement des eaux",
-    "systèmes de ventilation",
-    "centrales hydroélectriques",
-    "chaussées et routes",
-    "structures en béton armé",
-    "charpentes d'acier",
-    "automatisation industrielle",
-    "logiciels embarqués",
-    "mines à ciel ouvert",
-    "barrages",
-    "télécommunications",
+    "Optimiser la maintenance et la performance de {s}",
+    "Accompagner nos clients publics et privés",
+    "Mettre à jour la documentation et les procédures",
+    "Encadrer des stagiaires et des technicien·nes",
+    "Présenter les résultats aux clients et aux autorités",
+    "Évaluer les risques et proposer des mesures correctives",
+    "Assurer la veille technologique de votre secteur",
+    "Préparer les demandes de permis et d'autorisation",
 )
 QUALIFICATIONS = (
     "Membre de l'Ordre des ingénieurs du Québec",
-    "Maîtrise d'AutoCAD, de Revit ou de Civil 3D",
+    "Baccalauréat dans une discipline pertinente",
+    "Maîtrise de {t}",
     "Excellente communication en français, à l'oral comme à l'écrit",
     "Connaissance de l'anglais technique",
     "Sens de l'organisation et autonomie",
     "Expérience en gestion de projets",
     "Permis de conduire valide",
-    "Connaissance des logiciels de calcul de structures",
+    "Capacité à travailler sous pression et à respecter les échéances",
+    "Esprit d'analyse et de synthèse",
+    "Disponibilité pour des déplacements en région",
+)
+INTROS = (
+    "Vous aimez relever des défis techniques au sein d'une équipe soudée ?",
+    "Joignez-vous à une entreprise en pleine croissance, reconnue pour la qualité de ses réalisations.",
+    "Notre équipe grandit et cherche une personne passionnée pour ses mandats de {s}.",
+    "Vous souhaitez contribuer à des projets qui ont du sens pour les collectivités ?",
+    "Nous réalisons depuis plus de vingt ans des projets de {s} partout au Québec.",
+    "Ce poste est une occasion de faire progresser votre carrière auprès de mentors expérimentés.",
 )
 BENEFITS = (
     "Horaire flexible et télétravail partiel",
@@ -92,6 +186,10 @@ BENEFITS = (
     "Formation continue payée",
     "Quatre semaines de vacances dès la première année",
     "Programme de mieux-être",
+    "Stationnement gratuit",
+    "Prime annuelle selon les résultats",
+    "Remboursement de la cotisation à l'Ordre",
+    "Allocation pour le transport collectif",
 )
 COMPANY_NAMES = (
     "Génivert",
@@ -163,14 +261,19 @@ class OfferMaker:
             return Workplace("places", places=tuple(places))
         return Workplace("outside_quebec")
 
-    def _description(self, subject: str) -> str:
+    def _description(self, domains: Sequence[str], subject: str) -> str:
         rng = self.rng
-        missions = "".join(f"<li>{m} ({rng.choice(SUBJECTS)}).</li>" for m in rng.sample(MISSIONS, rng.randint(3, 5)))
-        skills = "".join(f"<li>{q}.</li>" for q in rng.sample(QUALIFICATIONS, rng.randint(2, 4)))
-        perks = ", ".join(rng.sample(BENEFITS, 2)).lower()
+        subjects = SUBJECTS[domains[0]]
+        missions = "".join(
+            f"<li>{m.format(s=rng.choice(subjects))}.</li>" for m in rng.sample(MISSIONS, rng.randint(4, 7))
+        )
+        tools = TOOLS[rng.choice(domains)]
+        skills = "".join(f"<li>{q.format(t=tools)}.</li>" for q in rng.sample(QUALIFICATIONS, rng.randint(3, 6)))
+        perks = ", ".join(rng.sample(BENEFITS, rng.randint(2, 4))).lower()
+        intro = rng.choice(INTROS).format(s=subject)
         return (
-            f"<p><strong>Raison d'être du poste</strong> : notre équipe cherche une personne pour ses projets de "
-            f"{subject}.</p><p><strong>Tâches</strong></p><ul>{missions}</ul>"
+            f"<p>{intro}</p><p><strong>Raison d'être du poste</strong> : notre équipe cherche une personne pour "
+            f"ses projets de {subject}.</p><p><strong>Tâches</strong></p><ul>{missions}</ul>"
             f"<p><strong>Qualifications</strong></p><ul>{skills}</ul><p>Nous offrons : {perks}.</p>"
         )
 
@@ -179,18 +282,19 @@ class OfferMaker:
         brand = rng.choice(self.brands)
         profile = "cpi" if rng.random() < 0.2 else "ing"
         domains = rng.sample(self.domains, rng.choice((1, 1, 1, 2, 3)))
+        codes = [d.code for d in domains]
         role = rng.choice(CPI_ROLES if profile == "cpi" else ROLES)
-        subject = rng.choice(SUBJECTS)
-        title = f"{role} – {domains[0].fr.lower()}"
+        subject = rng.choice(SUBJECTS[codes[0]])
+        title = role + rng.choice(TITLES[codes[0]])
         if rng.random() < 0.4:
             title += f", {subject}"
         ends = posting.publication_ends_at(published_at)
         content = OfferContent(
             title_fr=title[:150],
             title_en="",
-            description_fr=self._description(subject),
+            description_fr=self._description(codes, subject),
             function_type=rng.choice(self.codes["function_types"]),
-            engineering_domains=tuple(d.code for d in domains),
+            engineering_domains=tuple(codes),
             employment_type=rng.choice(self.codes["employment_types"]),
             position_status=rng.choice(self.codes["position_statuses"]),
             work_formula=rng.choice(self.codes["work_formulas"]),
