@@ -9,8 +9,9 @@ the dialect.
 
 Everything else is the same SQL on both: the online predicate (`published_at <= now <
 publication_ends_at`, not ended) is in every query, filters are `EXISTS` on `offer_search_values`
-(any value of a facet, every facet), and facet counts are `GROUP BY`s with the other facets'
-filters applied (disjunctive facets): one for the facets nobody filters on, one per filtered facet.
+(any value of a facet, every facet), and the facet counts are one `GROUP BY` over the candidates
+(online, text) with one flag per filter, each facet counted with the other facets' filters applied
+(disjunctive facets).
 
 The row builders (`search_row`, `search_values`, `write_index`) are shared by the repository's
 index maintenance, migration 0007's backfill and the demo generator (`offers.devtools.generate`).
@@ -273,25 +274,30 @@ class SqlOfferSearch:
         ).mappings()
         hits = tuple(_hit(r, now) for r in rows)
         facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-        # The facets nobody filters on share one GROUP BY (every filter applies to them); each
-        # filtered facet has its own, without its own filter (disjunctive counts).
-        groups = [[f for f in FACETS if f not in filters], *([f] for f in FACETS if f in filters)]
-        text_where = [text_match.where] if text_match is not None else []
-        for group in groups:
-            if group:
-                for facet, value, n in self._counts(group, [online, *text_where], filters):
-                    facets[facet][value] = n
+        for facet, value, n in self._counts([online, *([text_match.where] if text_match else [])], filters):
+            facets[facet][value] = n
         return SearchResult(hits, int(total), query.page, query.per_page, facets)
 
-    def _counts(
-        self, group: Sequence[str], where: Sequence[Any], filters: Mapping[str, Sequence[str]]
-    ) -> list[tuple[str, str, int]]:
-        """(facet, value, offers) for the facets of `group`, with the filters of the others."""
-        others = [_has(name, codes) for name, codes in filters.items() if name not in group]
+    def _counts(self, where: Sequence[Any], filters: Mapping[str, Sequence[str]]) -> list[tuple[str, str, int]]:
+        """(facet, value, offers) of every facet in one statement: the candidates (online, text)
+        once, with one flag per filter, then their values counted where every filter holds (the
+        facets nobody filters on) or every other filter holds (a filtered facet: disjunctive counts)."""
+        flags = {facet: _has(facet, codes).label(f"has_{facet}") for facet, codes in filters.items()}
+        candidates = select(S.offer_id, *flags.values()).where(*where).cte("candidates")
+        if self.dialect == "postgresql":  # computed once, not inlined into the join
+            candidates = candidates.prefix_with("MATERIALIZED")
+        C = candidates.c
+
+        def every(but: str | None = None) -> list[Any]:
+            return [C[f"has_{facet}"] for facet in filters if facet != but]
+
+        unfiltered = [f for f in FACETS if f not in filters]
+        kept = [and_(V.facet.in_(unfiltered), *every())] if unfiltered else []
+        kept += [and_(V.facet == facet, *every(but=facet)) for facet in filters]
         counted = self.session.execute(
             select(V.facet, V.value, func.count())
-            .select_from(offer_search.join(offer_search_values, V.offer_id == S.offer_id))
-            .where(V.facet.in_(list(group)), *where, *others)
+            .select_from(candidates.join(offer_search_values, V.offer_id == C.offer_id))
+            .where(or_(*kept))
             .group_by(V.facet, V.value)
         )
         return [(facet, value, int(n)) for facet, value, n in counted if n]
