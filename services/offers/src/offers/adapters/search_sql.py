@@ -259,20 +259,32 @@ class SqlOfferSearch:
         where = [online, *(_has(facet, codes) for facet, codes in filters.items())]
         if text_match is not None:
             where.append(text_match.where)
-        total = self.session.execute(select(func.count()).select_from(offer_search).where(*where)).scalar_one()
         base, rank, order = offer_search, literal(0.0), [S.published_at.desc(), S.offer_id]
         if text_match is not None:  # the rank only for the page's query: counting needs none
             base, rank = text_match.ranked_from, text_match.rank
             order.insert(0, rank.desc())
-        rows = self.session.execute(
-            select(*HIT_COLUMNS, rank.label("rank"))
-            .select_from(base)
-            .where(*where)
-            .order_by(*order)
-            .limit(query.per_page)
-            .offset(query.offset)
-        ).mappings()
+        # A search reads (and sorts) every match anyway: the total comes with the page (`count(*)
+        # OVER ()`, one statement to plan, not two). The newest offers unfiltered read 20 rows
+        # of the index: their total is a count of the covering index.
+        windowed = text_match is not None or bool(filters)
+        total_column = [func.count().over().label("total")] if windowed else []
+        rows = (
+            self.session.execute(
+                select(*HIT_COLUMNS, rank.label("rank"), *total_column)
+                .select_from(base)
+                .where(*where)
+                .order_by(*order)
+                .limit(query.per_page)
+                .offset(query.offset)
+            )
+            .mappings()
+            .all()
+        )
         hits = tuple(_hit(r, now) for r in rows)
+        if windowed and rows:
+            total = rows[0]["total"]
+        else:  # unfiltered, or a page past the last one
+            total = self.session.execute(select(func.count()).select_from(offer_search).where(*where)).scalar_one()
         facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
         for facet, value, n in self._counts([online, *([text_match.where] if text_match else [])], filters):
             facets[facet][value] = n
