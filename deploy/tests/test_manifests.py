@@ -535,3 +535,12 @@ def test_no_deployment_moves_a_service_clock(overlay: str) -> None:
             found += [f"{name_of(doc)}: {k}" for c in containers(doc) for k in env_of(c)
                       if k.endswith("_TEST_CLOCK_FILE")]
     assert not found, found
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_offers_database_has_unaccent_for_the_french_search(overlay: str) -> None:
+    """offers' migration defines the `fr_unaccent` text-search configuration (issue 11), which
+    needs the `unaccent` extension: its Cluster creates it at bootstrap."""
+    (cluster,) = [c for c in of_kind(rendered(overlay), "Cluster") if c["metadata"]["name"] == "offers-db"]
+    statements = cluster["spec"]["bootstrap"]["initdb"].get("postInitApplicationSQL", [])
+    assert "CREATE EXTENSION IF NOT EXISTS unaccent" in statements
