@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -96,3 +97,43 @@ def test_running_relay_survives_an_outage_and_is_woken_by_commits(sqlite_app: pl
         relay.wake()
         thread.join(5)
     assert not thread.is_alive()
+
+
+def test_relay_scrubs_the_named_fields_of_a_published_row_and_sends_them_whole(
+    sqlite_app: plumbing_notes.NotesApp,
+) -> None:
+    """A per-type option: once published, the stored body loses the named fields (a CV, say); the
+    broker got them; other types and rows not yet published keep theirs."""
+    from plumbing.clock import SystemClock
+    from plumbing.events.relay import OutboxRelay
+
+    bodies: list[dict[str, Any]] = []
+
+    class Recording(FlakyPublisher):
+        def publish(self, envelope: Envelope, body: bytes, headers: Mapping[str, Any]) -> None:
+            super().publish(envelope, body, headers)
+            bodies.append(json.loads(body))
+
+    publisher = Recording()
+    relay = OutboxRelay(
+        sqlite_app.session_factory, plumbing_notes.outbox, publisher, SystemClock(), producer="notes",
+        scrub_types={plumbing_notes.NOTE_CREATED: ("data.text", "data.missing.path")},
+    )
+    kept = OutboxRelay(sqlite_app.session_factory, plumbing_notes.outbox, publisher, SystemClock(), producer="notes")
+    first = sqlite_app.create_note("secret CV bytes")
+    kept.publish_pending()  # a relay without the option leaves the body alone
+    assert json.loads(sqlite_app.outbox_row(first.id)["body"])["data"]["text"] == "secret CV bytes"
+
+    second = sqlite_app.create_note("other secret")
+    publisher.fail_ids = {second.id}
+    with pytest.raises(PublishError):
+        relay.publish_pending()
+    assert json.loads(sqlite_app.outbox_row(second.id)["body"])["data"]["text"] == "other secret"  # not out yet
+
+    publisher.fail_ids = set()
+    assert relay.publish_pending() == 1
+    assert bodies[-1]["data"]["text"] == "other secret"  # the broker got it whole
+    stored = json.loads(sqlite_app.outbox_row(second.id)["body"])
+    assert stored["data"] == {"note_id": second.data["note_id"], "text": ""}
+    assert stored["id"] == second.id and stored["type"] == plumbing_notes.NOTE_CREATED
+    assert sqlite_app.outbox_row(second.id)["published_at"] is not None

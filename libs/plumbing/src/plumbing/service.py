@@ -9,7 +9,7 @@ web app under gunicorn (`asgi`) or its worker (`run_worker_process`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,8 @@ class Runtime:
     inbox: Table
     #: `idempotency_keys` when the service takes idempotency keys (plumbing.idempotency).
     idempotency: Table | None = None
+    #: Event type → dotted paths the relay blanks in the outbox once published (relay.py, "Scrubbing").
+    scrub_types: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _relays: list[OutboxRelay] = field(default_factory=list)
     _broker_check: BrokerCheck | None = None
 
@@ -69,7 +71,8 @@ class Runtime:
 
     def relay(self, publisher: Publisher) -> OutboxRelay:
         """A relay for this service's outbox; commits in this process wake it at once."""
-        relay = OutboxRelay(self.session_factory, self.outbox, publisher, self.clock, producer=self.name)
+        relay = OutboxRelay(self.session_factory, self.outbox, publisher, self.clock, producer=self.name,
+                            scrub_types=self.scrub_types)
         self._relays.append(relay)
         return relay
 
@@ -88,8 +91,15 @@ class Runtime:
         return checks
 
 
-def build_runtime(settings: Settings, metadata: MetaData, *, clock: Clock | None = None) -> Runtime:
-    """Engine and messaging for a service whose metadata already holds `outbox` and `inbox`."""
+def build_runtime(
+    settings: Settings,
+    metadata: MetaData,
+    *,
+    clock: Clock | None = None,
+    scrub_types: Mapping[str, Sequence[str]] | None = None,
+) -> Runtime:
+    """Engine and messaging for a service whose metadata already holds `outbox` and `inbox`;
+    `scrub_types`: what its relay blanks in published rows (plumbing.events.relay)."""
     engine = make_engine(settings.database_url, settings.db_pool_size)
     return Runtime(
         settings=settings,
@@ -100,6 +110,7 @@ def build_runtime(settings: Settings, metadata: MetaData, *, clock: Clock | None
         outbox=metadata.tables["outbox"],
         inbox=metadata.tables["inbox"],
         idempotency=metadata.tables.get("idempotency_keys"),
+        scrub_types={kind: tuple(paths) for kind, paths in (scrub_types or {}).items()},
     )
 
 

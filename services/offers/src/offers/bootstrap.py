@@ -19,6 +19,7 @@ from offers.entrypoints.web_api_keys import blueprint as api_keys_blueprint
 from offers.entrypoints.web_employer import blueprint as employer_blueprint
 from offers.service_layer import commands
 from offers.service_layer.api_keys import KEY_COMMAND_HANDLERS
+from offers.service_layer.applications import APPLICATION_COMMAND_HANDLERS, SCRUB_TYPES
 from offers.service_layer.handlers import COMMAND_HANDLERS
 from offers.service_layer.ports import CreditBank, Dependencies
 from plumbing.auth.memberships import SNAPSHOT_REQUEST_DELAY_SECONDS, SnapshotRequester
@@ -72,7 +73,9 @@ def offer_ticks(bus: MessageBus[Dependencies]) -> dict[str, int]:
 
 
 def build_bus(uow_factory: Any, deps: Dependencies) -> MessageBus[Dependencies]:
-    return MessageBus(uow_factory, deps, commands={**COMMAND_HANDLERS, **KEY_COMMAND_HANDLERS})
+    return MessageBus(
+        uow_factory, deps, commands={**COMMAND_HANDLERS, **KEY_COMMAND_HANDLERS, **APPLICATION_COMMAND_HANDLERS}
+    )
 
 
 def bootstrap(
@@ -82,7 +85,8 @@ def bootstrap(
     through the gateway); tests pass `adapters.billing_client.InMemoryCreditBank`."""
     settings = settings or Settings.from_env(SERVICE)
     start_mappers()
-    runtime = build_runtime(settings, metadata, clock=clock)
+    # The relay blanks an application's CV in the outbox once it is published (decisions, "Applying by email").
+    runtime = build_runtime(settings, metadata, clock=clock, scrub_types=SCRUB_TYPES)
 
     def new_uow(dispatch: EventDispatcher) -> SqlOffersUnitOfWork:
         return SqlOffersUnitOfWork(runtime.session_factory, runtime.messaging(), dispatch)
@@ -105,6 +109,7 @@ def bootstrap(
 
     pages = create_pages_app(SERVICE, PACKAGE_DIR)
     pages.extensions[BUS_KEY] = bus
+    pages.config["PUBLIC_URL"] = settings.public_url
     pages.register_blueprint(blueprint)
     pages.register_blueprint(api_keys_blueprint)
     pages.register_blueprint(employer_blueprint)

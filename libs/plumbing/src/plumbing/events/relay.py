@@ -10,12 +10,19 @@ the first publish failure. So the events of one service reach the broker in `seq
 once. A row that can never be published (its body is not an envelope) is parked: `parked_at` and
 `last_error` are set, an error is logged, and the rows behind it flow; an operator lists parked
 rows with `python -m plumbing.entry outbox <service> parked` and requeues one after a fix.
+
+Scrubbing (`scrub_types`): some events carry a field that must not stay in the producer's
+database once it is out, e.g. a CV sent to the mailer (`offers.application.submitted`). For those
+event types the relay blanks the named fields of the stored body ("data.cv.content_base64" → "")
+in the same transaction that marks the row published; the broker got the whole body.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+from collections.abc import Mapping, Sequence
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
@@ -41,12 +48,16 @@ class OutboxRelay:
         *,
         producer: str,
         batch_size: int = 100,
+        scrub_types: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
+        """`scrub_types`: event type → dotted paths in the envelope ("data.cv.content_base64") blanked
+        in the stored row once it is published."""
         self.session_factory = session_factory
         self.outbox = outbox
         self.publisher = publisher
         self.clock = clock
         self.batch_size = batch_size
+        self.scrub_types = {kind: tuple(paths) for kind, paths in (scrub_types or {}).items()}
         self.tracer = trace.get_tracer(f"{producer}.relay")
         self._wake = threading.Event()
 
@@ -61,12 +72,12 @@ class OutboxRelay:
             if not _take_relay_lock(session):
                 return 0  # another relay of this service is publishing: it keeps the order
             rows = session.execute(
-                select(self.outbox.c.seq, self.outbox.c.body)
+                select(self.outbox.c.seq, self.outbox.c.body, self.outbox.c.event_type)
                 .where(self.outbox.c.published_at.is_(None), self.outbox.c.parked_at.is_(None))
                 .order_by(self.outbox.c.seq)
                 .limit(self.batch_size)
             ).all()
-            for seq, body in rows:
+            for seq, body, event_type in rows:
                 try:
                     envelope = Envelope.from_json(body.encode() if isinstance(body, str) else body)
                 except (PoisonMessage, AttributeError) as exc:
@@ -83,11 +94,14 @@ class OutboxRelay:
                     )
                     session.commit()
                     raise
-                session.execute(
-                    update(self.outbox)
-                    .where(self.outbox.c.seq == seq)
-                    .values(published_at=self.clock.now(), attempts=self.outbox.c.attempts + 1)
-                )
+                published: dict[str, object] = {
+                    "published_at": self.clock.now(),
+                    "attempts": self.outbox.c.attempts + 1,
+                }
+                paths = self.scrub_types.get(event_type)
+                if paths:
+                    published["body"] = scrub_body(body, paths)
+                session.execute(update(self.outbox).where(self.outbox.c.seq == seq).values(**published))
                 sent += 1
             session.commit()
         return sent
@@ -132,6 +146,19 @@ class OutboxRelay:
                 backoff = min(backoff * 2, max_backoff)
             self._wake.wait(backoff)
             self._wake.clear()
+
+
+def scrub_body(body: str | bytes, paths: Sequence[str]) -> str:
+    """The JSON body with each dotted path that exists set to "" (missing paths are left alone)."""
+    document = json.loads(body)
+    for path in paths:
+        *parents, leaf = path.split(".")
+        node = document
+        for name in parents:
+            node = node.get(name) if isinstance(node, dict) else None
+        if isinstance(node, dict) and leaf in node:
+            node[leaf] = ""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 # One relay pass at a time per service database (any constant works: one database per service).

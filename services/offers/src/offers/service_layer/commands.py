@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from offers.domain.offer import OfferConfig, OfferContent
@@ -181,3 +181,21 @@ class ExpireDue:
 class NotifyDue:
     """`offers.offer.expiring_soon` (10 days before the end) and `offers.offer.featuring_ended`,
     each once per offer and date."""
+
+
+# Applying by email (issue 11) -----------------------------------------------------------------
+@dataclass(frozen=True)
+class SubmitApplication:
+    """A candidate's application through the job site's form (anonymous). The offer's address is
+    read from the offer, never from the form; `offer_url` is the public page's address."""
+
+    offer_id: str
+    name: str
+    email: str
+    phone: str
+    message: str
+    consent: bool
+    cv_filename: str
+    cv_data: bytes = field(repr=False)
+    locale: str = "fr"
+    offer_url: str = ""
