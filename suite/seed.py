@@ -30,7 +30,8 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, str]] = [
      "Demande de création d'entreprise (en attente de l'Ordre)"),
     ("new_employer", "camille.roy@nouvelle-firme-demo.ca", "employer", "Camille", "Roy",
      "Employeur sans entreprise : essayez l'assistant /entreprises/demande"),
-    ("member", "alex.roy@courriel-demo.ca", "member", "Alex", "Roy", "Candidat·e"),
+    ("member", "alex.roy@courriel-demo.ca", "member", "Alex", "Roy",
+     "Candidat·e : /membre/ (suit Génivert inc., abonné·e au sommaire et aux envois ciblés)"),
 ]
 
 
@@ -60,7 +61,12 @@ def seed_demo(bundles: dict[str, ServiceBundle]) -> list[tuple[str, str]]:
 
             seed_offers(bundles, principal=accounts["principal"], affichage=accounts["affichage"],
                         staff=accounts["staff"])
+<<<<<<< HEAD
             seed_jobsite_offers(bundles, staff=accounts["staff"])
+=======
+        if "mailer" in bundles:
+            seed_members(bundles["mailer"], member=accounts["member"])
+>>>>>>> jobseekers
     return [(email, hint) for _, email, _, _, _, hint in DEMO_ACCOUNTS]
 
 
@@ -85,6 +91,26 @@ def seed_billing(bundle: ServiceBundle, *, principal: Any, buyer: Any, staff: An
     address = ("Génivert inc.", "1200, rue Saint-Denis", "Montréal (QC)  H2X 3J6", "Canada")
     return seed_demo(bus, DemoBuyer(groups[0]["id"], buyer.id, buyer.email, address),
                      staff_account_id=staff.id, staff_email=staff.email)
+
+
+#: How long the job seekers' seed waits for the mailer to hear of the demo company (company-portal's
+#: branding event travels through the workers, started before the seed).
+MEMBERS_PROJECTION_WAIT = 30.0
+DEMO_FOLLOWED_COMPANY = "Génivert inc."
+
+
+def seed_members(bundle: ServiceBundle, *, member: Any) -> bool:
+    """The demo member follows Génivert inc. and subscribed to the digest and targeted mailings
+    (mailer.service_layer.seed). Idempotent."""
+    from mailer.service_layer.seed import seed_demo
+
+    deadline = time.monotonic() + MEMBERS_PROJECTION_WAIT
+    while not seed_demo(bundle.extras["bus"], member_account_id=member.id, company_name=DEMO_FOLLOWED_COMPANY):
+        if time.monotonic() > deadline:
+            logging.getLogger(__name__).warning("the mailer has not heard of the demo company: no follows demo data")
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def print_banner(url: str, logins: list[tuple[str, str]], mail_dir: Path) -> None:

@@ -27,6 +27,8 @@ CASES = [
     ("/moderation/facturation/entreprises/42", "catalog-billing"),
     ("/moderation/facturations", "moderation"),
     ("/emplois/123-ingenieur", "offers"),
+    ("/membre/", "mailer"),
+    ("/membre/entreprises-suivies", "mailer"),
     ("/", "offers"),
     ("/flux.xml", "offers"),
     # whole segments only
@@ -36,6 +38,7 @@ CASES = [
     ("/employeur/performances", "offers"),
     ("/api/identityx/v1", "offers"),
     ("/moderations", "offers"),
+    ("/membres", "offers"),
 ]
 
 

@@ -97,3 +97,17 @@ async def test_the_job_site_has_offers_from_several_employers(seeded) -> None:
     assert EXPIRED_TITLE not in titles and PAST_DEADLINE_TITLE in titles
     assert len({item["company_name"] for item in items}) == 6
     assert sum(1 for item in items if item["content"]["title_en"]) >= 5
+
+
+async def test_the_demo_member_lands_on_their_space_and_follows_the_demo_company(seeded) -> None:
+    transport = httpx.ASGITransport(app=seeded.gateway)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as member:
+        page = await member.get("/compte/connexion")
+        form = next(f for f in forms_of(page.text) if f["action"] == "/compte/connexion")
+        login = await member.post("/compte/connexion", data={**form["fields"], "email": "alex.roy@courriel-demo.ca",
+                                                             "password": DEMO_PASSWORD})
+        assert login.status_code == 303 and login.headers["location"] == "/membre/"
+        follows = await member.get("/membre/entreprises-suivies")
+        assert follows.status_code == 200 and follows.text.count("Génivert inc.</a>") == 1  # seeded once
+        home = await member.get("/membre/")
+        assert "Vous suivez 1 entreprise." in home.text

@@ -22,6 +22,8 @@ ROUTES: tuple[tuple[str, str], ...] = (
     # OIQ staff's billing pages (eligibility, credit transfers) are catalog-billing's own.
     ("/moderation/facturation", "catalog-billing"),
     ("/emplois", "offers"),
+    # The job seeker's space (followed companies, subscriptions): the mailer keeps them.
+    ("/membre", "mailer"),
 )
 
 #: Service for `/` and every path no prefix claims (the public job site).

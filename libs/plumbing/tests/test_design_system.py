@@ -53,7 +53,7 @@ def test_style_guide_shows_every_component(tmp_path: Path) -> None:
                       'class="flash flash-error"', 'class="field"', 'class="field-error"', 'type="file"',
                       "data-rich-text", 'class="steps"', 'class="table-cards"', "data-label=", 'class="empty-state"',
                       'class="side-nav"', 'class="tabs"', 'class="facts"', 'class="card-grid"', 'class="danger"',
-                      "2 décembre 2026"):
+                      "2 décembre 2026", 'class="choice-list"'):
         assert component in text, component
 
 

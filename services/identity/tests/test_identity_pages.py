@@ -204,7 +204,7 @@ async def test_login_never_redirects_off_site(c, bundle, next_value):
 async def test_login_without_next_lands_on_the_home_of_the_account_kind(c, bundle):
     from identity.bootstrap import create_account_directly
 
-    for kind, home in (("staff", "/moderation/"), ("member", "/compte/"), ("employer", "/entreprises/")):
+    for kind, home in (("staff", "/moderation/"), ("member", "/membre/"), ("employer", "/entreprises/")):
         email = f"{kind}.home@genie-home.ca"
         create_account_directly(bundle, email, PASSWORD, kind, "A", "B", verified=True)
         r = await c.post("/compte/connexion", data={"csrf_token": CSRF, "email": email, "password": PASSWORD})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,6 +17,10 @@ from plumbing.clock import FixedClock
 from plumbing.config import REPO_ROOT, Settings
 from plumbing.events.envelope import Envelope
 from plumbing.service import ServiceBundle
+
+TESTS_DIR = Path(__file__).resolve().parent
+if str(TESTS_DIR) not in sys.path:  # the tests' helper modules (members_testkit), by name
+    sys.path.insert(0, str(TESTS_DIR))
 
 PUBLIC_URL = "https://emplois.example.org"
 

@@ -4,16 +4,11 @@ company-portal client, and settings for a throw-away SQLite database."""
 from __future__ import annotations
 
 import shutil
-import time
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from jwt.algorithms import OKPAlgorithm
 
 from moderation.service_layer.ports import (
     Company,
@@ -26,37 +21,11 @@ from moderation.service_layer.ports import (
     StaffCall,
     User,
 )
-from plumbing.auth.tokens import AUDIENCE, ISSUER, TokenVerifier
 from plumbing.config import REPO_ROOT, Settings
 from plumbing.events.envelope import Envelope
+from plumbing.testing import TokenMaker  # noqa: F401 - moderation's tests import it from here
 
 TESTS_DIR = Path(__file__).resolve().parent
-KID = "moderation-test-key"
-
-
-# Tokens ------------------------------------------------------------------------------------
-class TokenMaker:
-    """An Ed25519 key, its JWKS, a verifier over it, and tokens as identity signs them."""
-
-    def __init__(self) -> None:
-        self.private_key = Ed25519PrivateKey.generate()
-        jwk = OKPAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
-        self.jwks = {"keys": [{**jwk, "kid": KID, "use": "sig", "alg": "EdDSA"}]}
-
-    def verifier(self) -> TokenVerifier:
-        return TokenVerifier(lambda: self.jwks)
-
-    def token(self, kind: str = "staff", *, account_id: str | None = None, email: str | None = None) -> str:
-        now = int(time.time())
-        claims = {
-            "iss": ISSUER, "aud": AUDIENCE, "sub": account_id or str(uuid.uuid4()),
-            "email": email or f"{kind}.{uuid.uuid4().hex[:6]}@oiq-test.ca", "kind": kind,
-            "sid": str(uuid.uuid4()), "iat": now, "exp": now + 600,
-        }
-        return jwt.encode(claims, self.private_key, algorithm="EdDSA", headers={"kid": KID})
-
-    def headers(self, kind: str = "staff", **kwargs: Any) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(kind, **kwargs)}", "X-CSRF-Token": "csrf-test-token"}
 
 
 # Settings and contracts ----------------------------------------------------------------------

@@ -364,3 +364,56 @@ def _abort(sock: socket.socket, shutdown: bool = False) -> None:
         return  # the pump thread closes it
     with contextlib.suppress(OSError):
         sock.close()
+
+
+class TokenMaker:
+    """An Ed25519 key, its JWKS, a verifier over it, and access tokens as identity signs them, for
+    page tests (the gateway's `Authorization: Bearer …` and `X-CSRF-Token` headers)."""
+
+    KID = "test-key"
+    CSRF = "csrf-test-token"
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from jwt.algorithms import OKPAlgorithm
+
+        self.private_key = Ed25519PrivateKey.generate()
+        jwk = OKPAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
+        self.jwks = {"keys": [{**jwk, "kid": self.KID, "use": "sig", "alg": "EdDSA"}]}
+
+    def verifier(self):  # type: ignore[no-untyped-def] - plumbing.auth.tokens.TokenVerifier
+        from plumbing.auth.tokens import TokenVerifier
+
+        return TokenVerifier(lambda: self.jwks)
+
+    def token(self, kind: str = "staff", *, account_id: str | None = None, email: str | None = None) -> str:
+        import jwt
+
+        from plumbing.auth.tokens import AUDIENCE, ISSUER
+
+        now = int(time.time())  # PyJWT checks lifetimes against the real time
+        claims = {
+            "iss": ISSUER, "aud": AUDIENCE, "sub": account_id or str(uuid.uuid4()),
+            "email": email or f"{kind}.{uuid.uuid4().hex[:6]}@oiq-test.ca", "kind": kind,
+            "sid": str(uuid.uuid4()), "iat": now, "exp": now + 600,
+        }
+        return jwt.encode(claims, self.private_key, algorithm="EdDSA", headers={"kid": self.KID})
+
+    def headers(self, kind: str = "staff", **kwargs: str | None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(kind, **kwargs)}", "X-CSRF-Token": self.CSRF}
+
+
+def compile_catalogs(translations_dir: Path) -> None:
+    """What `make translations` does (pybabel compile) for one translations folder, when a .po is
+    newer than its .mo: .mo files are build output, not in git."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in translations_dir.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parents[1].name)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)

@@ -44,3 +44,17 @@ class MailSettings:
             mail_from=env("MAIL_FROM", DEFAULT_FROM),
             mail_dir=Path(env("MAIL_DIR", str(settings.var_dir / "mail"))),
         )
+
+
+@dataclass(frozen=True)
+class OffersSettings:
+    """Where the job seekers' pages read offers' code lists (`GET /api/offers/v1/reference`)."""
+
+    #: `OFFERS_URL`; by default the public URL (through the gateway, which routes /api/offers).
+    url: str
+    #: `OFFERS_TIMEOUT`: seconds a page waits for the lists when it must fetch them (default 5).
+    timeout: float
+
+    @classmethod
+    def from_env(cls, settings: Settings) -> OffersSettings:
+        return cls(url=env("OFFERS_URL", settings.public_url).rstrip("/"), timeout=float(env("OFFERS_TIMEOUT", "5")))

@@ -55,6 +55,9 @@ def test_the_consumer_listens_to_identity_and_the_portal_requests(bundle):
         "portal.membership.granted",
         "portal.membership.role_changed",
         "portal.membership.snapshot",
+        # job seekers: company names
+        "portal.branding.changed",
+        "portal.branding.snapshot",
     }
     assert bundle.consumers[0].name == "mailer"
 
@@ -148,7 +151,7 @@ def test_password_reset_queues_a_reset_link(bundle, events):
 
 @pytest.mark.parametrize(("kind", "path", "fr", "en"), [
     ("employer", "/entreprises/", "Portail des entreprises", "link your account to your company"),
-    ("member", "/", "offres d’emploi de la semaine", "follow companies"),
+    ("member", "/membre/", "offres d’emploi de la semaine", "follow companies"),
     ("staff", "/moderation/", "espace de modération", "moderation space"),
 ])
 def test_verified_account_gets_a_welcome_for_its_kind(bundle, events, kind, path, fr, en):

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
 
 from babel.dates import format_date, format_time
-from flask import Flask, Response, g, render_template, request, template_rendered
+from flask import Flask, Response, g, redirect, render_template, request, template_rendered
 from flask_babel import Babel, get_translations, gettext
 from jinja2 import ChoiceLoader, FileSystemLoader, pass_context
 from jinja2.runtime import Context
@@ -122,6 +123,30 @@ def datetime_long(value: datetime | None, locale: str | None = None) -> str:
         time_text = time_text.replace(":", " h ")
     joiner = " à " if locale == "fr" else " at "
     return date_long(local, locale) + joiner + time_text
+
+
+LOGIN_PATH = "/compte/connexion"
+
+
+def local_path(value: str | None, default: str) -> str:
+    """`value` when it is a path on this site (for a `next` field or parameter), else `default`:
+    never another host (`//evil`, `/\\evil`, `https://…`), never a header break."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return default
+    if any(ch in value for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in value):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return default
+    return value
+
+
+def login_redirect(target: str | None = None) -> Response:
+    """303 to the sign-in page, which comes back to `target` (by default this page: with its query
+    for a GET, the bare path for a form's POST) once signed in."""
+    if target is None:
+        target = request.full_path.rstrip("?") if request.query_string and request.method == "GET" else request.path
+    return redirect(f"{LOGIN_PATH}?next={quote(target, safe='/')}", 303)  # type: ignore[return-value]
 
 
 class _LazyCsrfToken:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from flask import Blueprint, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
@@ -21,14 +21,15 @@ from identity.domain.model import AccountKind
 from identity.service_layer import commands, views
 from identity.service_layer.messagebus import MessageBus
 from plumbing.auth.tokens import get_verifier
-from plumbing.web.pages import current_locale, current_user
+from plumbing.web.pages import current_locale, current_user, local_path
 
 blueprint = Blueprint("identity", __name__, url_prefix="/compte")
 
 ACCOUNT_HOME = "/compte/"
 #: Where a login without `next` lands: employers in the Portail des entreprises (which sends a user
-#: without a group to the request wizard), staff in the moderation UI, job seekers in their account.
-HOME_BY_KIND = {"employer": "/entreprises/", "staff": "/moderation/"}
+#: without a group to the request wizard), staff in the moderation UI, job seekers (members) in their
+#: space, the mailer's /membre/ (followed companies, subscriptions).
+HOME_BY_KIND = {"employer": "/entreprises/", "staff": "/moderation/", "member": "/membre/"}
 #: Longest value read from a form field; longer input is cut (the rules then refuse it).
 MAX_FIELD = 1024
 FORM_ERROR = "form"
@@ -73,14 +74,7 @@ def field_errors(error: errors.IdentityError) -> dict[str, str]:
 
 def safe_next(value: str | None) -> str:
     """A local path to go to after logging in, or the account home (no open redirect)."""
-    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
-        return ACCOUNT_HOME
-    if any(ch in value for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in value):
-        return ACCOUNT_HOME
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return ACCOUNT_HOME
-    return value
+    return local_path(value, ACCOUNT_HOME)
 
 
 def _see_other(location: str, headers: dict[str, str] | None = None) -> Response:

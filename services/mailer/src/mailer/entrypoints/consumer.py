@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailer.service_layer import handlers
+from mailer.service_layer import handlers, members
 from plumbing.messagebus import Handler
 
 CONSUMER_NAME = "mailer"
@@ -23,3 +23,9 @@ HANDLERS: dict[str, list[Handler]] = {
     "billing.invoice.issued": [handlers.queue_invoice_copy_emails],
     "offers.offer.status_changed": [handlers.queue_offer_returned_email],
 }
+
+#: Job seekers: the display names of the companies members follow (service_layer/members.py).
+HANDLERS.update({
+    "portal.branding.changed": [members.remember_company],
+    "portal.branding.snapshot": [members.remember_company],
+})

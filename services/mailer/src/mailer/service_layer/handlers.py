@@ -69,7 +69,7 @@ def queue_password_reset_email(envelope: Envelope, uow: UnitOfWork, deps: Depend
            lambda: deps.templates.render("password_reset", context), deps.clock)
 
 
-WELCOME_PATHS = {"employer": "/entreprises/", "staff": "/moderation/"}
+WELCOME_PATHS = {"employer": "/entreprises/", "staff": "/moderation/", "member": "/membre/"}
 
 
 def queue_welcome_email(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:

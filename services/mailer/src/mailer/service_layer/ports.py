@@ -5,6 +5,7 @@
 | `UnitOfWork` (emails, accounts + outbox/inbox) | `adapters.unit_of_work.SqlMailerUnitOfWork` | the SQLite database |
 | `Mailer` | `adapters.mail.SmtpMailer`, `FileMailer` | `RecordingMailer` (tests/conftest.py) |
 | `Templates` | `adapters.templates.EmailTemplates` | — |
+| `OffersReference` (members) | `adapters.offers_reference.HttpOffersReference` | `StaticReference` (tests) |
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from mailer.domain.members import Company, FollowedCompany, Preferences
 from mailer.domain.model import Email, KnownAccount, Rendered
 from plumbing.clock import Clock
 from plumbing.ports import UnitOfWork as BaseUnitOfWork
@@ -68,9 +70,64 @@ class AccountDirectory(Protocol):
     def get(self, account_id: str) -> KnownAccount | None: ...
 
 
+# Job seekers (members): follows, preferences, company names ---------------------------------
+
+
+class FollowRepository(Protocol):
+    def add(self, account_id: str, company_id: str, now: datetime) -> bool:
+        """Follow a company; False when it already was (nothing changes)."""
+
+    def remove(self, account_id: str, company_id: str) -> bool: ...
+
+    def count(self, account_id: str) -> int: ...
+
+    def list(self, account_id: str) -> list[FollowedCompany]:
+        """The companies an account follows, by name, with their display names."""
+
+
+class PreferenceRepository(Protocol):
+    def get(self, account_id: str) -> Preferences | None: ...
+
+    def save(self, preferences: Preferences) -> None: ...
+
+
+class CompanyDirectory(Protocol):
+    def get(self, company_id: str) -> Company | None: ...
+
+    def named(self, name: str) -> Company | None:
+        """The company of that display name (the demo data's), if one."""
+
+    def remember(self, company: Company) -> bool:
+        """Keep a company's name unless a later change is already held; True when it was kept."""
+
+
+@dataclass(frozen=True)
+class ReferenceItem:
+    code: str
+    fr: str
+    en: str
+
+    def label(self, locale: str) -> str:
+        return self.en if locale == "en" and self.en else self.fr
+
+
+class ReferenceUnavailable(Exception):
+    """offers' reference data could not be read (and no copy is held)."""
+
+
+class OffersReference(Protocol):
+    def lists(self) -> dict[str, tuple[ReferenceItem, ...]]:
+        """offers' code lists by name (engineering_domains, regions, years_on_roll, …);
+        ReferenceUnavailable when they can't be had."""
+
+
 class UnitOfWork(BaseUnitOfWork, Protocol):
     emails: EmailRepository
     accounts: AccountDirectory
+    # job seekers
+    follows: FollowRepository
+    preferences: PreferenceRepository
+    companies: CompanyDirectory
 
 
 @dataclass(frozen=True)
@@ -82,3 +139,5 @@ class Dependencies:
     templates: Templates
     public_url: str
     contact_email: str
+    #: offers' code lists, for the job seekers' subscriptions (None: the members' pages are off).
+    reference: OffersReference | None = None
