@@ -61,12 +61,9 @@ def seed_demo(bundles: dict[str, ServiceBundle]) -> list[tuple[str, str]]:
 
             seed_offers(bundles, principal=accounts["principal"], affichage=accounts["affichage"],
                         staff=accounts["staff"])
-<<<<<<< HEAD
             seed_jobsite_offers(bundles, staff=accounts["staff"])
-=======
         if "mailer" in bundles:
             seed_members(bundles["mailer"], member=accounts["member"])
->>>>>>> jobseekers
     return [(email, hint) for _, email, _, _, _, hint in DEMO_ACCOUNTS]
 
 

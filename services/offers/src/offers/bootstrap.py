@@ -109,7 +109,7 @@ def bootstrap(
 
     pages = create_pages_app(SERVICE, PACKAGE_DIR)
     pages.extensions[BUS_KEY] = bus
-    pages.config["PUBLIC_URL"] = settings.public_url
+    pages.config["PUBLIC_URL"] = settings.public_url  # absolute links: the Atom feed, the sitemap
     pages.register_blueprint(blueprint)
     pages.register_blueprint(api_keys_blueprint)
     pages.register_blueprint(employer_blueprint)

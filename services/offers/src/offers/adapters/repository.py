@@ -3,7 +3,7 @@ plain domain objects out, so nothing the session tracks leaks into the domain)."
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Collection, Container, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy import and_, exists, func, insert, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from offers.adapters.orm import offer_history, offer_notices, offers
+from offers.adapters.orm import company_brandings, offer_history, offer_notices, offers
 from offers.domain.model import CompanyBranding
 from offers.domain.offer import Offer, OfferConfig, OfferContent, OfferEvent, OfferStatus, stale
 
@@ -25,6 +25,16 @@ class SqlBrandingRepository:
 
     def add(self, branding: CompanyBranding) -> None:
         self.session.add(branding)
+
+    def company_names(self, company_ids: Collection[str]) -> dict[str, str]:
+        if not company_ids:
+            return {}
+        rows = self.session.execute(
+            select(company_brandings.c.company_id, company_brandings.c.company_name)
+            .where(company_brandings.c.company_id.in_(list(company_ids)))
+            .order_by(company_brandings.c.company_id, company_brandings.c.changed_at)
+        )
+        return {company_id: name for company_id, name in rows}  # the latest change of a company wins
 
 
 def _row(offer: Offer) -> dict[str, Any]:
@@ -184,6 +194,15 @@ class SqlOfferRepository:
         return self._select(
             online_clause(now), order=(offers.c.published_at.desc(), offers.c.id), limit=limit, offset=offset
         )
+
+    def online_ids(self, now: datetime, *, after: str = "", limit: int = 1000) -> list[tuple[str, datetime]]:
+        rows = self.session.execute(
+            select(offers.c.id, offers.c.published_at)
+            .where(online_clause(now), offers.c.id > after)
+            .order_by(offers.c.id)
+            .limit(limit)
+        )
+        return [(offer_id, published_at) for offer_id, published_at in rows]
 
     # writes ----------------------------------------------------------------------------------
     def _add_history(self, offer: Offer) -> None:

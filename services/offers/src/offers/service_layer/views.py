@@ -6,6 +6,7 @@ else gets `NotAMember` (404). `now` is the caller's clock (`bus.deps.clock.now()
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -109,3 +110,15 @@ def published_offer(uow: UnitOfWork, offer_id: str, *, now: datetime) -> Offer:
     if offer is None or not offer.is_online(now):
         raise OfferNotFound(offer_id)
     return offer
+
+
+def online_offer_ids(
+    uow: UnitOfWork, *, now: datetime, after: str = "", limit: int = 1000
+) -> list[tuple[str, datetime]]:
+    """(id, published_at) of offers online now, by id after `after`: the sitemap's keyset pages."""
+    return uow.offers.online_ids(now, after=after, limit=limit)
+
+
+def company_names(uow: UnitOfWork, company_ids: Collection[str]) -> dict[str, str]:
+    """The display names of companies (the job site's « Entreprise » filter shows names, not ids)."""
+    return uow.brandings.company_names(company_ids)
