@@ -420,6 +420,7 @@ CALLS = (
     ("moderation", "COMPANY_PORTAL_URL", "company-portal"),  # staff decisions on join requests
     ("moderation", "OFFERS_URL", "offers"),  # staff decisions on offers (issue 9)
     ("offers", "CATALOG_BILLING_URL", "catalog-billing"),  # credits: reserve, consume, release
+    ("mailer", "OFFERS_URL", "offers"),  # the code lists of the job seekers' pages (issue 11)
 )
 PORT = 8000
 
@@ -502,7 +503,7 @@ def test_the_policies_still_deny_what_nobody_calls(overlay: str) -> None:
                                                                              "moderation", "mailer")}
     assert not allowed(docs, web["catalog-billing"], web["offers"], PORT)
     assert not allowed(docs, web["offers"], web["moderation"], PORT)
-    assert not allowed(docs, web["mailer"], web["offers"], PORT)
+    assert not allowed(docs, web["offers"], web["mailer"], PORT)
     assert not allowed(docs, web["mailer"], None, 6379)
 
 
