@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from plumbing.web.pages import create_pages_app, date_long, datetime_long, register_styleguide, styleguide_enabled
+from plumbing.web.pagination import pager
 from plumbing.web.richtext import html_to_plain_text, plain_text_to_html, rich_text_from_form
 
 
@@ -53,6 +54,7 @@ def test_style_guide_shows_every_component(tmp_path: Path) -> None:
                       'class="flash flash-error"', 'class="field"', 'class="field-error"', 'type="file"',
                       "data-rich-text", 'class="steps"', 'class="table-cards"', "data-label=", 'class="empty-state"',
                       'class="side-nav"', 'class="tabs"', 'class="facts"', 'class="card-grid"', 'class="danger"',
+                      'class="pagination"', 'href="/styleguide?page=4" rel="next"',
                       "2 décembre 2026", 'class="choice-list"'):
         assert component in text, component
 
@@ -66,3 +68,15 @@ def test_style_guide_is_for_development_only(monkeypatch, mode, flag, expected) 
     else:
         monkeypatch.setenv("INGEMPLOIS_STYLEGUIDE", flag)
     assert styleguide_enabled() is expected
+
+
+def test_page_links_show_the_ends_and_the_pages_around_the_current_one() -> None:
+    links = pager(7, 20, lambda n: f"/l?page={n}")
+    assert [link.number for link in links.links] == [1, None, 5, 6, 7, 8, 9, None, 20]
+    assert [link.number for link in links.links if link.current] == [7]
+    assert (links.previous_url, links.next_url) == ("/l?page=6", "/l?page=8")
+    first = pager(1, 3, lambda n: f"/l?page={n}")
+    assert [link.number for link in first.links] == [1, 2, 3] and first.previous_url is None
+    past_the_end = pager(9, 3, lambda n: f"/l?page={n}")
+    assert past_the_end.previous_url == "/l?page=3" and past_the_end.next_url is None
+    assert pager(1, 0, str).pages == 1

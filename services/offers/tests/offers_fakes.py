@@ -10,9 +10,12 @@ import uuid
 from collections.abc import Container
 from datetime import UTC, date, datetime, timedelta
 
+from offers.adapters import search_sql
 from offers.adapters.billing_client import InMemoryCreditBank
 from offers.domain import posting
+from offers.domain.model import CompanyBranding
 from offers.domain.offer import Offer, OfferConfig, OfferContent, OfferStatus, Workplace, stale
+from offers.domain.search import FACETS, SearchHit, SearchQuery, SearchResult, french_terms, offer_regions
 from offers.service_layer.commands import Caller
 from offers.service_layer.handlers import COMMAND_HANDLERS
 from offers.service_layer.ports import Dependencies
@@ -58,9 +61,11 @@ def complete_config(**changes: object) -> OfferConfig:
 
 
 class FakeOffers:
-    def __init__(self) -> None:
+    def __init__(self, search: FakeSearch | None = None) -> None:
         self.rows: dict[str, Offer] = {}
         self.notices: set[tuple[str, str, str]] = set()
+        #: Kept in step as the SQL repository keeps its index (company: from `search.companies`).
+        self.search = search
 
     def get(self, offer_id: str) -> Offer | None:
         found = self.rows.get(offer_id)
@@ -69,6 +74,11 @@ class FakeOffers:
     def add(self, offer: Offer) -> None:
         offer.stored_history = len(offer.history)
         self.rows[offer.id] = copy.deepcopy(offer)
+        self._index(offer)
+
+    def _index(self, offer: Offer) -> None:
+        if self.search is not None:
+            self.search.index(offer, self.search.companies.get(offer.group_id))
 
     def save(self, offer: Offer) -> None:
         if self.rows[offer.id].version != offer.version:
@@ -76,6 +86,7 @@ class FakeOffers:
         offer.version += 1
         offer.stored_history = len(offer.history)
         self.rows[offer.id] = copy.deepcopy(offer)
+        self._index(offer)
 
     def for_group(
         self, group_id: str, statuses: Container[str] | None = None, *, limit: int = 100, offset: int = 0
@@ -137,6 +148,97 @@ class FakeOffers:
         return True
 
 
+class FakeSearch:
+    """`OfferSearch` in memory, with the SQL adapter's row builders: every word of the text must be
+    among the offer's terms (no phrases nor `or`), filters and disjunctive facets in Python."""
+
+    def __init__(self, offers: FakeOffers | None = None) -> None:
+        self.offers = offers
+        self.rows: dict[str, dict] = {}
+        self.values: dict[str, list[tuple[str, str]]] = {}
+        self.companies: dict[str, CompanyBranding] = {}
+
+    def index(self, offer: Offer, company: CompanyBranding | None) -> None:
+        self.drop(offer.id)
+        row = search_sql.search_row(offer, company)
+        if row is None:
+            return
+        row["terms"] = set(french_terms(" ".join((row["title_fr"], row["title_en"], row["company_name"], row["body"]))))
+        self.rows[offer.id] = row
+        self.values[offer.id] = [(v["facet"], v["value"]) for v in search_sql.search_values(row, offer.live_content)]
+
+    def drop(self, offer_id: str) -> None:
+        self.rows.pop(offer_id, None)
+        self.values.pop(offer_id, None)
+
+    def reindex_company(self, group_id: str) -> None:
+        company = self.companies.get(group_id)
+        if company is None:
+            return
+        for offer_id, row in self.rows.items():
+            if row["group_id"] == group_id:
+                row.update(company_id=company.company_id, company_name=company.company_name, logo_url=company.logo_url)
+                kept = [(f, v) for f, v in self.values[offer_id] if f != "entreprise"]
+                self.values[offer_id] = kept + ([("entreprise", company.company_id)] if company.company_id else [])
+
+    def _online(self, now: datetime) -> list[dict]:
+        return [
+            r for r in self.rows.values()
+            if r["published_at"] <= now < r["publication_ends_at"] and r["ended_at"] is None
+        ]
+
+    def _hit(self, row: dict, now: datetime) -> SearchHit:
+        names = {f.name for f in dataclasses.fields(SearchHit)} - {"regions", "featured", "rank"}
+        return SearchHit(
+            **{k: row[k] for k in names},
+            regions=tuple(row["regions"]),
+            featured=row["featured_until"] is not None and row["featured_until"] > now,
+            rank=0.0,
+        )
+
+    def _keeps(self, row: dict, filters: dict[str, tuple[str, ...]], but: str | None = None) -> bool:
+        had = self.values[row["offer_id"]]
+        return all(any((f, c) in had for c in codes) for f, codes in filters.items() if f != but)
+
+    def search(self, query: SearchQuery, *, now: datetime) -> SearchResult:
+        wanted = set(french_terms(query.text))
+        rows = [r for r in self._online(now) if wanted <= r["terms"]]
+        rows.sort(key=lambda r: r["offer_id"])
+        rows.sort(key=lambda r: r["published_at"], reverse=True)
+        filters = query.filters()
+        found = [r for r in rows if self._keeps(r, filters)]
+        facets: dict[str, dict[str, int]] = {}
+        for facet in FACETS:
+            counts: dict[str, int] = {}
+            for r in rows:
+                if self._keeps(r, filters, but=facet):
+                    for f, v in self.values[r["offer_id"]]:
+                        if f == facet:
+                            counts[v] = counts.get(v, 0) + 1
+            facets[facet] = counts
+        page = found[query.offset : query.offset + query.per_page]
+        return SearchResult(tuple(self._hit(r, now) for r in page), len(found), query.page, query.per_page, facets)
+
+    def featured(self, *, now: datetime, limit: int = 6) -> tuple[SearchHit, ...]:
+        rows = [r for r in self._online(now) if r["featured_until"] is not None and r["featured_until"] > now]
+        rows.sort(key=lambda r: r["published_at"], reverse=True)
+        return tuple(self._hit(r, now) for r in rows[:limit])
+
+    def similar(self, offer_id: str, *, now: datetime, limit: int = 4) -> tuple[SearchHit, ...]:
+        offer = self.offers.rows.get(offer_id) if self.offers is not None else None
+        if offer is None or offer.live_content is None:
+            return ()
+        mine = {("domaine", d) for d in offer.live_content.engineering_domains}
+        mine |= {("region", r) for r in offer_regions(offer.live_content.workplace)}
+        scored = []
+        for row in self._online(now):
+            score = sum(2 if f == "domaine" else 1 for f, v in self.values[row["offer_id"]] if (f, v) in mine)
+            if score and row["offer_id"] != offer_id:
+                scored.append((-score, -row["published_at"].timestamp(), row["offer_id"], row))
+        scored.sort(key=lambda s: s[:3])
+        return tuple(self._hit(s[3], now) for s in scored[:limit])
+
+
 class FakeMemberships:
     def __init__(self, roles: dict[tuple[str, str], str]) -> None:
         self.roles = roles
@@ -151,7 +253,9 @@ class FakeMemberships:
 class FakeUnitOfWork(fakes.FakeUnitOfWork):
     def __init__(self, dispatch: object = None) -> None:
         super().__init__(dispatch)  # type: ignore[arg-type]
-        self.offers = FakeOffers()
+        self.search = FakeSearch()
+        self.offers = FakeOffers(self.search)
+        self.search.offers = self.offers
         self.brandings = None
         self.memberships = FakeMemberships({(a, GROUP): r for a, r in ROLES.items()})
 

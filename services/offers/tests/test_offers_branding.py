@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from offers_fakes import FakeSearch
 from sqlalchemy import select
 
 from offers.adapters.orm import company_brandings
@@ -41,6 +42,7 @@ class FakeUnitOfWork(fakes.FakeUnitOfWork):
     def __init__(self, dispatch) -> None:
         super().__init__(dispatch)
         self.brandings = FakeBrandings()
+        self.search = FakeSearch()
 
 
 def branding(name: str, at: datetime) -> RecordCompanyBranding:

@@ -7,10 +7,8 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
+from test_offers_migrations import schema_differences
 
-from offers.adapters.orm import metadata
 from offers.bootstrap import bootstrap
 from plumbing.auth.memberships import MEMBERSHIP_EVENT_HANDLERS, SnapshotRequester
 from plumbing.config import Settings
@@ -25,10 +23,7 @@ def built(database_url: str):
 
 def differences(bundle) -> list:
     with bundle.runtime.engine.connect() as connection:
-        found = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), metadata)
-    # plumbing's inbox declares UNIQUE(message_id, consumer) on top of the same primary key;
-    # PostgreSQL keeps one constraint for both, so the unique one never reflects back.
-    return [d for d in found if not (d[0] == "add_constraint" and d[1].table.name == "inbox")]
+        return schema_differences(connection)
 
 
 def test_sqlite_migrations_build_the_projection(tmp_path: Path) -> None:

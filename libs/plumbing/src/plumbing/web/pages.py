@@ -269,8 +269,11 @@ def styleguide_enabled() -> bool:
 def register_styleguide(app: Flask) -> None:
     """GET /styleguide: every component of ui.html, as pages use them (development only)."""
 
+    from plumbing.web.pagination import pager
+
     @app.get("/styleguide")
     def styleguide() -> str:
         sample = datetime(2026, 12, 2, 19, 5, tzinfo=QUEBEC)
-        return render_template("styleguide.html", sample_date=sample,
+        sample_pager = pager(3, 12, lambda number: f"/styleguide?page={number}")
+        return render_template("styleguide.html", sample_date=sample, sample_pager=sample_pager,
                                flashes=[("success", gettext("Exemple : les informations sont enregistrées."))])

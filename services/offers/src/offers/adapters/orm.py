@@ -95,4 +95,4 @@ def start_mappers() -> None:
     map_once("offers", lambda: mapper_registry.map_imperatively(CompanyBranding, company_brandings))
 
 # The other parts' tables join this metadata when their module is imported (migrations, bootstrap).
-from offers.adapters import orm_api_keys  # noqa: E402, F401
+from offers.adapters import orm_api_keys, orm_search  # noqa: E402, F401

@@ -12,8 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from offers.adapters.orm import company_brandings, offer_history, offer_notices, offers
+from offers.adapters.search_sql import company_of
 from offers.domain.model import CompanyBranding
 from offers.domain.offer import Offer, OfferConfig, OfferContent, OfferEvent, OfferStatus, stale
+from offers.service_layer.ports import OfferSearch
 
 
 class SqlBrandingRepository:
@@ -113,8 +115,12 @@ def online_clause(now: datetime) -> Any:
 
 
 class SqlOfferRepository:
-    def __init__(self, session: Session) -> None:
+    """`search`: the index kept in step with every write (an offer that gets or changes live
+    content is reindexed, one that ends is dropped), in the same transaction."""
+
+    def __init__(self, session: Session, search: OfferSearch | None = None) -> None:
         self.session = session
+        self.search = search
 
     # reads -----------------------------------------------------------------------------------
     def _load(self, rows: list[Mapping[str, Any]]) -> list[Offer]:
@@ -226,6 +232,7 @@ class SqlOfferRepository:
     def add(self, offer: Offer) -> None:
         self.session.execute(insert(offers).values(id=offer.id, version=offer.version, **_row(offer)))
         self._add_history(offer)
+        self._index(offer)
 
     def save(self, offer: Offer) -> None:
         result = self.session.execute(
@@ -237,6 +244,15 @@ class SqlOfferRepository:
             raise stale()
         offer.version += 1
         self._add_history(offer)
+        self._index(offer)
+
+    def _index(self, offer: Offer) -> None:
+        if self.search is None:
+            return
+        if offer.live_content is None:
+            self.search.drop(offer.id)
+        else:
+            self.search.index(offer, company_of(self.session, offer.group_id))
 
     def claim_notice(self, offer_id: str, kind: str, key: str, now: datetime) -> bool:
         try:

@@ -51,8 +51,12 @@ def record_company_branding(cmd: commands.RecordCompanyBranding, uow: UnitOfWork
     current = uow.brandings.get(cmd.group_id)
     if current is None:
         uow.brandings.add(newer)
-        return True
-    return current.update(newer)
+        changed = True
+    else:
+        changed = current.update(newer)
+    if changed:
+        uow.search.reindex_company(cmd.group_id)  # the company name and logo the hits show
+    return changed
 
 
 # Offers: helpers -------------------------------------------------------------------------------

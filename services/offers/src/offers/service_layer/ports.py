@@ -3,6 +3,7 @@
 tests fakes (tests/offers_fakes.py, tests/test_offers_branding.py).
 
 - `OfferRepository`: `adapters.repository.SqlOfferRepository`;
+- `OfferSearch` (the public search index, `uow.search`): `adapters.search_sql.SqlOfferSearch`;
 - `CreditBank` (catalog-billing's credit API): `adapters.billing_client.HttpCreditBank`, and
   `adapters.billing_client.InMemoryCreditBank` with the same rules (tests, demos).
 """
@@ -16,6 +17,7 @@ from typing import Protocol
 
 from offers.domain.model import CompanyBranding
 from offers.domain.offer import Offer
+from offers.domain.search import SearchHit, SearchQuery, SearchResult
 from plumbing.clock import Clock
 from plumbing.ports import UnitOfWork as BaseUnitOfWork
 
@@ -78,10 +80,34 @@ class MembershipLookup(Protocol):
     def groups_of(self, account_id: str) -> list[dict[str, str]]: ...
 
 
+class OfferSearch(Protocol):
+    """The public search index (docs/jobsite-design.md, "Search"): `adapters.search_sql`. Only
+    offers online at `now` are found (the predicate is in the query, not left to a tick)."""
+
+    def search(self, query: SearchQuery, *, now: datetime) -> SearchResult: ...
+
+    def featured(self, *, now: datetime, limit: int = 6) -> tuple[SearchHit, ...]:
+        """Online offers featured now, newest first."""
+
+    def similar(self, offer_id: str, *, now: datetime, limit: int = 4) -> tuple[SearchHit, ...]:
+        """Online offers like this one (its domains, then its regions), itself left out; the
+        offer may be expired (its page then shows these)."""
+
+    def index(self, offer: Offer, company: CompanyBranding | None) -> None:
+        """(Re)index an offer that has live content, or drop it (ended, archived, none): called by
+        the repository on add/save, in the same transaction."""
+
+    def drop(self, offer_id: str) -> None: ...
+
+    def reindex_company(self, group_id: str) -> None:
+        """The group's branding changed: its company name and logo on the indexed offers."""
+
+
 class UnitOfWork(BaseUnitOfWork, Protocol):
     brandings: BrandingRepository
     offers: OfferRepository
     memberships: MembershipLookup
+    search: OfferSearch
 
 
 # The credit bank (catalog-billing) ------------------------------------------------------------------

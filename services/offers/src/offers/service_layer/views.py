@@ -18,6 +18,7 @@ from offers.domain.offer import (
     OfferNotFound,
     OfferStatus,
 )
+from offers.domain.search import SearchHit, SearchQuery, SearchResult
 from offers.service_layer.commands import Caller
 from offers.service_layer.handlers import actor_for
 from offers.service_layer.ports import UnitOfWork
@@ -110,6 +111,27 @@ def published_offer(uow: UnitOfWork, offer_id: str, *, now: datetime) -> Offer:
     if offer is None or not offer.is_online(now):
         raise OfferNotFound(offer_id)
     return offer
+
+
+# The public search (docs/jobsite-design.md, "Search") ---------------------------------------------
+
+
+def search_offers(uow: UnitOfWork, query: SearchQuery, *, now: datetime) -> SearchResult:
+    """The offers online now matching the query (text, filters, page), with the facet counts."""
+    return uow.search.search(query, now=now)
+
+
+def featured_offers(uow: UnitOfWork, *, now: datetime, limit: int = 6) -> tuple[SearchHit, ...]:
+    """The offers featured ("en vedette") and online now, newest first."""
+    return uow.search.featured(now=now, limit=limit)
+
+
+def similar_offers(uow: UnitOfWork, offer_id: str, *, now: datetime, limit: int = 4) -> tuple[SearchHit, ...]:
+    """Online offers like this one (which may itself be expired), for its page."""
+    return uow.search.similar(offer_id, now=now, limit=limit)
+
+
+# The job site's pages -----------------------------------------------------------------------------
 
 
 def online_offer_ids(
