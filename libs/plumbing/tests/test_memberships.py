@@ -152,3 +152,23 @@ def test_the_requester_asks_once_per_start_until_a_snapshot_was_handled(world, t
     # once a snapshot was handled, a restart asks for nothing
     consumer(_snapshot(1, "principal"), {})
     assert start()() is False
+
+
+def test_the_requester_asks_only_for_the_projections_not_handled_yet(world):
+    consumer, session_factory, table, clock = world
+    metadata = table.metadata
+    schemas = EventSchemas(REPO_ROOT / "contracts" / "events")
+    messaging = Messaging(producer="offers", outbox=metadata.tables["outbox"], inbox=metadata.tables["inbox"],
+                          schemas=schemas, clock=clock)
+
+    def asked() -> list:
+        requester = SnapshotRequester("offers", lambda: SqlAlchemyUnitOfWork(session_factory, messaging),
+                                      ("memberships", "branding"))
+        requester()
+        with session_factory() as session:
+            bodies = session.execute(select(metadata.tables["outbox"].c.body)).scalars().all()
+        return Envelope.from_json(bodies[-1].encode()).data["projections"] if bodies else []
+
+    assert asked() == ["memberships", "branding"]
+    consumer(_snapshot(1, "principal"), {})  # memberships learned: only the branding is asked for
+    assert asked() == ["branding"]

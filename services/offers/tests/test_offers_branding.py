@@ -78,3 +78,49 @@ def test_the_consumer_fills_the_projection_from_portal_events_once(tmp_path: Pat
     assert [(r["group_id"], r["company_name"], r["logo_url"]) for r in rows] == [
         (GROUP, "Génivert inc.", "https://emplois.example/entreprises/logos/g/abc.png")]
     bundle.runtime.engine.dispose()
+
+
+def versioned(name: str, version: int | None, at: datetime = T0, snapshot: bool = False) -> RecordCompanyBranding:
+    return RecordCompanyBranding(GROUP, COMPANY, "Groupe 001", name, None, at, "<p>À propos</p>", "https://genivert.ca",
+                                 version, snapshot=snapshot)
+
+
+def test_the_branding_version_orders_changes_and_snapshots():
+    uow = FakeUnitOfWork(None)
+    bus = MessageBus(lambda dispatch: uow, Dependencies(clock=FixedClock(T0)), commands=COMMAND_HANDLERS)
+    assert bus.handle(versioned("Sans version", None, T0 + timedelta(hours=1))) is True
+    # a versioned change came after every unversioned one, whatever the clocks say
+    assert bus.handle(versioned("Version 2", 2, T0)) is True
+    assert bus.handle(versioned("Sans version, plus tard", None, T0 + timedelta(hours=2))) is False
+    assert bus.handle(versioned("Version 1, en retard", 1, T0 + timedelta(hours=3))) is False
+    assert bus.handle(versioned("Version 2 encore", 2)) is False  # a redelivered change: nothing new
+    assert bus.handle(versioned("Instantané 2", 2, snapshot=True)) is True  # same version: same state, refreshed
+    assert bus.handle(versioned("Instantané 1", 1, snapshot=True)) is False  # a snapshot never goes back
+    kept = uow.brandings.get(GROUP)
+    assert (kept.company_name, kept.version, kept.website) == ("Instantané 2", 2, "https://genivert.ca")
+
+
+def test_a_snapshot_event_fills_the_description_and_website_sanitized(tmp_path: Path):
+    settings = dataclasses.replace(Settings.from_env("offers"), database_url=f"sqlite:///{tmp_path / 'o.db'}")
+    bundle = bootstrap(settings, clock=FixedClock(T0))
+    bundle.migrate()
+    (consumer,) = bundle.consumers
+    data = {
+        "group_id": GROUP, "company_id": COMPANY, "group_name": "Groupe 001", "company_name": "Génivert inc.",
+        "address": "1200, rue Saint-Denis, Montréal", "website": "https://genivert.ca",
+        "description_html": '<p onclick="x()">Génie <a href="javascript:alert(1)">ici</a></p><script>x()</script>',
+    }
+    for event_type, extra, at in (
+        ("portal.branding.snapshot", {"snapshot_id": str(uuid.uuid4()), "version": 4}, T0),
+        ("portal.branding.changed", {"version": 3, "company_name": "Ancien nom"}, T0 + timedelta(minutes=1)),
+    ):
+        envelope = Envelope.new(event_type, {**data, **extra}, producer="company-portal", occurred_at=at)
+        bundle.runtime.schemas.validate(envelope)
+        consumer(envelope.to_json(), {})
+    with bundle.runtime.engine.connect() as connection:
+        [row] = connection.execute(select(company_brandings)).mappings().all()
+    assert (row["company_name"], row["version"], row["website"]) == ("Génivert inc.", 4, "https://genivert.ca")
+    assert "Génie" in row["description_html"]
+    assert "script" not in row["description_html"] and "onclick" not in row["description_html"]
+    assert "javascript:" not in row["description_html"]
+    bundle.runtime.engine.dispose()

@@ -77,6 +77,8 @@ def test_every_link_and_form_of_the_pages_is_reachable_for_each_role(site: Site,
         status = site.get(href, who=role).status_code
         if role == "finances" and any(href.endswith(s) for s in ("/details", "/configuration", "/nouvelle")):
             assert status == 403, href  # explained, not a 404
+        elif href.endswith("/postuler"):
+            assert status == 302, href  # [Postuler]: counted, then to the employer's URL
         else:
             assert status == 200, href
     listed = site.get("/employeur/offres", who=role).get_data(as_text=True)
@@ -258,7 +260,7 @@ def test_the_public_page_shows_the_live_offer_and_closes_applications_after_the_
     live = site.published({"application_deadline": date(2026, 11, 20)})
     page = site.client.get(f"/emplois/{live}").get_data(as_text=True)
     assert "Ingénieur·e en structures" in page and "Génivert inc." in page and "À propos de l'entreprise" in page
-    assert 'href="https://genivert.ca/emplois"' in page and "disabled" not in page.split('id="apply"')[0][-200:]
+    assert f'href="/emplois/{live}/postuler"' in page and "disabled" not in page.split('id="apply"')[0][-200:]
     site.clock.advance(days=19)
     page = site.client.get(f"/emplois/{live}").get_data(as_text=True)
     assert '<button type="button" disabled aria-describedby="apply-closed" id="apply">' in page

@@ -49,7 +49,8 @@ def test_the_worker_consumes_membership_events_and_asks_for_a_snapshot(tmp_path:
     bundle = built(f"sqlite:///{tmp_path / 'o.db'}")
     [consumer] = bundle.consumers
     assert consumer.name == "offers"
-    assert set(consumer.binding_keys) == {*MEMBERSHIP_EVENT_HANDLERS, "portal.branding.changed"}
+    branding = {"portal.branding.changed", "portal.branding.snapshot"}
+    assert set(consumer.binding_keys) == {*MEMBERSHIP_EVENT_HANDLERS, *branding}
     # the snapshot requester, then the offer ticks (publish, expire, notices: test_offers_scheduler.py)
     assert [type(tick) for _, tick in bundle.tickers][0] is SnapshotRequester
     assert [getattr(tick, "__name__", "") for _, tick in bundle.tickers][1:] == ["ticks"]

@@ -21,6 +21,7 @@ from offers.service_layer import commands
 from offers.service_layer.api_keys import KEY_COMMAND_HANDLERS
 from offers.service_layer.applications import APPLICATION_COMMAND_HANDLERS, SCRUB_TYPES
 from offers.service_layer.handlers import COMMAND_HANDLERS
+from offers.service_layer.offer_page import CLICK_COMMAND_HANDLERS
 from offers.service_layer.ports import CreditBank, Dependencies
 from plumbing.auth.memberships import SNAPSHOT_REQUEST_DELAY_SECONDS, SnapshotRequester
 from plumbing.calendar import quebec_holidays
@@ -74,7 +75,9 @@ def offer_ticks(bus: MessageBus[Dependencies]) -> dict[str, int]:
 
 def build_bus(uow_factory: Any, deps: Dependencies) -> MessageBus[Dependencies]:
     return MessageBus(
-        uow_factory, deps, commands={**COMMAND_HANDLERS, **KEY_COMMAND_HANDLERS, **APPLICATION_COMMAND_HANDLERS}
+        uow_factory,
+        deps,
+        commands={**COMMAND_HANDLERS, **KEY_COMMAND_HANDLERS, **APPLICATION_COMMAND_HANDLERS, **CLICK_COMMAND_HANDLERS},
     )
 
 
@@ -102,7 +105,7 @@ def bootstrap(
     consumer = EventConsumer(
         SERVICE, bus.new_uow, {**bus.consumer_handlers(HANDLERS), **PROJECTION_HANDLERS}, runtime.schemas
     )
-    requester = SnapshotRequester(SERVICE, bus.new_uow)
+    requester = SnapshotRequester(SERVICE, bus.new_uow, ("memberships", "branding"))
 
     def ticks() -> None:
         offer_ticks(bus)

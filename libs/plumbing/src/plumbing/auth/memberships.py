@@ -88,16 +88,19 @@ MEMBERSHIP_EVENT_HANDLERS = {
 SNAPSHOT_REQUEST_DELAY_SECONDS = 2.0
 
 
-class SnapshotRequester:
-    """A worker tick: once per process, unless this service has already handled a membership
-    snapshot, emit `<service>.projection.snapshot_requested` (contracts/events/) for
-    company-portal to answer.
+#: The snapshot event that answers each projection a service may ask company-portal for.
+SNAPSHOT_EVENTS = {"memberships": SNAPSHOT_EVENT, "branding": "portal.branding.snapshot"}
 
-    "Never handled a snapshot" (its inbox has no `portal.membership.snapshot`), rather than "the
-    projection is empty": a service deployed after memberships exist may hear a live event in its
-    first seconds, and one row must not stop it from learning the rest. Until an answer arrives
-    (or while nobody has a membership: the answer is empty), each start asks again; that is
-    harmless, snapshots are idempotent.
+
+class SnapshotRequester:
+    """A worker tick: once per process, ask company-portal to replay the projections this service
+    has never handled a snapshot of (`<service>.projection.snapshot_requested`, contracts/events/).
+
+    "Never handled a snapshot" (its inbox has no `portal.membership.snapshot`, or no
+    `portal.branding.snapshot` for `branding`), rather than "the projection is empty": a service
+    deployed after memberships exist may hear a live event in its first seconds, and one row must
+    not stop it from learning the rest. Until an answer arrives (or while nobody has a membership:
+    the answer is empty), each start asks again; that is harmless, snapshots are idempotent.
     """
 
     def __init__(self, service: str, uow_factory: Callable[[], Any],
@@ -114,14 +117,18 @@ class SnapshotRequester:
             return False
         with self.uow_factory() as uow:
             inbox = uow.messaging.inbox
-            handled = uow.session.execute(
-                select(inbox.c.message_id).where(inbox.c.event_type == SNAPSHOT_EVENT).limit(1)).first()
-            if handled is None:
-                uow.emit(f"{self.service}.projection.snapshot_requested", {"projections": list(self.projections)})
+            missing = [
+                projection for projection in self.projections
+                if uow.session.execute(
+                    select(inbox.c.message_id).where(inbox.c.event_type == SNAPSHOT_EVENTS[projection]).limit(1)
+                ).first() is None
+            ]
+            if missing:
+                uow.emit(f"{self.service}.projection.snapshot_requested", {"projections": missing})
                 uow.commit()
-                log.info("%s: no membership snapshot handled yet, snapshot requested", self.service)
+                log.info("%s: no snapshot of %s handled yet, snapshot requested", self.service, ", ".join(missing))
         self.done = True
-        return handled is None
+        return bool(missing)
 
 
 class SqlMembershipLookup:

@@ -98,6 +98,13 @@ def current_user() -> Principal | None:
     return g.principal
 
 
+def client_ip() -> str:
+    """The visitor's address as the gateway wrote it (it replaces any X-Forwarded-For it received
+    with the one address it trusts), else the peer's."""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    return forwarded.split(",")[0].strip() or request.remote_addr or "unknown"
+
+
 def csrf_token() -> str:
     """This visitor's CSRF token; a page that uses it is personal (never shareable)."""
     g.personal = True

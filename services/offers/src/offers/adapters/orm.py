@@ -29,6 +29,11 @@ company_brandings = Table(
     Column("company_name", String(300), nullable=False),
     Column("logo_url", String(500), nullable=True),
     Column("changed_at", UtcDateTime(), nullable=False),
+    # « À propos de l'entreprise » and the website (issue 11, migration 0008_offer_page).
+    Column("description_html", Text(), nullable=False, server_default=""),
+    Column("website", String(300), nullable=False, server_default=""),
+    #: company-portal's branding counter (None: only events written before it existed were seen).
+    Column("version", Integer, nullable=True),
 )
 
 offers = Table(
@@ -95,4 +100,4 @@ def start_mappers() -> None:
     map_once("offers", lambda: mapper_registry.map_imperatively(CompanyBranding, company_brandings))
 
 # The other parts' tables join this metadata when their module is imported (migrations, bootstrap).
-from offers.adapters import orm_api_keys, orm_search  # noqa: E402, F401
+from offers.adapters import orm_api_keys, orm_clicks, orm_search  # noqa: E402, F401

@@ -451,6 +451,11 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _QC_POSTAL = re.compile(r"^[GHJ]\d[A-Z] ?\d[A-Z]\d$", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
+
+def is_web_address(value: str) -> bool:
+    """An http(s) URL as an apply URL must be (the only kind the apply redirect goes to)."""
+    return bool(_URL.match(value))
+
 Problems = dict[str, tuple[str, str]]
 
 
@@ -479,7 +484,7 @@ def format_problems(content: OfferContent, config: OfferConfig, profile: str) ->
     if config.apply_method not in APPLY_METHODS:
         found["apply_method"] = ("Façon de postuler inconnue.", "Unknown way to apply.")
     elif config.apply_to:
-        if config.apply_method == "url" and not _URL.match(config.apply_to):
+        if config.apply_method == "url" and not is_web_address(config.apply_to):
             found["apply_to"] = (
                 "Entrez une adresse web qui commence par http:// ou https://.",
                 "Enter a web address starting with http:// or https://.",
@@ -638,6 +643,22 @@ class Offer:
             and self.status != OfferStatus.ARCHIVED
             and self.published_at <= now < self.publication_ends_at
         )
+
+    def was_online(self, now: datetime) -> bool:
+        """Public once, not any more (ended, expired, withdrawn or archived): its page says it expired.
+        An offer ended while scheduled was never public."""
+        return (
+            self.live_content is not None
+            and self.published_at is not None
+            and self.published_at <= now
+            and (self.ended_at is None or self.ended_at >= self.published_at)
+            and not self.is_online(now)
+        )
+
+    def applications_closed(self, now: datetime) -> bool:
+        """The application deadline (of the live content) is past, in Québec."""
+        deadline = (self.live_content or self.content).application_deadline
+        return deadline is not None and deadline < quebec_day(now)
 
     def allowed_actions(self, actor: Actor) -> list[str]:
         """The actions this actor may take now (status and role; credits are checked on acting)."""

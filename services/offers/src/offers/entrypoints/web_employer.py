@@ -16,6 +16,7 @@ from offers.entrypoints import (  # noqa: F401 - importing registers the routes
     web_employer_lists,
     web_employer_offer_page,
     web_employer_wizard,
+    web_offer_apply,
 )
 from offers.entrypoints.web_employer_common import blueprint
 

@@ -10,7 +10,9 @@ from offers.domain.offer import OfferConfig, OfferContent
 
 @dataclass(frozen=True)
 class RecordCompanyBranding:
-    """company-portal changed what a group's offers show about the company (portal.branding.changed)."""
+    """company-portal changed what a group's offers show about the company (portal.branding.changed),
+    or replayed it (`snapshot`: portal.branding.snapshot). `description_html` as received: the page
+    sanitizes it again when it shows it."""
 
     group_id: str
     company_id: str
@@ -18,6 +20,10 @@ class RecordCompanyBranding:
     company_name: str
     logo_url: str | None
     changed_at: datetime
+    description_html: str = ""
+    website: str = ""
+    version: int | None = None
+    snapshot: bool = False
 
 
 # Offers (issue 9) ------------------------------------------------------------------------------

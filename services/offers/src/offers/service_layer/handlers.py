@@ -39,21 +39,23 @@ from offers.service_layer.ports import (
     UnitOfWork,
 )
 from plumbing.auth.permissions import NotAMember
+from plumbing.richtext import sanitize_html
 
 log = logging.getLogger(__name__)
 
 
 def record_company_branding(cmd: commands.RecordCompanyBranding, uow: UnitOfWork, deps: Dependencies) -> bool:
-    """Keep the newest names and logo of the group; True when something changed."""
+    """Keep the newest branding of the group (by company-portal's `version`); True when it changed."""
     newer = CompanyBranding(
-        cmd.group_id, cmd.company_id, cmd.group_name, cmd.company_name, cmd.logo_url, cmd.changed_at
+        cmd.group_id, cmd.company_id, cmd.group_name, cmd.company_name, cmd.logo_url, cmd.changed_at,
+        sanitize_html(cmd.description_html), cmd.website, cmd.version,
     )
     current = uow.brandings.get(cmd.group_id)
     if current is None:
         uow.brandings.add(newer)
         changed = True
     else:
-        changed = current.update(newer)
+        changed = current.update(newer, snapshot=cmd.snapshot)
     if changed:
         uow.search.reindex_company(cmd.group_id)  # the company name and logo the hits show
     return changed

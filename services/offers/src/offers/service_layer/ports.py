@@ -72,6 +72,15 @@ class OfferRepository(Protocol):
         """Record that the notice `kind` for `key` (an end date) was sent; False if it already was."""
 
 
+class ApplyClickRepository(Protocol):
+    """Clicks on [Postuler] of URL offers, once per offer, day and visitor."""
+
+    def record(self, offer_id: str, day: date, visitor: str, at: datetime) -> bool:
+        """True when this click was counted, False when the visitor's click of that day already was."""
+
+    def count(self, offer_id: str) -> int: ...
+
+
 class MembershipLookup(Protocol):
     """offers' projection of company-portal's memberships (plumbing.auth.memberships)."""
 
@@ -108,6 +117,7 @@ class UnitOfWork(BaseUnitOfWork, Protocol):
     offers: OfferRepository
     memberships: MembershipLookup
     search: OfferSearch
+    apply_clicks: ApplyClickRepository
 
 
 # The credit bank (catalog-billing) ------------------------------------------------------------------
