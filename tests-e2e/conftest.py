@@ -64,6 +64,8 @@ def suite(
         "OFFERS_TICK_SECONDS": "1",
         # Schemathesis sends a few hundred requests with one API key (the limit is 120/minute).
         "API_KEY_RATE_LIMIT": "5000/minute",
+        # Every test applies to offers from 127.0.0.1 (the limit per IP is 5 an hour, kept in Redis).
+        "APPLICATION_LIMIT_IP": "1000/hour",
     }
     suite = DistributedSuite(infra, run_dir, gateway_port=free_port(), services=services, extra_env=extra_env)
     try:

@@ -52,6 +52,7 @@ def test_the_consumer_listens_to_identity_and_the_portal_requests(bundle):
         "portal.group.opened",
         "billing.invoice.issued",
         "offers.offer.status_changed",
+        "offers.application.submitted",
         "portal.membership.granted",
         "portal.membership.role_changed",
         "portal.membership.snapshot",

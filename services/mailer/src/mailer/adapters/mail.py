@@ -1,7 +1,8 @@
 """Mail transports: SMTP (distributed mode, production) and .eml files (embedded mode).
 
 Both build the same MIME message: multipart/alternative (text, then HTML), a stable Message-ID
-and `Auto-Submitted: auto-generated` so that auto-responders stay quiet.
+and `Auto-Submitted: auto-generated` so that auto-responders stay quiet; with attachments (an
+application's CV) it is multipart/mixed, the alternative first, and `Reply-To` when the email has one.
 """
 
 from __future__ import annotations
@@ -30,11 +31,16 @@ def build_message(email: OutgoingEmail, sender: str) -> EmailMessage:
     message["Subject"] = email.subject
     message["Date"] = format_datetime(email.date)
     message["Message-ID"] = email.message_id
+    if email.reply_to:
+        message["Reply-To"] = email.reply_to
     message["Auto-Submitted"] = "auto-generated"
     message["Content-Language"] = "fr, en"
     # quoted-printable: 7-bit clean for any relay, and no line over 76 characters
     message.set_content(email.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(email.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for attachment in email.attachments:  # the message becomes multipart/mixed, the bodies first
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
     # Bodies are encoded by now (76-character lines). Header lines may then run to RFC 5322's
     # hard limit: CPython's folding before an encoded word doubles a space in the subject.
     message.policy = message.policy.clone(max_line_length=998)

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, Enum, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import registry
 
 from mailer.domain.model import Email, EmailStatus
@@ -34,10 +47,22 @@ emails = Table(
     Column("last_error", Text, nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("sent_at", UtcDateTime(), nullable=True),
+    Column("reply_to", String(254), nullable=True),
     CheckConstraint("status IN ('pending', 'sent', 'failed')", name="ck_emails_status"),
     UniqueConstraint("dedup_key", name="uq_emails_dedup_key"),
     UniqueConstraint("message_id", name="uq_emails_message_id"),
     Index("ix_emails_due", "status", "next_attempt_at"),
+)
+
+#: Files attached to a pending email (an application's CV): deleted once it is sent or given up.
+email_attachments = Table(
+    "email_attachments",
+    metadata,
+    Column("email_id", String(36), ForeignKey("emails.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("filename", String(200), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("data", LargeBinary, nullable=False),
 )
 
 #: Who an account is, for the emails addressed by account id (offers' events name `created_by`):

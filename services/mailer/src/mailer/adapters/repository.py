@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from mailer.adapters.orm import accounts, emails
-from mailer.domain.model import Email, EmailStatus, KnownAccount
+from mailer.adapters.orm import accounts, email_attachments, emails
+from mailer.domain.model import Attachment, Email, EmailStatus, KnownAccount
 
 
 class SqlAlchemyEmailRepository:
@@ -90,3 +90,33 @@ class SqlAlchemyAccountDirectory:
         columns = (accounts.c.account_id, accounts.c.email, accounts.c.locale)
         row = self.session.execute(select(*columns).where(accounts.c.account_id == account_id)).one_or_none()
         return KnownAccount(row.account_id, row.email, row.locale) if row is not None else None
+
+
+class SqlAlchemyAttachmentStore:
+    """The files of pending emails, in order; deleted once their email is sent or given up."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, email_id: str, attachments: list[Attachment]) -> None:
+        self.session.flush()  # the email row first (the foreign key)
+        for position, attachment in enumerate(attachments):
+            self.session.execute(
+                insert(email_attachments).values(
+                    email_id=email_id, position=position, filename=attachment.filename,
+                    content_type=attachment.content_type, data=attachment.data,
+                )
+            )
+
+    def of(self, email_id: str) -> list[Attachment]:
+        rows = self.session.execute(
+            select(email_attachments.c.filename, email_attachments.c.content_type, email_attachments.c.data)
+            .where(email_attachments.c.email_id == email_id)
+            .order_by(email_attachments.c.position)
+        )
+        return [Attachment(row.filename, row.content_type, bytes(row.data)) for row in rows]
+
+    def delete(self, email_id: str) -> int:
+        return self.session.execute(
+            delete(email_attachments).where(email_attachments.c.email_id == email_id)
+        ).rowcount  # type: ignore[attr-defined, no-any-return]

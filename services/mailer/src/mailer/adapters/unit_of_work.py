@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from mailer.adapters.repository import SqlAlchemyAccountDirectory, SqlAlchemyEmailRepository
+from mailer.adapters.repository import (
+    SqlAlchemyAccountDirectory,
+    SqlAlchemyAttachmentStore,
+    SqlAlchemyEmailRepository,
+)
 from mailer.adapters.repository_members import SqlCompanyDirectory, SqlFollowRepository, SqlPreferenceRepository
 from plumbing.uow import SqlAlchemyUnitOfWork
 
@@ -14,6 +18,7 @@ class SqlMailerUnitOfWork(SqlAlchemyUnitOfWork):
     follows: SqlFollowRepository
     preferences: SqlPreferenceRepository
     companies: SqlCompanyDirectory
+    attachments: SqlAlchemyAttachmentStore
 
     def _open_repositories(self) -> None:
         self.emails = SqlAlchemyEmailRepository(self.session)
@@ -22,3 +27,4 @@ class SqlMailerUnitOfWork(SqlAlchemyUnitOfWork):
         self.follows = SqlFollowRepository(self.session)
         self.preferences = SqlPreferenceRepository(self.session)
         self.companies = SqlCompanyDirectory(self.session)
+        self.attachments = SqlAlchemyAttachmentStore(self.session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -61,6 +61,15 @@ class KnownAccount:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email (an application's CV), kept only until the email is sent."""
+
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Rendered:
     """The three parts of a composed email."""
 
@@ -85,10 +94,12 @@ class Email:
     created_at: datetime
     last_error: str | None = None
     sent_at: datetime | None = None
+    #: Where an answer goes (an application: the candidate), else None.
+    reply_to: str | None = None
 
     @classmethod
     def queue(cls, *, event_id: str, template: str, recipient: str, rendered: Rendered, now: datetime,
-              per_recipient: bool = False) -> Email:
+              per_recipient: bool = False, reply_to: str | None = None) -> Email:
         key = dedup_key(event_id, template, recipient if per_recipient else None)
         if "\n" in rendered.subject or "\r" in rendered.subject:
             raise ValueError("a subject is one line")
@@ -105,6 +116,7 @@ class Email:
             attempts=0,
             next_attempt_at=now,
             created_at=now,
+            reply_to=reply_to,
         )
 
     def mark_sent(self, now: datetime) -> None:

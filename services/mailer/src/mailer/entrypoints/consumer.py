@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mailer.service_layer import handlers, members
+from mailer.service_layer import applications, handlers, members
 from plumbing.messagebus import Handler
 
 CONSUMER_NAME = "mailer"
@@ -22,6 +22,7 @@ HANDLERS: dict[str, list[Handler]] = {
     "portal.membership.snapshot": [handlers.remember_member],
     "billing.invoice.issued": [handlers.queue_invoice_copy_emails],
     "offers.offer.status_changed": [handlers.queue_offer_returned_email],
+    "offers.application.submitted": [applications.queue_application_emails],
 }
 
 #: Job seekers: the display names of the companies members follow (service_layer/members.py).

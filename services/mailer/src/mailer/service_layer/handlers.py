@@ -34,16 +34,19 @@ log = logging.getLogger(__name__)
 
 
 def _queue(uow: UnitOfWork, envelope: Envelope, template: str, recipient: str,
-           render: Callable[[], Rendered], clock: Clock, *, per_recipient: bool = False) -> None:
-    """Queue one email unless this event already did (per address when it mails several people)."""
+           render: Callable[[], Rendered], clock: Clock, *, per_recipient: bool = False,
+           reply_to: str | None = None) -> Email | None:
+    """Queue one email unless this event already did (per address when it mails several people);
+    the email queued now, None when it already was."""
     key = dedup_key(envelope.id, template, recipient if per_recipient else None)
     if uow.emails.get_by_dedup_key(key) is not None:
         log.info("email %s for event %s already queued", template, envelope.id)
-        return
+        return None
     email = Email.queue(event_id=envelope.id, template=template, recipient=recipient, rendered=render(),
-                        now=clock.now(), per_recipient=per_recipient)
+                        now=clock.now(), per_recipient=per_recipient, reply_to=reply_to)
     uow.emails.add(email)
     log.info("queued %s email %s for event %s", template, email.id, envelope.id)
+    return email
 
 
 def _link(public_url: str, path: str, token: str) -> str:

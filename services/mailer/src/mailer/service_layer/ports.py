@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from mailer.domain.members import Company, FollowedCompany, Preferences
-from mailer.domain.model import Email, KnownAccount, Rendered
+from mailer.domain.model import Attachment, Email, KnownAccount, Rendered
 from plumbing.clock import Clock
 from plumbing.ports import UnitOfWork as BaseUnitOfWork
 
@@ -28,6 +28,8 @@ class OutgoingEmail:
     html: str
     message_id: str
     date: datetime
+    reply_to: str | None = None
+    attachments: tuple[Attachment, ...] = field(default=(), repr=False)
 
 
 class MailError(Exception):
@@ -121,6 +123,16 @@ class OffersReference(Protocol):
         ReferenceUnavailable when they can't be had."""
 
 
+class AttachmentStore(Protocol):
+    """Files of pending emails (an application's CV), until the email is sent or given up."""
+
+    def add(self, email_id: str, attachments: list[Attachment]) -> None: ...
+
+    def of(self, email_id: str) -> list[Attachment]: ...
+
+    def delete(self, email_id: str) -> int: ...
+
+
 class UnitOfWork(BaseUnitOfWork, Protocol):
     emails: EmailRepository
     accounts: AccountDirectory
@@ -128,6 +140,7 @@ class UnitOfWork(BaseUnitOfWork, Protocol):
     follows: FollowRepository
     preferences: PreferenceRepository
     companies: CompanyDirectory
+    attachments: AttachmentStore
 
 
 @dataclass(frozen=True)

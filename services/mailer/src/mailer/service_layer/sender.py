@@ -28,11 +28,12 @@ class _Claimed:
     text: str
     html: str
     message_id: str
+    reply_to: str | None = None
 
     @classmethod
     def of(cls, email: Email) -> _Claimed:
         return cls(id=email.id, template=email.template, recipient=email.recipient, subject=email.subject,
-                   text=email.text_body, html=email.html_body, message_id=email.message_id)
+                   text=email.text_body, html=email.html_body, message_id=email.message_id, reply_to=email.reply_to)
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,13 @@ def send_due_emails(command: commands.SendDueEmails, uow: UnitOfWork, deps: Depe
 
 def _deliver(email: _Claimed, uow: UnitOfWork, deps: Dependencies) -> EmailStatus:
     clock = deps.clock
+    # Read when sent, not claimed: a CV is held in memory for its own email only. The read's
+    # transaction ends before the SMTP call (on SQLite it would hold other senders' writes).
+    attachments = tuple(uow.attachments.of(email.id))
+    uow.commit()
     outgoing = OutgoingEmail(recipient=email.recipient, subject=email.subject, text=email.text,
-                             html=email.html, message_id=email.message_id, date=clock.now())
+                             html=email.html, message_id=email.message_id, date=clock.now(),
+                             reply_to=email.reply_to, attachments=attachments)
     try:
         deps.mailer.send(outgoing)
     except MailError as exc:
@@ -89,11 +95,15 @@ def _deliver(email: _Claimed, uow: UnitOfWork, deps: Dependencies) -> EmailStatu
         error, permanent = repr(exc), False
     else:
         _reload(uow, email).mark_sent(clock.now())
+        if attachments:
+            uow.attachments.delete(email.id)  # the CV is kept no longer than needed to send it
         uow.commit()
         return EmailStatus.SENT
     stored = _reload(uow, email)
     stored.record_failure(error, clock.now(), permanent=permanent)
     status, attempts, next_at = stored.status, stored.attempts, stored.next_attempt_at
+    if status == EmailStatus.FAILED and attachments:
+        uow.attachments.delete(email.id)  # given up: nothing will send it
     uow.commit()
     if status == EmailStatus.FAILED:
         log.error("email %s (%s) failed for good after %d attempt(s): %s", email.id, email.template, attempts, error)

@@ -34,7 +34,9 @@ from plumbing.web.pages import current_locale
 #: over it is refused from its Content-Length (413), never read; a CV between 5 MiB and this gets
 #: its message beside the field.
 MAX_BODY = CV_MAX_BYTES + 3 * 1024 * 1024
-#: The limits of the plan: per IP per hour, per address per offer per day, per address per day.
+#: The limits of the plan: per IP per hour, per address per offer per day, per address per day;
+#: each may be set by `APPLICATION_LIMIT_<KIND>` (the e2e suite raises the IP's: every test applies
+#: from 127.0.0.1).
 LIMITS = {"ip": "5/hour", "email_offer": "3/day", "email": "20/day"}
 #: The honeypot: a field people never see; a robot filling it is answered as if it was sent.
 HONEYPOT = "website_url"
@@ -47,7 +49,8 @@ def limiter(kind: str) -> KeyRateLimiter:
     """The process's limiter of that kind (Redis when REDIS_URL is set: shared by every process)."""
     found = _limiters.get(kind)
     if found is None:
-        found = _limiters[kind] = KeyRateLimiter(LIMITS[kind], env("REDIS_URL") or None)
+        limit = env(f"APPLICATION_LIMIT_{kind.upper()}") or LIMITS[kind]
+        found = _limiters[kind] = KeyRateLimiter(limit, env("REDIS_URL") or None)
     return found
 
 
