@@ -63,6 +63,11 @@ def _row(offer: Offer) -> dict[str, Any]:
     }
 
 
+def offer_row(offer: Offer) -> dict[str, Any]:
+    """The whole `offers` row of a new offer (add, and the demo generator's bulk inserts)."""
+    return {"id": offer.id, "version": offer.version, **_row(offer)}
+
+
 def _offer(row: Mapping[str, Any], history: list[OfferEvent]) -> Offer:
     return Offer(
         id=row["id"],
@@ -230,7 +235,7 @@ class SqlOfferRepository:
         offer.stored_history = len(offer.history)
 
     def add(self, offer: Offer) -> None:
-        self.session.execute(insert(offers).values(id=offer.id, version=offer.version, **_row(offer)))
+        self.session.execute(insert(offers).values(**offer_row(offer)))
         self._add_history(offer)
         self._index(offer)
 

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, cast, delete, exists, func, insert, literal, literal_column, or_, select, update
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSVECTOR
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import column, table
@@ -62,7 +62,7 @@ def _document() -> Any:
     """The PostgreSQL document of a row, from its own columns (index, company change, backfill)."""
 
     def weighted(value: Any, weight: str) -> Any:
-        return func.setweight(func.to_tsvector(_config(), value), weight)
+        return func.setweight(func.to_tsvector(_config(), value), literal_column(f"'{weight}'"), type_=TSVECTOR)
 
     title = weighted(S.title_fr.concat(" ").concat(S.title_en), "A")
     return title.op("||")(weighted(S.company_name, "B")).op("||")(weighted(S.body, "C"))

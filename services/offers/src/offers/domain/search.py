@@ -50,6 +50,8 @@ PER_PAGE = 20
 #: At most this many companies in one query (each is a value of the filter).
 COMPANIES_MAX = 20
 _COMPANY_ID = re.compile(r"^[A-Za-z0-9-]{1,36}$")
+#: Control characters (NUL included, which PostgreSQL's text refuses) are spaces in the text.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _values(args: Any, name: str) -> list[str]:
@@ -96,7 +98,8 @@ class SearchQuery:
     def from_args(cls, args: Any) -> SearchQuery:
         """The query of a URL's parameters, forgiving: unknown codes dropped (and repeats), `q`
         cut to 200 characters, `page` clamped to 1…500 (not a number: 1). Never raises."""
-        values: dict[str, Any] = {"text": " ".join(" ".join(_values(args, "q")).split())[:TEXT_MAX]}
+        words = _CONTROL.sub(" ", " ".join(_values(args, "q"))).split()
+        values: dict[str, Any] = {"text": " ".join(words)[:TEXT_MAX].strip()}
         for facet, name in FACET_FIELDS.items():
             codes = [c for c in dict.fromkeys(_values(args, facet)) if _valid_code(facet, c)]
             values[name] = tuple(codes[:COMPANIES_MAX] if facet == "entreprise" else codes)

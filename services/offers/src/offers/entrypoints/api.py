@@ -12,6 +12,7 @@ for missing fields, `errors`; nothing changes then.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from offers.domain.offer import (
     status_label,
 )
 from offers.domain.reference import load_reference
+from offers.domain.search import FACETS, PAGE_MAX, SearchProblem, SearchQuery
 from offers.service_layer import api_keys as keys
 from offers.service_layer import commands as c
 from offers.service_layer import views
@@ -495,13 +497,54 @@ def staff_move_deadline(offer_id: str, body: dict[str, Any], token_info: dict[st
 
 
 # Public --------------------------------------------------------------------------------------
-@problems
-def list_published(limit: int = 100, offset: int = 0) -> Response:
-    def view(uow: Any) -> list[dict[str, Any]]:
-        offers = views.published_offers(uow, now=_now(), limit=limit, offset=offset)
-        return [published_body(o, uow.brandings.get(o.group_id)) for o in offers]
+def _search_query(limit: int, offset: int) -> SearchQuery:
+    """The search of the query string, strictly: what a page would drop or clamp is a 400 here."""
+    args = request.query_params
+    found = SearchQuery.problems(args)
+    page_given = bool(args.getlist("page"))
+    if offset % limit or (not page_given and offset // limit + 1 > PAGE_MAX):
+        found.append(
+            SearchProblem(
+                "offset",
+                f"Un multiple de `limit`, pour une page de 1 à {PAGE_MAX}.",
+                f"A multiple of `limit`, for a page from 1 to {PAGE_MAX}.",
+            )
+        )
+    if found:
+        raise ApiProblem(
+            400,
+            "invalid_search",
+            "Des paramètres de la recherche sont invalides : voyez `errors`.",
+            "Some search parameters are invalid: see `errors`.",
+            field=found[0].field,
+            field_errors=[(p.field, "invalid", p.fr, p.en) for p in found],
+        )
+    query = dataclasses.replace(SearchQuery.from_args(args), per_page=limit)
+    return query if page_given else dataclasses.replace(query, page=offset // limit + 1)
 
-    return {"items": _bus().query(view)}, 200
+
+@problems
+def list_published(limit: int = 100, offset: int = 0, **_search: Any) -> Response:
+    """The job site's search (`q`, the filters and `page` are read from the query string)."""
+    query = _search_query(limit, offset)
+    now = _now()
+
+    def view(uow: Any) -> dict[str, Any]:
+        result = views.search_offers(uow, query, now=now)
+        items = []
+        for hit in result.hits:
+            offer = uow.offers.get(hit.offer_id)
+            if offer is not None:
+                items.append(published_body(offer, uow.brandings.get(offer.group_id)))
+        return {
+            "items": items,
+            "total": result.total,
+            "page": result.page,
+            "per_page": result.per_page,
+            "facets": {facet: result.facets.get(facet, {}) for facet in FACETS},
+        }
+
+    return _bus().query(view), 200
 
 
 @problems
