@@ -21,8 +21,8 @@ from sqlalchemy import func, select, update
 
 from offers.adapters.orm import offers as offers_table
 from offers.adapters.orm_clicks import offer_apply_clicks
+from offers.domain.offer import Workplace
 from offers.service_layer import commands as c
-from offers.service_layer import views
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 PUBLIC_URL = "http://127.0.0.1:8080"  # Settings' default PUBLIC_URL
@@ -211,42 +211,27 @@ def test_a_draft_an_offer_in_validation_and_a_scheduled_one_are_404(site: Site) 
     assert site.client.get(f"/emplois/{scheduled}").status_code == 404
 
 
-def fake_similar(monkeypatch: pytest.MonkeyPatch, hits: list[Any]) -> list[tuple[str, Any]]:
-    """views.similar_offers (the search part's) answering `hits`; the calls it got."""
-    calls: list[tuple[str, Any]] = []
-
-    def similar_offers(uow: Any, offer_id: str, *, now: Any, limit: int = 4) -> tuple[Any, ...]:
-        calls.append((offer_id, now))
-        return tuple(hits)
-
-    monkeypatch.setattr(views, "similar_offers", similar_offers, raising=False)
-    return calls
-
-
-class Hit:
-    def __init__(self, offer_id: str, title_fr: str, title_en: str = "", company_name: str = "Génivert inc.") -> None:
-        self.offer_id, self.title_fr, self.title_en, self.company_name = offer_id, title_fr, title_en, company_name
-
-
-def test_an_expired_offer_says_so_with_similar_offers_and_is_not_indexed(site: Site, monkeypatch) -> None:
-    live = site.published()
+def test_an_expired_offer_says_so_with_similar_offers_and_is_not_indexed(site: Site) -> None:
+    live = site.published()  # civil, Montréal
+    site.clock.advance(days=20)
     other = site.published({"title_fr": "Ingénieure civile", "title_en": "Civil engineer"})
-    calls = fake_similar(monkeypatch, [Hit(other, "Ingénieure civile", "Civil engineer")])
-    site.clock.advance(days=31)
+    site.published({"title_fr": "Ingénieur électrique", "engineering_domains": ("electrique",),
+                    "workplace": Workplace("places", places=("02",))})  # fmt: skip
+    site.clock.advance(days=11)  # `live` expired (30 days), the others are online
     response = site.client.get(f"/emplois/{live}")
     html = response.get_data(as_text=True)
     assert response.status_code == 410 and "Cette offre est expirée" in html
     assert '<meta name="robots" content="noindex">' in html and "application/ld+json" not in html
     assert "Ingénieur·e en structures" in html and "Raison d'être" not in html  # title only, no description
-    assert f'href="/emplois/{other}">Ingénieure civile</a>' in html and calls == [(live, site.clock.now())]
+    similar = html.split('id="similar-offers"')[1].split("</section>")[0]
+    assert f'href="/emplois/{other}">Ingénieure civile</a>' in similar and "électrique" not in similar
     site.language("en")
     english = site.client.get(f"/emplois/{live}").get_data(as_text=True)
     assert "This offer has expired" in english and ">Civil engineer</a>" in english
     assert site.client.get(f"/emplois/{live}/postuler").status_code == 404
 
 
-def test_an_ended_or_archived_offer_gets_the_same_expired_page(site: Site, monkeypatch) -> None:
-    fake_similar(monkeypatch, [])
+def test_an_ended_or_archived_offer_gets_the_same_expired_page(site: Site) -> None:
     live = site.published()
     site.bus.handle(c.EndPublication(live, site.caller()))
     response = site.client.get(f"/emplois/{live}")

@@ -131,10 +131,6 @@ def _public_context(offer: Offer, content: OfferContent, now: datetime) -> dict[
     }
 
 
-def _similar(uow: Any, offer_id: str, *, now: datetime) -> tuple[Any, ...]:
-    return tuple(views.similar_offers(uow, offer_id, now=now))[:SIMILAR_OFFERS]
-
-
 def expired_page(offer: Offer, now: datetime) -> tuple[str, int]:
     """410: the offer existed and is gone; its title and company, similar offers, `noindex`. Its
     description is not shown any more (a withdrawn offer's may not comply)."""
@@ -143,7 +139,7 @@ def expired_page(offer: Offer, now: datetime) -> tuple[str, int]:
         "offer_expired.html",
         page_title=page_title(content),
         branding=common.bus().query(branding_of, offer.group_id),
-        similar=common.bus().query(_similar, offer.id, now=now),
+        similar=common.bus().query(views.similar_offers, offer.id, now=now, limit=SIMILAR_OFFERS),
         english=current_locale() == "en",
     ), 410
 
