@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -27,7 +28,7 @@ import nh3
 
 from plumbing.web.richtext import html_to_plain_text
 
-__all__ = ["TAGS", "plain_text", "sanitize_html"]
+__all__ = ["TAGS", "one_line", "plain_text", "sanitize_html"]
 
 TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a"}
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -126,6 +127,12 @@ def sanitize_html(html: str) -> str:
         strip_comments=True,
     )
     return _LINK_WITHOUT_HREF.sub(r"\1", cleaned).strip()
+
+
+def one_line(text: str) -> str:
+    """Typed text on one line: control characters (line breaks included) become spaces, runs of
+    spaces one (a name or a file name that may end up in an email header)."""
+    return " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text).split())
 
 
 def plain_text(html: str) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from mailer.domain.model import Attachment
 from mailer.service_layer.handlers import _queue
 from mailer.service_layer.ports import Dependencies, UnitOfWork
 from plumbing.events.envelope import Envelope, PoisonMessage
+from plumbing.richtext import one_line
 
 _ADDRESS = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
 CV_TYPES = {
@@ -37,11 +37,6 @@ def _text(data: dict[str, Any], name: str, *, required: bool = True) -> str:
             raise PoisonMessage(f"missing {name}")
         return ""
     return value
-
-
-def _one_line(text: str) -> str:
-    """No control characters: a name or a file name may end up in a header."""
-    return " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text).split())
 
 
 def _address(data: dict[str, Any], name: str) -> str:
@@ -89,16 +84,16 @@ class ApplicationSubmitted:
         except (binascii.Error, ValueError) as exc:
             raise PoisonMessage(f"the CV is not base64: {exc}") from exc
         return cls(
-            offer_title=_one_line(_text(data, "offer_title")),
+            offer_title=one_line(_text(data, "offer_title")),
             offer_url=_text(data, "offer_url", required=False),
-            company_name=_one_line(_text(data, "company_name", required=False)),
+            company_name=one_line(_text(data, "company_name", required=False)),
             to=_address(data, "to"),
-            name=_one_line(_text(candidate, "name")),
+            name=one_line(_text(candidate, "name")),
             email=_address(candidate, "email"),
-            phone=_one_line(_text(candidate, "phone", required=False)),
+            phone=one_line(_text(candidate, "phone", required=False)),
             message=_text(data, "message").replace("\r\n", "\n"),
             locale="en" if data.get("locale") == "en" else "fr",
-            cv=Attachment(_one_line(_text(cv, "filename")) or "cv", content_type, content),
+            cv=Attachment(one_line(_text(cv, "filename")) or "cv", content_type, content),
         )
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from offers.domain.offer import Offer, OfferActionRefused, OfferNotFound, quebec_day
+from plumbing.richtext import one_line
 
 #: The CV's largest size: 5 MiB.
 CV_MAX_BYTES = 5 * 1024 * 1024
@@ -71,11 +72,6 @@ def clean_filename(filename: str) -> str:
     if not dot:
         return name[:FILENAME_MAX]
     return stem[: FILENAME_MAX - len(extension) - 1] + "." + extension
-
-
-def one_line(text: str) -> str:
-    """No control characters (a name or a phone number may end up in an email header)."""
-    return " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text).split())
 
 
 def plain_text(text: str) -> str:

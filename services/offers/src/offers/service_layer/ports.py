@@ -10,7 +10,7 @@ tests fakes (tests/offers_fakes.py, tests/test_offers_branding.py).
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Collection, Container
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -26,6 +26,9 @@ class BrandingRepository(Protocol):
     def get(self, group_id: str) -> CompanyBranding | None: ...
 
     def add(self, branding: CompanyBranding) -> None: ...
+
+    def company_names(self, company_ids: Collection[str]) -> dict[str, str]:
+        """company_id → the company's display name, for the ids known (the job site's filter)."""
 
 
 class OfferRepository(Protocol):
@@ -60,6 +63,10 @@ class OfferRepository(Protocol):
 
     def online(self, now: datetime, *, limit: int = 100, offset: int = 0) -> list[Offer]:
         """Offers the public sees now (the `is_online` predicate, in the query)."""
+
+    def online_ids(self, now: datetime, *, after: str = "", limit: int = 1000) -> list[tuple[str, datetime]]:
+        """(id, published_at) of the offers online now whose id sorts after `after`, by id: keyset
+        pages for the sitemap (no offer is loaded)."""
 
     def claim_notice(self, offer_id: str, kind: str, key: str, now: datetime) -> bool:
         """Record that the notice `kind` for `key` (an end date) was sent; False if it already was."""
@@ -109,8 +116,8 @@ class UnitOfWork(BaseUnitOfWork, Protocol):
     brandings: BrandingRepository
     offers: OfferRepository
     memberships: MembershipLookup
-    apply_clicks: ApplyClickRepository
     search: OfferSearch
+    apply_clicks: ApplyClickRepository
 
 
 # The credit bank (catalog-billing) ------------------------------------------------------------------
