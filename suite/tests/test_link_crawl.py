@@ -19,7 +19,7 @@ LANDINGS = {
     "principal": ("/entreprises/", "/entreprises/mon-entreprise"),
     "affichage": ("/entreprises/", "/entreprises/mon-entreprise"),
     "finances": ("/entreprises/", "/entreprises/mon-entreprise"),
-    "candidat": ("/compte/", None),
+    "candidat": ("/membre/", None),
     "personnel": ("/moderation/", None),
 }
 
@@ -53,6 +53,9 @@ def test_every_link_of_the_demo_leads_somewhere(site: DemoSite, visitor: str) ->
     if visitor == "personnel":  # the billing staff pages (catalog-billing, behind /moderation/facturation)
         assert any(p.startswith("/moderation/facturation/entreprises/") for p in report.pages)
         assert "/moderation/facturation/codes-promo" in report.pages
+    if visitor == "candidat":  # the job seeker's space (mailer), the followed demo company's offers
+        assert {"/membre/entreprises-suivies", "/membre/abonnements"} <= set(report.pages)
+        assert any(p.startswith("/emplois/?entreprise=") for p in report.checked)
     if visitor in ("principal", "affichage", "finances"):  # every role reaches the group's records
         assert {"/employeur/forfaits/mes-forfaits", "/employeur/transactions"} <= set(report.pages)
         invoices = [p for p in report.pages if p.startswith("/employeur/transactions/")]

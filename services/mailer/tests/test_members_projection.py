@@ -3,6 +3,7 @@ ordered by occurred_at; and offers' code lists through the cached HTTP client.""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -51,6 +52,34 @@ def test_a_redelivered_event_changes_nothing_and_a_blank_name_is_not_kept(member
     consume(members_bundle, event)
     consume(members_bundle, branding(GENIVERT, "   ", clock.now() + timedelta(minutes=1)))
     assert name_of(members_bundle, GENIVERT) == "Génivert inc."
+
+
+def membership(company_id: str, company_name: str | None, occurred_at, event_type="portal.membership.granted"):
+    data = {"account_id": str(uuid.uuid4()), "group_id": str(uuid.uuid4()), "company_id": company_id,
+            "role": "principal", "version": 1, "group_name": "Groupe 001"}
+    if event_type == "portal.membership.snapshot":
+        data["snapshot_id"] = str(uuid.uuid4())
+    if company_name is not None:
+        data["company_name"] = company_name
+    return Envelope.new(event_type, data, producer="company-portal", occurred_at=occurred_at)
+
+
+@pytest.mark.parametrize("event_type", ["portal.membership.granted", "portal.membership.role_changed",
+                                        "portal.membership.snapshot"])
+def test_a_membership_names_a_company_that_never_changed_its_branding(members_bundle, clock, event_type):
+    consume(members_bundle, membership(GENIVERT, None, clock.now(), event_type))
+    assert name_of(members_bundle, GENIVERT) is None
+    consume(members_bundle, membership(GENIVERT, "Génivert inc.", clock.now(), event_type))
+    assert name_of(members_bundle, GENIVERT) == "Génivert inc."
+
+
+def test_the_branding_name_always_wins_over_a_membership_one(members_bundle, clock):
+    t0 = clock.now()
+    consume(members_bundle, membership(GENIVERT, "Génivert inc.", t0 + timedelta(minutes=5)))
+    consume(members_bundle, branding(GENIVERT, "Génivert", t0))  # older, yet the display name
+    assert name_of(members_bundle, GENIVERT) == "Génivert"
+    consume(members_bundle, membership(GENIVERT, "Génivert inc.", t0 + timedelta(minutes=9)))
+    assert name_of(members_bundle, GENIVERT) == "Génivert"
 
 
 def test_an_event_without_company_is_refused_by_its_contract(members_bundle, clock):

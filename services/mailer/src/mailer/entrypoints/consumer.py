@@ -26,7 +26,10 @@ HANDLERS: dict[str, list[Handler]] = {
 }
 
 #: Job seekers: the display names of the companies members follow (service_layer/members.py).
+#: A membership event names a company that never changed its branding (a placeholder the branding replaces).
 HANDLERS.update({
     "portal.branding.changed": [members.remember_company],
     "portal.branding.snapshot": [members.remember_company],
+    **{event_type: [*HANDLERS[event_type], members.name_unknown_company]
+       for event_type in ("portal.membership.granted", "portal.membership.role_changed", "portal.membership.snapshot")},
 })

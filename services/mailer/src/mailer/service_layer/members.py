@@ -111,6 +111,11 @@ class BrandingChanged:
         return cls(company_id, name.strip() if isinstance(name, str) else "")
 
 
+#: The date a name learned from a membership event is kept with: older than any branding change,
+#: so the company's display name (portal.branding.*) always replaces it.
+PLACEHOLDER_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _occurred_at(envelope: Envelope) -> datetime:
     moment = datetime.fromisoformat(envelope.occurred_at)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -126,3 +131,12 @@ def remember_company(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) ->
         return
     if not uow.companies.remember(Company(event.company_id, event.company_name, _occurred_at(envelope))):
         log.info("branding event %s: company %s has a later name already", envelope.id, event.company_id)
+
+
+def name_unknown_company(envelope: Envelope, uow: UnitOfWork, deps: Dependencies) -> None:
+    """portal.membership.granted / role_changed / snapshot carry the company's legal name (optional):
+    a company whose groups never changed their branding is still named, so its offers' followers
+    can follow it. Kept as a placeholder (PLACEHOLDER_DATE): a branding event's name wins."""
+    event = BrandingChanged.read(envelope.data)
+    if event.company_name:
+        uow.companies.remember(Company(event.company_id, event.company_name, PLACEHOLDER_DATE))
