@@ -82,7 +82,7 @@ class Flow:
         page = self.page
         for width in sorted(self.widths, reverse=True):
             page.set_viewport_size({"width": width, "height": 844})
-            page.wait_for_load_state("networkidle")
+            page.wait_for_load_state("load")  # pages are drawn by the server; scripts are deferred
             where = f"{step} @{width}"
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             if scroll_width != width:

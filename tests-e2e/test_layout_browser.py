@@ -19,6 +19,12 @@ from suite.demo_site import VISITORS, DemoSite, demo_email, demo_site
 
 #: Signed-in visitors skip the signed-out account pages (the anonymous visitor covers them).
 SIGNED_OUT_PAGES = ("/compte/connexion", "/compte/inscription", "/compte/mot-de-passe-oublie")
+#: Kinds of page (page_shape) a visitor must reach by links: the public job site for everyone
+#: (issue 11: landing, list, an offer, the application form), the member's own space.
+MUST_REACH: dict[str, tuple[str, ...]] = {
+    "anonyme": ("/", "/emplois/", "/emplois/{id}", "/emplois/{id}/candidature"),
+    "candidat": ("/membre/", "/membre/entreprises-suivies", "/membre/abonnements", "/emplois/{id}"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +134,8 @@ def test_every_page_fits_phone_and_desktop(
 ) -> None:
     cookies, reached = signed_in(site, VISITORS[visitor])
     assert reached
+    missing = set(MUST_REACH.get(visitor, ())) - {page_shape(p) for p in reached}
+    assert not missing, f"{visitor} never reaches {missing}"
     pages = [p for p in reached if page_shape(p) not in checked_shapes]
     checked_shapes.update(page_shape(p) for p in pages)
     problems: dict[str, Any] = {}
