@@ -46,21 +46,16 @@ def visitor(chromium: Any, site: DemoSite, *, javascript: bool = True) -> Any:
                                 locale="fr-CA", java_script_enabled=javascript)
 
 
-def reveal(page: Any, field: Any) -> None:
-    """At a phone's width the filters may sit in a closed <details>: open it, as a person does."""
-    if not field.is_visible():
-        page.locator("main details:has(input[name]) > summary").first.click()
-    expect(field).to_be_visible()
-
-
 def apply_filters(page: Any, checks: dict[str, str]) -> None:
-    """Tick filter values (name → code) in the list's GET form and send it with its button."""
+    """Tick filter values (name → code) and send them with « Appliquer les filtres »: the boxes
+    belong to the list's GET form (form="job-search"). At a phone's width a closed facet (a
+    <details>) is opened first, as a person does."""
     for name, code in checks.items():
         field = page.locator(f"main input[name={name}][value='{code}']")
-        reveal(page, field)
+        if not field.is_visible():
+            page.locator(f"#facet-{name} > summary").click()
         field.check()
-    form = page.locator(f"main form:has(input[name={next(iter(checks))}])")
-    form.locator("button[type=submit], input[type=submit]").first.click()
+    page.locator("main button.job-filters-apply").click()
     for name, code in checks.items():
         expect(page).to_have_url(re.compile(rf"[?&]{name}={code}(&|$)"))
     page.wait_for_load_state()

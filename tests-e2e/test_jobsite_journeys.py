@@ -65,8 +65,9 @@ class JobSite:
     def draft(self, title: str, *, deadline: date, workplace: dict[str, Any] | None = None,
               by_email: bool = False, apply_url: str = "", **content: Any) -> str:
         body = api_offer_body(self.reference, title, deadline)
-        body["content"].update(engineering_domains=["civil"], work_formula="hybride", salary="85 000 $ à 95 000 $",
-                               workplace=workplace or {"kind": "outside_quebec"}, **content)
+        body["content"].update({"engineering_domains": ["civil"], "work_formula": "hybride",
+                                "salary": "85 000 $ à 95 000 $", "workplace": workplace or {"kind": "outside_quebec"},
+                                **content})
         body["config"].update(apply_method="email" if by_email else "url",
                               apply_to=self.employer_email if by_email else apply_url)
         with self.http() as http:
