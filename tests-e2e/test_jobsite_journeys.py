@@ -104,6 +104,14 @@ def jobsite(suite: DistributedSuite, registry: Registry, staff: Staff) -> Iterat
         log_in(staff_browser, staff.email)
         principal, group = employer_group(suite, suite.mail_dir, staff_browser, company, "Rosalie", "Bergeron",
                                           credits={"ing": 10})
+    # « Mon entreprise » saved once: what the offers show of the company (name, website, about).
+    # A group never saved there has no branding event yet, so its offers show no company name.
+    page = principal.browser.get("/entreprises/mon-entreprise")
+    (form,) = [f for f in forms_of(page.text) if f["action"] == "/entreprises/mon-entreprise"]
+    saved = principal.browser.post(form["action"], data={
+        **form["fields"], "website": "https://www.genie-e2e.ca", "description_html_format": "html",
+        "description_html": "<p>Une firme de génie-conseil en infrastructures.</p>"})
+    assert saved.status_code == 303, text_of(saved.text)[:1500]
     principal.browser.close()
     reference = httpx.get(f"{suite.gateway_url}{API}/reference", timeout=10).json()
     yield JobSite(suite, group["group_id"], company.legal_name,
@@ -182,11 +190,15 @@ class _JsonLd(HTMLParser):
             self._inside = False
 
 
-def job_posting(html: str) -> dict[str, Any]:
+def job_postings(html: str) -> list[dict[str, Any]]:
     parser = _JsonLd()
     parser.feed(html)
-    postings = [doc for doc in map(json.loads, parser.blocks) if doc.get("@type") == "JobPosting"]
-    assert len(postings) == 1, parser.blocks
+    return [doc for doc in map(json.loads, parser.blocks) if doc.get("@type") == "JobPosting"]
+
+
+def job_posting(html: str) -> dict[str, Any]:
+    postings = job_postings(html)
+    assert len(postings) == 1, postings
     return postings[0]
 
 
@@ -284,9 +296,15 @@ def test_a_visitor_searches_without_accents_filters_by_region_and_applies(jobsit
 def test_the_offer_page_carries_a_job_posting_with_the_required_fields(jobsite: JobSite,
                                                                       civil: CivilOffers) -> None:
     with Browser(jobsite.suite.gateway_url) as visitor:
-        page = visitor.get(f"/emplois/{civil.civil_f}")
-        assert page.status_code == 200
-        posting = job_posting(page.text)
+
+        def branded() -> dict[str, Any] | None:
+            page = visitor.get(f"/emplois/{civil.civil_f}")
+            assert page.status_code == 200
+            found = job_postings(page.text)  # none until offers knows the company (no nameless employer)
+            return found[0] if found and found[0]["hiringOrganization"].get("name") else None
+
+        # offers learns the company's name from company-portal's event (and the page is micro-cached).
+        posting = shown_once(visitor, branded, "the JobPosting never named the hiring organization")
         remote = job_posting(visitor.get(f"/emplois/{civil.software}").text)
     assert posting["@context"] in ("https://schema.org", "https://schema.org/", "http://schema.org")
     # Google's required fields.
@@ -294,7 +312,8 @@ def test_the_offer_page_carries_a_job_posting_with_the_required_fields(jobsite: 
     assert "ponts" in posting["description"] or "Raison" in posting["description"]
     assert date.fromisoformat(str(posting["datePosted"])[:10]) <= date.today() + timedelta(days=1)
     organization = posting["hiringOrganization"]
-    assert organization["@type"] == "Organization" and organization["name"]
+    assert organization["@type"] == "Organization" and organization["name"] == jobsite.company_name
+    assert organization.get("sameAs") == "https://www.genie-e2e.ca"
     location = posting["jobLocation"]
     location = location[0] if isinstance(location, list) else location
     assert location["@type"] == "Place"

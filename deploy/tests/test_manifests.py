@@ -516,6 +516,14 @@ def test_offers_web_keeps_its_api_key_rate_limit_in_redis(overlay: str) -> None:
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
+def test_offers_web_counts_clicks_with_a_secret_visitor_key(overlay: str) -> None:
+    """The job site's [Postuler] clicks hash the visitor with OFFERS_VISITOR_KEY (issue 11): from a
+    Secret in every overlay, never the development key the code falls back to."""
+    (web,) = workloads_of(rendered(overlay), "offers", {"web"})
+    assert "secretKeyRef" in env_of(next(containers(web)))["OFFERS_VISITOR_KEY"]["valueFrom"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
 def test_offers_ticks_run_in_its_worker(overlay: str) -> None:
     """The ticks (publish, expire, end featuring, notices) run in offers-worker; no CronJob runs
     them a second way (docs/decisions.md, "Offers ticks in the worker")."""
