@@ -128,12 +128,17 @@ def test_a_snapshot_of_the_same_version_refreshes_the_names_only(world):
     assert _role(session_factory, table) == "finances"
 
 
+def _offers_messaging(table, clock) -> Messaging:
+    """The messaging of a service ("offers") whose tables are the world's."""
+    metadata = table.metadata
+    return Messaging(producer="offers", outbox=metadata.tables["outbox"], inbox=metadata.tables["inbox"],
+                     schemas=EventSchemas(REPO_ROOT / "contracts" / "events"), clock=clock)
+
+
 def test_the_requester_asks_once_per_start_until_a_snapshot_was_handled(world, tmp_path):
     consumer, session_factory, table, clock = world
     metadata = table.metadata
-    schemas = EventSchemas(REPO_ROOT / "contracts" / "events")
-    messaging = Messaging(producer="offers", outbox=metadata.tables["outbox"], inbox=metadata.tables["inbox"],
-                          schemas=schemas, clock=clock)
+    messaging = _offers_messaging(table, clock)
 
     def start() -> SnapshotRequester:
         return SnapshotRequester("offers", lambda: SqlAlchemyUnitOfWork(session_factory, messaging))
@@ -157,9 +162,7 @@ def test_the_requester_asks_once_per_start_until_a_snapshot_was_handled(world, t
 def test_the_requester_asks_only_for_the_projections_not_handled_yet(world):
     consumer, session_factory, table, clock = world
     metadata = table.metadata
-    schemas = EventSchemas(REPO_ROOT / "contracts" / "events")
-    messaging = Messaging(producer="offers", outbox=metadata.tables["outbox"], inbox=metadata.tables["inbox"],
-                          schemas=schemas, clock=clock)
+    messaging = _offers_messaging(table, clock)
 
     def asked() -> list:
         requester = SnapshotRequester("offers", lambda: SqlAlchemyUnitOfWork(session_factory, messaging),

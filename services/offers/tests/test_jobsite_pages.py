@@ -368,3 +368,12 @@ def test_every_string_of_the_job_site_has_its_english_translation():
         translated = {m.id: m.string for m in read_po(handle) if m.id}
     assert "En vedette" in found
     assert sorted(m for m in found if not translated.get(m)) == []
+
+
+def test_the_company_filter_lists_the_companies_with_the_most_offers_and_the_chosen_ones():
+    from offers.entrypoints.web import COMPANY_OPTIONS, shown_companies
+
+    counts = {f"c{n:03d}": n for n in range(1, 60)}
+    shown = shown_companies(counts, ("c001", "c058"))
+    assert shown[:3] == ["c059", "c058", "c057"] and len(shown) == COMPANY_OPTIONS + 1
+    assert shown[-1] == "c001"  # chosen, with a single offer: still listed (checked)

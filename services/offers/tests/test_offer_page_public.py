@@ -17,8 +17,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from pages_testkit import CSRF, GROUP, Site, headers, make_site
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
+from offers.adapters.orm import company_brandings
 from offers.adapters.orm import offers as offers_table
 from offers.adapters.orm_clicks import offer_apply_clicks
 from offers.domain.offer import Workplace
@@ -166,7 +167,7 @@ def test_the_json_ld_job_posting_has_every_required_field(site: Site) -> None:
     # recommended
     assert posting["validThrough"] == "2026-12-02T05:00:00Z"  # end of publication (30 days) before the deadline
     assert posting["employmentType"] == ["FULL_TIME"]
-    assert posting["identifier"] == {"@type": "PropertyValue", "name": "Génivert inc.", "value": "GV-042"}
+    assert posting["identifier"] == {"@type": "PropertyValue", "name": "Génivert inc.", "value": live}
     assert posting["directApply"] is False
     assert posting["baseSalary"] == {
         "@type": "MonetaryAmount", "currency": "CAD",
@@ -194,6 +195,15 @@ def test_the_json_ld_cannot_close_its_script_element(site: Site) -> None:
     html = page(site, live)
     assert "<script>alert(1)" not in html
     assert job_posting(html)["title"] == "Ingénieur·e </script><script>alert(1)</script>"
+
+
+def test_no_job_posting_until_the_company_is_known(site: Site) -> None:
+    live = site.published()
+    with site.bundle.runtime.engine.begin() as connection:
+        connection.execute(delete(company_brandings))
+    html = page(site, live)
+    assert "application/ld+json" not in html and "Ingénieur·e en structures" in html
+    assert 'id="follow"' not in html  # no company to follow either
 
 
 # What is not public ----------------------------------------------------------------------------

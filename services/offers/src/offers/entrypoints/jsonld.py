@@ -143,11 +143,8 @@ def job_posting(
         "datePosted": _instant(offer.published_at) if offer.published_at else None,
         "hiringOrganization": organization,
         "employmentType": employment_types(content),
-        "identifier": {
-            "@type": "PropertyValue",
-            "name": organization["name"],
-            "value": content.reference_number or offer.id,
-        },
+        # The offer's id: unique on the site (an employer's reference number need not be).
+        "identifier": {"@type": "PropertyValue", "name": organization["name"] or "ingemplois", "value": offer.id},
         "directApply": offer.config.apply_method == "email",
         "url": page_url,
     }

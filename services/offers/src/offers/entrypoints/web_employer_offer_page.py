@@ -125,9 +125,13 @@ def _public_context(offer: Offer, content: OfferContent, now: datetime) -> dict[
         "follow_next": path,
         "login_url": f"/compte/connexion?next={quote(path, safe='/')}",
         "signed_in": current_user() is not None,
+        # Google refuses a JobPosting without its hiring organization's name: none until the
+        # company's branding is known (company-portal's events, a snapshot).
         "job_posting": jsonld.script_tag(
             jsonld.job_posting(offer, content, branding, public_url(), locale=current_locale())
-        ),
+        )
+        if branding["company_name"]
+        else "",
     }
 
 
