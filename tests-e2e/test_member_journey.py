@@ -1,21 +1,35 @@
-"""Issue 11, job seekers: a member signs up, lands on Mon espace, follows a company from its offer's
-[Suivre cette entreprise] form, finds it on /membre/entreprises-suivies, and subscribes to the
-weekly digest and targeted mailings; through the gateway on the distributed suite.
+"""Issue 11, job seekers: a member signs up, lands on Mon espace, follows a company from its offer
+page's [Suivre cette entreprise] form, finds it on /membre/entreprises-suivies, and subscribes to
+the weekly digest and targeted mailings; through the gateway on the distributed suite.
 
-The company is one whose group staff approved: the mailer learns its name from company-portal's
-events over RabbitMQ. The offer page's form posts `company_id`, `action=follow` and `next`; this
-test posts the same fields, with the CSRF token a page of the site embeds.
+The company is one whose group staff approved and whose principal named it on « Mon entreprise »
+(portal.branding.changed: offers shows the follow form, the mailer keeps the name) and published an
+offer; every event crosses RabbitMQ.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
-from portal_support import PASSWORD, csrf_of, log_in, post_form, principal_of_new_group, text_of
+import httpx
+from offers_support import (
+    LABELS,
+    OffersClock,
+    decide,
+    details_values,
+    employer_group,
+    save_configuration,
+    save_details,
+    send,
+    start_offer,
+    wait_status,
+)
+from portal_support import API, PASSWORD, csrf_of, log_in, post_form, text_of
 
 from plumbing.testing import wait_until
 from suite.distributed import DistributedSuite
-from tests_e2e_support import Browser, link_in, unique_email, wait_for_email
+from tests_e2e_support import Browser, forms_of, link_in, unique_email, wait_for_email
 
 FOLLOWS = "/membre/entreprises-suivies"
 SUBSCRIPTIONS = "/membre/abonnements"
@@ -33,42 +47,70 @@ def new_member(browser: Browser, mail_dir) -> str:
     return email
 
 
-def test_a_member_follows_a_company_and_subscribes(suite: DistributedSuite, mail_dir, registry, staff_browser,
-                                                   browser: Browser) -> None:
-    company = registry.take()
-    principal, group = principal_of_new_group(suite, mail_dir, staff_browser, company, "Nadia", "Ouellet")
-    principal.browser.close()
-    company_id = group["company_id"]
+def published_offer(suite: DistributedSuite, mail_dir, staff_browser: Browser, registry, offers_clock: OffersClock,
+                    display_name: str) -> tuple[str, str, str]:
+    """An offer « En cours » of a new company named `display_name` on « Mon entreprise »:
+    (offer id, company id, the principal's email)."""
+    principal, group = employer_group(suite, mail_dir, staff_browser, registry.take(), "Nadia", "Ouellet",
+                                      credits={"ing": 1})
+    b = principal.browser
+    renamed = b.put(f"{API}/groups/{group['group_id']}/branding", headers={"X-CSRF-Token": csrf_of(b)},
+                    json={"group_name": "Groupe 001", "company_name": display_name, "address": "1, rue Principale"})
+    assert renamed.status_code == 200, renamed.text[:500]
+    offer_id, details = start_offer(b, "ing")
+    values = details_values(details, "Ingénieur·e civil·e – réseaux d'eau", offers_clock.today() + timedelta(days=60))
+    save_configuration(b, offer_id, save_details(b, offer_id, details, values))
+    assert send(b, offer_id).status_code == 303
+    decide(staff_browser, offer_id, "approuver")
+    wait_status(b, offer_id, LABELS["published"], timeout=30)
+    b.close()
+    return offer_id, group["company_id"], principal.email
 
-    # Signed out, [Suivre cette entreprise] leads to the login page, which comes back to the offer.
-    email = new_member(browser, mail_dir)
-    anonymous = browser.post(FOLLOWS, data={"csrf_token": browser.form("/compte/connexion", "/compte/connexion")[
-        "fields"]["csrf_token"], "company_id": company_id, "action": "follow", "next": "/emplois/"})
-    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/compte/connexion?next=/emplois/"
+
+def follow_form(browser: Browser, offer_path: str) -> dict | None:
+    """The offer page's [Suivre cette entreprise] form (None until offers knows the company)."""
+    page = browser.get(offer_path)
+    assert page.status_code == 200, (offer_path, page.status_code)
+    return next((f for f in forms_of(page.text) if f["action"] == FOLLOWS), None)
+
+
+def test_a_member_follows_a_company_from_its_offer_and_subscribes(suite: DistributedSuite, mail_dir, registry,
+                                                                  staff_browser, offers_clock: OffersClock,
+                                                                  browser: Browser) -> None:
+    display_name = f"Hydro-Génie {unique_email()[4:10]}"
+    offer_id, company_id, employer_email = published_offer(suite, mail_dir, staff_browser, registry, offers_clock,
+                                                           display_name)
+    offer_path = f"/emplois/{offer_id}"
+
+    # Signed out, the offer's [Suivre cette entreprise] leads to the login page, which comes back.
+    signed_out = browser.get(offer_path)
+    assert signed_out.status_code == 200 and f"/compte/connexion?next={offer_path}" in signed_out.text
 
     # A member lands on Mon espace; the menu has it.
+    email = new_member(browser, mail_dir)
     landing = log_in(browser, email)
     assert landing.headers["location"] == "/membre/"
     space = browser.get("/membre/")
     assert space.status_code == 200 and f'href="{FOLLOWS}"' in space.text and f'href="{SUBSCRIPTIONS}"' in space.text
     assert '<a href="/membre/" aria-current="true">' in space.text
 
-    # Follow (the offer page's form fields); the mailer hears of the company over RabbitMQ.
-    csrf = csrf_of(browser)
+    # [Suivre cette entreprise] on the offer page: back to the offer, the company in the list.
+    form = wait_until(lambda: follow_form(browser, offer_path), timeout=30, interval=0.5,
+                      message="the offer page never showed the follow form")
+    assert form["fields"]["company_id"] == company_id and form["fields"]["action"] == "follow"
 
-    def follow() -> bool:
-        answer = browser.post(FOLLOWS, data={"csrf_token": csrf, "company_id": company_id, "action": "follow",
-                                             "next": "/emplois/"})
+    def follow() -> httpx.Response | None:  # the mailer may hear of the company a moment after offers
+        answer = browser.post(FOLLOWS, data=form["fields"])
         assert answer.status_code in (303, 404), (answer.status_code, text_of(answer.text)[:500])
-        return answer.status_code == 303 and answer.headers["location"] == "/emplois/"
+        return answer if answer.status_code == 303 else None
 
-    wait_until(follow, timeout=30, interval=0.5, message="the mailer never learned the company's name")
+    followed = wait_until(follow, timeout=30, interval=0.5, message="the mailer never learned the company's name")
+    assert followed.headers["location"] == offer_path
     follows = browser.get(FOLLOWS)
     assert follows.status_code == 200
-    assert f'<a href="/emplois/?entreprise={company_id}">{company.legal_name}</a>' in follows.text
+    assert f'<a href="/emplois/?entreprise={company_id}">{display_name}</a>' in follows.text
     # An address off the site is never followed after the form.
-    elsewhere = browser.post(FOLLOWS, data={"csrf_token": csrf, "company_id": company_id, "action": "follow",
-                                            "next": "https://evil.example/"})
+    elsewhere = browser.post(FOLLOWS, data={**form["fields"], "next": "https://evil.example/"})
     assert elsewhere.headers["location"] == FOLLOWS + "?fait=suivie"
 
     # Subscriptions: offers' lists (through the gateway), saved and shown again.
@@ -90,10 +132,10 @@ def test_a_member_follows_a_company_and_subscribes(suite: DistributedSuite, mail
     # Unfollow from the list.
     gone = post_form(browser, follows, FOLLOWS, {"action": "unfollow"})
     assert gone.status_code == 303
-    assert company.legal_name not in browser.get(FOLLOWS).text
+    assert display_name not in browser.get(FOLLOWS).text
 
     # An employer is told this space is not theirs.
     with Browser(suite.gateway_url) as employer_browser:
-        log_in(employer_browser, principal.email)
+        log_in(employer_browser, employer_email)
         refused_page = employer_browser.get("/membre/")
         assert refused_page.status_code == 403 and "réservé aux candidat·e·s" in refused_page.text
