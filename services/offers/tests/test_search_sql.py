@@ -268,7 +268,7 @@ def indexed(bundle) -> list[str]:
         return list(connection.execute(select(offer_search.c.offer_id).order_by(offer_search.c.offer_id)).scalars())
 
 
-def test_approve_modify_end_and_expire_keep_the_index(service):
+def test_approve_modify_end_withdraw_and_expire_keep_the_index(service):
     bundle, clock = service
     bus = bundle.extras["bus"]
     principal, staff = CALLERS["principal"], CALLERS["staff"]
@@ -284,6 +284,13 @@ def test_approve_modify_end_and_expire_keep_the_index(service):
     assert ids(found(bus, q="hydraulique")) == [draft.id] and ids(found(bus, q="structures")) == []
     bus.handle(c.EndPublication(draft.id, principal))
     assert indexed(bundle) == [] and ids(found(bus)) == []
+
+    withdrawn = bus.handle(c.CreateDraft(GROUP, "ing", principal, complete_content(), complete_config()))
+    bus.handle(c.SubmitOffer(withdrawn.id, principal))
+    bus.handle(c.ApproveOffer(withdrawn.id, staff))
+    assert indexed(bundle) == [withdrawn.id]
+    bus.handle(c.WithdrawOffer(withdrawn.id, staff, "Offre non conforme."))
+    assert indexed(bundle) == []
 
     other = bus.handle(c.CreateDraft(GROUP, "ing", principal, complete_content(), complete_config()))
     bus.handle(c.SubmitOffer(other.id, principal))
@@ -308,3 +315,35 @@ def test_a_new_company_name_and_logo_reach_the_hits(service):
     assert (hit.company_id, hit.company_name, hit.logo_url) == (COMPANY_B, "Polytechno inc.", "/logos/p.png")
     assert ids(found(bus, q="génivert")) == []
     assert found(bus).facets["entreprise"] == {COMPANY_B: 1}
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_the_migration_indexes_the_offers_already_online(dialect, tmp_path: Path):
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from offers.adapters.repository import SqlOfferRepository
+    from offers.bootstrap import MIGRATIONS_DIR
+    from plumbing.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'o.db'}" if dialect == "sqlite" else create_test_database("test_offers_backfill")
+    try:
+        upgrade(MIGRATIONS_DIR, url, "0006")
+        engine = create_engine(url)
+        with Session(engine) as session, session.begin():
+            repository = SqlOfferRepository(session)  # before the index existed
+            for offer in corpus():
+                repository.add(offer)
+            draft = _offer(8, "Brouillon")
+            draft.live_content, draft.status = None, OfferStatus.DRAFT
+            repository.add(draft)
+        engine.dispose()
+        upgrade(MIGRATIONS_DIR, url)
+        bundle = bootstrap(dataclasses.replace(Settings.from_env("offers"), database_url=url), clock=FixedClock(T0))
+        bus = bundle.extras["bus"]
+        assert set(indexed(bundle)) == {oid(n) for n in (1, 2, 3, 4, 5, 6, 7)}  # 6 and 7: not online now
+        assert {h.offer_id for h in found(bus, q="ingénieure civile").hits} == {oid(1), oid(2)}
+        bundle.runtime.engine.dispose()
+    finally:
+        if dialect == "postgresql":
+            drop_test_database(url)

@@ -64,7 +64,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['offer_id'], ['offers.id'], ),
     sa.PrimaryKeyConstraint('offer_id')
     )
-    op.create_index('ix_offer_search_online', 'offer_search', ['publication_ends_at', 'published_at'], unique=False)
+    op.create_index('ix_offer_search_online', 'offer_search',
+                    ['publication_ends_at', 'published_at', 'ended_at', 'offer_id'], unique=False)
     op.create_index('ix_offer_search_newest', 'offer_search', ['published_at', 'offer_id'], unique=False)
     op.create_index('ix_offer_search_group', 'offer_search', ['group_id'], unique=False)
     op.create_index('ix_offer_search_document', 'offer_search', ['document'], unique=False,

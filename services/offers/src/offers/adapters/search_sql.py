@@ -9,8 +9,8 @@ the dialect.
 
 Everything else is the same SQL on both: the online predicate (`published_at <= now <
 publication_ends_at`, not ended) is in every query, filters are `EXISTS` on `offer_search_values`
-(any value of a facet, every facet), and each facet's counts are one `GROUP BY` with the other
-facets' filters applied (disjunctive facets).
+(any value of a facet, every facet), and facet counts are `GROUP BY`s with the other facets'
+filters applied (disjunctive facets): one for the facets nobody filters on, one per filtered facet.
 
 The row builders (`search_row`, `search_values`, `write_index`) are shared by the repository's
 index maintenance, migration 0007's backfill and the demo generator (`offers.devtools.generate`).
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +52,8 @@ BM25 = (0.0, 10.0, 4.0, 1.0)
 
 fts = table(FTS_TABLE, column("offer_id"), column("title"), column("company"), column("body"))
 S, V = offer_search.c, offer_search_values.c
-
+#: What a hit shows (not the text the index searches).
+HIT_COLUMNS = [col for col in offer_search.c if col.name not in ("body", "document")]
 
 
 def _config() -> Any:
@@ -66,8 +68,6 @@ def _document() -> Any:
 
     title = weighted(S.title_fr.concat(" ").concat(S.title_en), "A")
     return title.op("||")(weighted(S.company_name, "B")).op("||")(weighted(S.body, "C"))
-
-
 
 
 # Row builders ---------------------------------------------------------------------------------------
@@ -224,12 +224,19 @@ def fts_match(text_: str) -> str | None:
             continue
         phrase = '"' + " ".join(terms) + '"'
         (groups[-1][1] if negative else groups[-1][0]).append(phrase)
-    rendered = [
-        "(" + " AND ".join(pos) + ")" + "".join(f" NOT {n}" for n in neg) for pos, neg in groups if pos
-    ]
+    rendered = ["(" + " AND ".join(pos) + ")" + "".join(f" NOT {n}" for n in neg) for pos, neg in groups if pos]
     if not rendered:
         return None
     return " OR ".join(f"({r})" for r in rendered)
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """The text's condition (count, facets), and what the page's query selects from to rank."""
+
+    where: Any
+    ranked_from: Any
+    rank: Any
 
 
 # The adapter ----------------------------------------------------------------------------------------
@@ -245,19 +252,19 @@ class SqlOfferSearch:
 
     # reads ------------------------------------------------------------------------------------------
     def search(self, query: SearchQuery, *, now: datetime) -> SearchResult:
-        matched = self._matched(query.text)
-        base = offer_search if matched is None else offer_search.join(matched, matched.c.offer_id == S.offer_id)
+        text_match = self._text(query.text)
         online = _online(now)
         filters = query.filters()
         where = [online, *(_has(facet, codes) for facet, codes in filters.items())]
-        total = self.session.execute(select(func.count()).select_from(base).where(*where)).scalar_one()
-        order = [S.published_at.desc(), S.offer_id]
-        rank = literal(0.0)
-        if matched is not None:
-            rank = matched.c.rank
+        if text_match is not None:
+            where.append(text_match.where)
+        total = self.session.execute(select(func.count()).select_from(offer_search).where(*where)).scalar_one()
+        base, rank, order = offer_search, literal(0.0), [S.published_at.desc(), S.offer_id]
+        if text_match is not None:  # the rank only for the page's query: counting needs none
+            base, rank = text_match.ranked_from, text_match.rank
             order.insert(0, rank.desc())
         rows = self.session.execute(
-            select(offer_search, rank.label("rank"))
+            select(*HIT_COLUMNS, rank.label("rank"))
             .select_from(base)
             .where(*where)
             .order_by(*order)
@@ -265,43 +272,55 @@ class SqlOfferSearch:
             .offset(query.offset)
         ).mappings()
         hits = tuple(_hit(r, now) for r in rows)
-        facets = {facet: self._counts(facet, base, online, filters) for facet in FACETS}
+        facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+        # The facets nobody filters on share one GROUP BY (every filter applies to them); each
+        # filtered facet has its own, without its own filter (disjunctive counts).
+        groups = [[f for f in FACETS if f not in filters], *([f] for f in FACETS if f in filters)]
+        text_where = [text_match.where] if text_match is not None else []
+        for group in groups:
+            if group:
+                for facet, value, n in self._counts(group, [online, *text_where], filters):
+                    facets[facet][value] = n
         return SearchResult(hits, int(total), query.page, query.per_page, facets)
 
-    def _counts(self, facet: str, base: Any, online: Any, filters: Mapping[str, Sequence[str]]) -> dict[str, int]:
-        """Offers per value of `facet`, with every other facet's filter applied."""
-        others = [_has(name, codes) for name, codes in filters.items() if name != facet]
+    def _counts(
+        self, group: Sequence[str], where: Sequence[Any], filters: Mapping[str, Sequence[str]]
+    ) -> list[tuple[str, str, int]]:
+        """(facet, value, offers) for the facets of `group`, with the filters of the others."""
+        others = [_has(name, codes) for name, codes in filters.items() if name not in group]
         counted = self.session.execute(
-            select(V.value, func.count())
-            .select_from(base.join(offer_search_values, V.offer_id == S.offer_id))
-            .where(V.facet == facet, online, *others)
-            .group_by(V.value)
+            select(V.facet, V.value, func.count())
+            .select_from(offer_search.join(offer_search_values, V.offer_id == S.offer_id))
+            .where(V.facet.in_(list(group)), *where, *others)
+            .group_by(V.facet, V.value)
         )
-        return {value: int(n) for value, n in counted if n}
+        return [(facet, value, int(n)) for facet, value, n in counted if n]
 
-    def _matched(self, text_: str) -> Any:
-        """A subquery (offer_id, rank) of the offers the text matches; None when no text."""
+    def _text(self, text_: str) -> TextMatch | None:
+        """How the text restricts and ranks the offers; None when there is no word to search."""
         match = fts_match(text_)
         if match is None:
             return None
         if self.dialect == "postgresql":
             tsquery = func.websearch_to_tsquery(_config(), text_)
-            return (
-                select(S.offer_id, func.ts_rank_cd(S.document, tsquery).label("rank"))
-                .where(S.document.op("@@")(tsquery))
-                .subquery("matched")
-            )
+            return TextMatch(S.document.op("@@")(tsquery), offer_search, func.ts_rank_cd(S.document, tsquery))
+        matches = literal_column(FTS_TABLE).op("MATCH")(match)
         weights = ", ".join(str(w) for w in BM25)
-        return (
+        ranked = (
             select(fts.c.offer_id, (-literal_column(f"bm25({FTS_TABLE}, {weights})")).label("rank"))
             .select_from(fts)
-            .where(literal_column(FTS_TABLE).op("MATCH")(match))
+            .where(matches)
             .subquery("matched")
+        )
+        return TextMatch(
+            S.offer_id.in_(select(fts.c.offer_id).where(matches)),
+            offer_search.join(ranked, ranked.c.offer_id == S.offer_id),
+            ranked.c.rank,
         )
 
     def featured(self, *, now: datetime, limit: int = 6) -> tuple[SearchHit, ...]:
         rows = self.session.execute(
-            select(offer_search, literal(0.0).label("rank"))
+            select(*HIT_COLUMNS, literal(0.0).label("rank"))
             .where(_online(now), S.featured_until > now)
             .order_by(S.published_at.desc(), S.offer_id)
             .limit(limit)
@@ -330,7 +349,7 @@ class SqlOfferSearch:
             .subquery("best")
         )
         rows = self.session.execute(
-            select(offer_search, best.c.score.label("rank"))
+            select(*HIT_COLUMNS, best.c.score.label("rank"))
             .select_from(offer_search.join(best, best.c.offer_id == S.offer_id))
             .order_by(best.c.score.desc(), S.published_at.desc(), S.offer_id)
         ).mappings()
@@ -360,9 +379,7 @@ class SqlOfferSearch:
             .values(company_id=company.company_id, company_name=company.company_name, logo_url=company.logo_url)
         )
         of_group = select(S.offer_id).where(S.group_id == group_id)
-        self.session.execute(
-            delete(offer_search_values).where(V.facet == "entreprise", V.offer_id.in_(of_group))
-        )
+        self.session.execute(delete(offer_search_values).where(V.facet == "entreprise", V.offer_id.in_(of_group)))
         if company.company_id:
             self.session.execute(
                 insert(offer_search_values).from_select(
@@ -376,9 +393,7 @@ class SqlOfferSearch:
             self.session.execute(update(offer_search).where(S.group_id == group_id).values(document=_document()))
         else:
             self.session.execute(
-                update(fts)
-                .where(fts.c.offer_id.in_(of_group))
-                .values(company=french_document(company.company_name))
+                update(fts).where(fts.c.offer_id.in_(of_group)).values(company=french_document(company.company_name))
             )
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import Connection
 
 from offers.adapters.orm import company_brandings, offers
@@ -252,6 +252,9 @@ def write(
                 "company_name": b.company_name,
                 "logo_url": b.logo_url,
                 "changed_at": b.changed_at,
+                "description_html": f"<p>{b.company_name} conçoit et réalise des projets d'ingénierie partout "
+                "au Québec.</p>",
+                "website": f"https://emplois.example/entreprises/{b.company_id}",
             }
             for b in brands
         ],
@@ -302,6 +305,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             done = write(
                 connection, live=args.live, past=args.past, now=now, seed=args.seed, company_count=args.companies
             )
+        with engine.begin() as connection:  # fresh statistics for the planner after a bulk load
+            for name in ("offers", "offer_search", "offer_search_values"):
+                connection.execute(text(f"ANALYZE {name}"))
     finally:
         engine.dispose()
     print(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Container, Mapping
-from dataclasses import asdict, dataclass, field, is_dataclass, replace
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -347,7 +347,8 @@ class OfferContent:
     interests: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Field by field, not `asdict` (its deep copy was most of a bulk write's time).
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["engineering_domains"] = list(self.engineering_domains)
         data["interests"] = list(self.interests)
         data["application_deadline"] = self.application_deadline.isoformat() if self.application_deadline else None
