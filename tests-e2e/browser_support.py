@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from plumbing.config import REPO_ROOT
 
@@ -39,6 +42,17 @@ LAYOUT_PROBLEMS = """() => {
   }
   return problems;
 }"""
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for a test module (import the fixture by name)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
 
 
 def launch(playwright: Any) -> Any:
@@ -85,8 +99,10 @@ class Flow:
             return
         # A form answered 422 (or a closed offer 410) is the page itself, meant: Chromium still logs
         # its status. A stylesheet, script or image that fails has its own address and is kept.
+        # A page that names no icon (the payment sandbox's) makes the browser guess /favicon.ico.
         where = msg.location.get("url", "")
-        if msg.text.startswith("Failed to load resource") and where == self.page.url:
+        if msg.text.startswith("Failed to load resource") and (where == self.page.url
+                                                                 or where.endswith("/favicon.ico")):
             return
         self.errors.append(f"{self.page.url}: {msg.text} ({where})")
 

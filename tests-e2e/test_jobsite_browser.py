@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from browser_support import Flow, launch
+from browser_support import Flow
 from suite.demo_site import DemoSite, demo_site
 
 CIVIL_F = "Ingénieure civile – ponts et ouvrages d'art"  # Laurentia, Québec (03), apply by URL
@@ -31,14 +31,6 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
     with demo_site(tmp_path_factory.mktemp("demo-jobsite")) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def visitor(chromium: Any, site: DemoSite, *, javascript: bool = True) -> Any:
