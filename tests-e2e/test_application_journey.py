@@ -43,17 +43,18 @@ MESSAGE = "Bonjour,\nJe suis ingénieure civile <script>alert('x')</script> et c
 HTML = {"Accept": "text/html"}
 
 
-def email_offer(
-    suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, registry: Registry, clock: OffersClock,
-    inbox: str,
-) -> str:
-    """An offer « En cours » whose applications go by email to `inbox`."""
+@pytest.fixture()
+def offer_by_email(
+    suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, registry: Registry, offers_clock: OffersClock
+) -> tuple[str, str]:
+    """(offer id, address): an offer « En cours » whose applications go by email to a new address."""
+    inbox = unique_email("recrutement")
     principal, _ = employer_group(suite, mail_dir, staff_browser, registry.take(), "Mélanie", "Gagnon",
                                   credits={"ing": 1})
     b = principal.browser
     offer_id, details = start_offer(b, "ing")
     title = "Ingénieur·e civil·e – ouvrages d'art"
-    values = details_values(details, title, clock.today() + timedelta(days=60))
+    values = details_values(details, title, offers_clock.today() + timedelta(days=60))
     configuration = save_details(b, offer_id, details, values)
     saved = fill_and_post(
         b, configuration, f"/employeur/offres/{offer_id}/configuration",
@@ -63,7 +64,7 @@ def email_offer(
     follow(b, send(b, offer_id), "/employeur/offres")
     decide(staff_browser, offer_id, "approuver")
     wait_status(b, offer_id, LABELS["published"], timeout=20)
-    return offer_id
+    return offer_id, inbox
 
 
 def apply(browser: Browser, offer_id: str, candidate: str, cv: tuple[str, bytes, str]) -> httpx.Response:
@@ -96,11 +97,9 @@ def attachments(message: EmailMessage) -> list[EmailMessage]:
 
 
 def test_an_application_by_email_reaches_the_employer_with_its_cv(
-    suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, registry: Registry, offers_clock: OffersClock,
-    browser: Browser,
+    suite: DistributedSuite, mail_dir: Path, offer_by_email: tuple[str, str], browser: Browser
 ) -> None:
-    inbox = unique_email("recrutement")
-    offer_id = email_offer(suite, mail_dir, staff_browser, registry, offers_clock, inbox)
+    offer_id, inbox = offer_by_email
     candidate = f"camille.{uuid.uuid4().hex[:8]}@exemple-e2e.ca"
 
     sent = apply(browser, offer_id, candidate, ("CV Camille.pdf", PDF, "application/pdf"))
@@ -132,11 +131,9 @@ def test_an_application_by_email_reaches_the_employer_with_its_cv(
 
 
 def test_hostile_applications_are_refused_with_clear_messages(
-    suite: DistributedSuite, mail_dir: Path, staff_browser: Browser, registry: Registry, offers_clock: OffersClock,
-    browser: Browser,
+    suite: DistributedSuite, offer_by_email: tuple[str, str], browser: Browser
 ) -> None:
-    inbox = unique_email("recrutement")
-    offer_id = email_offer(suite, mail_dir, staff_browser, registry, offers_clock, inbox)
+    offer_id, _ = offer_by_email
     candidate = f"camille.{uuid.uuid4().hex[:8]}@exemple-e2e.ca"
 
     exe = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 512 + b"This program cannot be run in DOS mode."
