@@ -14,17 +14,17 @@ from plumbing.uow import SqlAlchemyUnitOfWork
 class SqlMailerUnitOfWork(SqlAlchemyUnitOfWork):
     emails: SqlAlchemyEmailRepository
     accounts: SqlAlchemyAccountDirectory
+    attachments: SqlAlchemyAttachmentStore
     # job seekers
     follows: SqlFollowRepository
     preferences: SqlPreferenceRepository
     companies: SqlCompanyDirectory
-    attachments: SqlAlchemyAttachmentStore
 
     def _open_repositories(self) -> None:
         self.emails = SqlAlchemyEmailRepository(self.session)
         self.accounts = SqlAlchemyAccountDirectory(self.session)
+        self.attachments = SqlAlchemyAttachmentStore(self.session)
         # job seekers
         self.follows = SqlFollowRepository(self.session)
         self.preferences = SqlPreferenceRepository(self.session)
         self.companies = SqlCompanyDirectory(self.session)
-        self.attachments = SqlAlchemyAttachmentStore(self.session)

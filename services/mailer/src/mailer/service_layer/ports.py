@@ -72,6 +72,16 @@ class AccountDirectory(Protocol):
     def get(self, account_id: str) -> KnownAccount | None: ...
 
 
+class AttachmentStore(Protocol):
+    """Files of pending emails (an application's CV), until the email is sent or given up."""
+
+    def add(self, email_id: str, attachments: list[Attachment]) -> None: ...
+
+    def of(self, email_id: str) -> list[Attachment]: ...
+
+    def delete(self, email_id: str) -> int: ...
+
+
 # Job seekers (members): follows, preferences, company names ---------------------------------
 
 
@@ -123,24 +133,14 @@ class OffersReference(Protocol):
         ReferenceUnavailable when they can't be had."""
 
 
-class AttachmentStore(Protocol):
-    """Files of pending emails (an application's CV), until the email is sent or given up."""
-
-    def add(self, email_id: str, attachments: list[Attachment]) -> None: ...
-
-    def of(self, email_id: str) -> list[Attachment]: ...
-
-    def delete(self, email_id: str) -> int: ...
-
-
 class UnitOfWork(BaseUnitOfWork, Protocol):
     emails: EmailRepository
     accounts: AccountDirectory
+    attachments: AttachmentStore
     # job seekers
     follows: FollowRepository
     preferences: PreferenceRepository
     companies: CompanyDirectory
-    attachments: AttachmentStore
 
 
 @dataclass(frozen=True)
