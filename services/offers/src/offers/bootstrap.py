@@ -77,7 +77,7 @@ def build_bus(uow_factory: Any, deps: Dependencies) -> MessageBus[Dependencies]:
     return MessageBus(
         uow_factory,
         deps,
-        commands={**COMMAND_HANDLERS, **KEY_COMMAND_HANDLERS, **APPLICATION_COMMAND_HANDLERS, **CLICK_COMMAND_HANDLERS},
+        commands={**COMMAND_HANDLERS, **KEY_COMMAND_HANDLERS, **CLICK_COMMAND_HANDLERS, **APPLICATION_COMMAND_HANDLERS},
     )
 
 
@@ -112,7 +112,7 @@ def bootstrap(
 
     pages = create_pages_app(SERVICE, PACKAGE_DIR)
     pages.extensions[BUS_KEY] = bus
-    pages.config["PUBLIC_URL"] = settings.public_url  # absolute links: the Atom feed, the sitemap
+    pages.config["PUBLIC_URL"] = settings.public_url
     pages.register_blueprint(blueprint)
     pages.register_blueprint(api_keys_blueprint)
     pages.register_blueprint(employer_blueprint)

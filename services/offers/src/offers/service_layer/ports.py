@@ -116,8 +116,8 @@ class UnitOfWork(BaseUnitOfWork, Protocol):
     brandings: BrandingRepository
     offers: OfferRepository
     memberships: MembershipLookup
-    search: OfferSearch
     apply_clicks: ApplyClickRepository
+    search: OfferSearch
 
 
 # The credit bank (catalog-billing) ------------------------------------------------------------------
