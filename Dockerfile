@@ -59,6 +59,7 @@ RUN pybabel compile -d /app/libs/plumbing/src/plumbing/translations \
  && pybabel compile -d /app/services/catalog-billing/src/catalog_billing/translations \
  && pybabel compile -d /app/services/company-portal/src/company_portal/translations \
  && pybabel compile -d /app/services/identity/src/identity/translations \
+ && pybabel compile -d /app/services/mailer/src/mailer/translations \
  && pybabel compile -d /app/services/moderation/src/moderation/translations \
  && pybabel compile -d /app/services/offers/src/offers/translations
 

@@ -57,10 +57,11 @@ def seed_demo(bundles: dict[str, ServiceBundle]) -> list[tuple[str, str]]:
             seed_billing(bundles["catalog-billing"], principal=accounts["principal"], buyer=accounts["finances"],
                          staff=accounts["staff"])
         if "offers" in bundles:
-            from suite.seed_offers import seed_offers
+            from suite.seed_offers import seed_jobsite_offers, seed_offers
 
             seed_offers(bundles, principal=accounts["principal"], affichage=accounts["affichage"],
                         staff=accounts["staff"])
+            seed_jobsite_offers(bundles, staff=accounts["staff"])
         if "mailer" in bundles:
             seed_members(bundles["mailer"], member=accounts["member"])
     return [(email, hint) for _, email, _, _, _, hint in DEMO_ACCOUNTS]

@@ -1,6 +1,10 @@
 """The offers part of the demo data (offers.service_layer.seed): the demo group's offers in every
 status. Their credits come from catalog-billing's ledger, called in-process as staff (the seed has
-no one's bearer token); without catalog-billing, from an in-memory bank."""
+no one's bearer token); without catalog-billing, from an in-memory bank.
+
+Then the public job site's offers (offers.service_layer.seed_jobsite): five other employers made
+in company-portal (their groups and principals reach offers through the usual events), about
+twenty-five offers « En cours » among them."""
 
 from __future__ import annotations
 
@@ -49,6 +53,35 @@ class LedgerBank:
 
         with self.bus.new_uow() as uow:
             return credits.balances(uow, group_id)
+
+
+def _wait_for_groups(bus: Any, principal_ids: list[str]) -> bool:
+    """Until offers knows every principal's group (company-portal's events, through the workers)."""
+
+    def known(uow: Any) -> bool:
+        return all(uow.memberships.groups_of(account_id) for account_id in principal_ids)
+
+    deadline = time.monotonic() + OFFERS_PROJECTION_WAIT
+    while not bus.query(known):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def seed_jobsite_offers(bundles: dict[str, ServiceBundle], *, staff: Any) -> dict[str, str]:
+    """{title: offer id} of the job site's demo offers made ({} when they exist)."""
+    from company_portal.service_layer.seed import JOBSITE_EMPLOYERS, seed_jobsite_employers
+    from offers.service_layer.seed_jobsite import seed_jobsite
+
+    employers = seed_jobsite_employers(bundles["company-portal"].extras["bus"])
+    bus = bundles["offers"].extras["bus"]
+    if not _wait_for_groups(bus, [principal for _, principal in employers]):
+        logging.getLogger(__name__).warning("offers has not heard of the job site's employers: no job site offers")
+        return {}
+    names = [info.legal_name for info, *_ in JOBSITE_EMPLOYERS]
+    rows = [(group, principal, name) for (group, principal), name in zip(employers, names, strict=True)]
+    return seed_jobsite(bus, rows, staff_id=staff.id)
 
 
 def seed_offers(bundles: dict[str, ServiceBundle], *, principal: Any, affichage: Any, staff: Any) -> dict[str, str]:

@@ -16,6 +16,7 @@ import pytest
 from offers_support import CLOCK_FILE, offers_clock  # noqa: F401 - shared fixture
 from portal_support import no_email_twice, registry, staff, staff_browser  # noqa: F401 - shared fixtures
 
+from browser_support import chromium  # noqa: F401 - shared fixture (one browser per module)
 from plumbing.config import REPO_ROOT
 from plumbing.testing import (
     TcpProxy,

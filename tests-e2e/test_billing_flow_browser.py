@@ -19,12 +19,10 @@ from urllib.parse import unquote_plus, urlsplit
 import pytest
 from payment_support import card_number_forms
 from playwright.sync_api import expect, sync_playwright
-from test_layout_browser import LAYOUT_PROBLEMS
 
-from browser_support import axe_violations, launch, screenshot
+from browser_support import Flow, launch
 from suite.demo_site import DemoSite, demo_email, demo_site
 
-WIDTHS = (390, 1280)
 CARD = "4242 4242 4242 4242"
 CVC = "737"
 PROMO = "BIENVENUE10"  # suite/seed.py → catalog_billing.service_layer.seed.DEMO_PROMO
@@ -50,43 +48,6 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-class Flow:
-    """The page, what it logged, and the layout/axe checks of each step at both widths."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        self.problems: dict[str, Any] = {}
-        page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
-
-    def _console(self, msg: Any) -> None:
-        # The sandbox's page (a stand-in for the processor's) names no icon: the browser's guess 404s.
-        if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
-            self.errors.append(f"{self.page.url}: {msg.text} ({msg.location.get('url')})")
-
-    def check(self, step: str) -> None:
-        """Both widths, then back to the phone's (where the flow goes on)."""
-        page = self.page
-        for width in sorted(WIDTHS, reverse=True):
-            page.set_viewport_size({"width": width, "height": 844})
-            page.wait_for_load_state("networkidle")
-            where = f"{step} @{width}"
-            scroll_width = page.evaluate("document.documentElement.scrollWidth")
-            if scroll_width != width:
-                self.problems[where + " scroll"] = scroll_width
-            layout = page.evaluate(LAYOUT_PROBLEMS)
-            if layout:
-                self.problems[where + " layout"] = layout[:5]
-            found = axe_violations(page)
-            if found:
-                self.problems[where + " axe"] = found
-            if self.errors:
-                self.problems[where + " console"] = list(self.errors)
-                self.errors.clear()
-            screenshot(page, "billing_flow", f"{step}-{width}")
-
-
 def test_a_purchase_in_the_browser_at_phone_and_desktop_widths(site: DemoSite, chromium: Any) -> None:
     context = chromium.new_context(base_url=site.url, viewport={"width": 390, "height": 844}, bypass_csp=True,
                                    locale="fr-CA", accept_downloads=True)
@@ -103,7 +64,7 @@ def test_a_purchase_in_the_browser_at_phone_and_desktop_widths(site: DemoSite, c
             elsewhere.append(request.url)
 
     page.on("request", record)
-    flow = Flow(page)
+    flow = Flow(page, {}, "billing_flow")
     try:
         page.goto("/compte/connexion")
         page.fill("#email", demo_email("finances"))

@@ -13,37 +13,18 @@ import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from browser_support import axe_violations, launch, screenshot
+from browser_support import LAYOUT_PROBLEMS, WIDTHS, axe_violations, launch, screenshot
 from suite.crawl import crawl, login
 from suite.demo_site import VISITORS, DemoSite, demo_email, demo_site
 
-WIDTHS = (390, 1280)
 #: Signed-in visitors skip the signed-out account pages (the anonymous visitor covers them).
 SIGNED_OUT_PAGES = ("/compte/connexion", "/compte/inscription", "/compte/mot-de-passe-oublie")
-
-#: Elements drawn outside the viewport or cut by their box, by design of the page or of Quill.
-LAYOUT_PROBLEMS = """() => {
-  const width = document.documentElement.clientWidth;
-  const problems = [];
-  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-    (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
-  for (const el of document.body.querySelectorAll('*')) {
-    if (el.closest('.visually-hidden, .skip-link, template, .ql-clipboard, summary + nav[hidden]')) continue;
-    const style = getComputedStyle(el);
-    if (style.display === 'none' || style.visibility === 'hidden') continue;
-    let clipped = false;  // inside a box hidden the visually-hidden way (clip), e.g. a phone's table head
-    for (let up = el; up && up !== document.body; up = up.parentElement) {
-      if (getComputedStyle(up).clip !== 'auto') { clipped = true; break; }
-    }
-    if (clipped) continue;
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0) continue;
-    if (box.right > width + 1 || box.left < -1) problems.push(name(el) + ' is off-screen');
-    if (['hidden', 'clip', 'auto', 'scroll'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1
-        && !['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)) problems.push(name(el) + ' clips its content');
-  }
-  return problems;
-}"""
+#: Kinds of page (page_shape) a visitor must reach by links: the public job site for everyone
+#: (issue 11: landing, list, an offer, the application form), the member's own space.
+MUST_REACH: dict[str, tuple[str, ...]] = {
+    "anonyme": ("/", "/emplois/", "/emplois/{id}", "/emplois/{id}/candidature"),
+    "candidat": ("/membre/", "/membre/entreprises-suivies", "/membre/abonnements", "/emplois/{id}"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +134,8 @@ def test_every_page_fits_phone_and_desktop(
 ) -> None:
     cookies, reached = signed_in(site, VISITORS[visitor])
     assert reached
+    missing = set(MUST_REACH.get(visitor, ())) - {page_shape(p) for p in reached}
+    assert not missing, f"{visitor} never reaches {missing}"
     pages = [p for p in reached if page_shape(p) not in checked_shapes]
     checked_shapes.update(page_shape(p) for p in pages)
     problems: dict[str, Any] = {}

@@ -18,13 +18,11 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from test_layout_browser import LAYOUT_PROBLEMS
 
-from browser_support import axe_violations, launch, screenshot
+from browser_support import Flow, launch
 from suite.crawl import login
 from suite.demo_site import DemoSite, demo_email, demo_site
 
-WIDTHS = (390, 1280)
 TITLE = "Ingénieure en géotechnique"
 
 
@@ -42,37 +40,6 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-class Flow:
-    """The pages of one person, what they logged, and the checks of each step at both widths."""
-
-    def __init__(self, page: Any, problems: dict[str, Any]) -> None:
-        self.page = page
-        self.errors: list[str] = []
-        self.problems = problems
-        page.on("console", lambda msg: self.errors.append(f"{page.url}: {msg.text}") if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
-
-    def check(self, step: str) -> None:
-        page = self.page
-        for width in sorted(WIDTHS, reverse=True):
-            page.set_viewport_size({"width": width, "height": 844})
-            page.wait_for_load_state("networkidle")
-            where = f"{step} @{width}"
-            scroll_width = page.evaluate("document.documentElement.scrollWidth")
-            if scroll_width != width:
-                self.problems[where + " scroll"] = scroll_width
-            layout = page.evaluate(LAYOUT_PROBLEMS)
-            if layout:
-                self.problems[where + " layout"] = layout[:5]
-            found = axe_violations(page)
-            if found:
-                self.problems[where + " axe"] = found
-            if self.errors:
-                self.problems[where + " console"] = list(self.errors)
-                self.errors.clear()
-            screenshot(page, "offers_flow", f"{step}-{width}")
-
-
 def session_of(site: DemoSite, key: str) -> list[dict[str, str]]:
     with httpx.Client(base_url=site.url, timeout=30) as client:
         login(client, demo_email(key), site.password)
@@ -84,7 +51,7 @@ def person(chromium: Any, site: DemoSite, key: str, problems: dict[str, Any]) ->
         base_url=site.url, viewport={"width": 390, "height": 844}, bypass_csp=True, locale="fr-CA"
     )
     context.add_cookies(session_of(site, key))
-    return context, Flow(context.new_page(), problems)
+    return context, Flow(context.new_page(), problems, "offers_flow")
 
 
 def pick_first_options(page: Any) -> None:

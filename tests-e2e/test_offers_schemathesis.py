@@ -1,6 +1,7 @@
 """Issue 9, done means 8 (last part): schemathesis on contracts/offers.yaml through the gateway of
 the distributed suite: no 5xx, and every answer conforms to the contract (status codes, content
-types, headers, bodies). Like test_billing_schemathesis.py.
+types, headers, bodies). Like test_billing_schemathesis.py. Issue 11: the anonymous search
+(`GET /published-offers` and its query parameters) gets a longer run of its own.
 
 Two callers in turn: a principal·e's access token (identity's POST /sessions), then an API key
 the principal·e created (`Bearer ingk_…`), for a group that has credits, so that submissions reach
@@ -95,3 +96,26 @@ def test_schemathesis_on_the_offers_contract_through_the_gateway(
                 except Unsatisfiable:
                     assert mode is GenerationMode.NEGATIVE, operation.label
             assert exercised >= len(operations) // 2
+
+
+#: The anonymous search's query parameters (docs/jobsite-design.md, "Search").
+SEARCH_PARAMETERS = {"q", "domaine", "region", "profil", "type", "formule", "experience", "entreprise", "page"}
+
+
+def test_schemathesis_on_the_anonymous_search(suite: DistributedSuite) -> None:
+    """Issue 11: `GET /published-offers` with its search parameters, anonymous, many examples
+    (repeated filters, unknown codes, long text, odd pages): never a 5xx, always the contract."""
+    base_url = f"{suite.gateway_url}{API}"
+    schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
+    operation = schema["/published-offers"]["GET"]
+    names = {parameter.name for parameter in operation.query}
+    assert SEARCH_PARAMETERS <= names, SEARCH_PARAMETERS - names
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+        def check(case) -> None:
+            response = case.call(base_url=base_url)
+            case.validate_response(response, checks=CHECKS)
+
+        check()

@@ -420,6 +420,7 @@ CALLS = (
     ("moderation", "COMPANY_PORTAL_URL", "company-portal"),  # staff decisions on join requests
     ("moderation", "OFFERS_URL", "offers"),  # staff decisions on offers (issue 9)
     ("offers", "CATALOG_BILLING_URL", "catalog-billing"),  # credits: reserve, consume, release
+    ("mailer", "OFFERS_URL", "offers"),  # the code lists of the job seekers' pages (issue 11)
 )
 PORT = 8000
 
@@ -502,7 +503,7 @@ def test_the_policies_still_deny_what_nobody_calls(overlay: str) -> None:
                                                                              "moderation", "mailer")}
     assert not allowed(docs, web["catalog-billing"], web["offers"], PORT)
     assert not allowed(docs, web["offers"], web["moderation"], PORT)
-    assert not allowed(docs, web["mailer"], web["offers"], PORT)
+    assert not allowed(docs, web["offers"], web["mailer"], PORT)
     assert not allowed(docs, web["mailer"], None, 6379)
 
 
@@ -512,6 +513,14 @@ def test_offers_web_keeps_its_api_key_rate_limit_in_redis(overlay: str) -> None:
     (web,) = workloads_of(docs, "offers", {"web"})
     assert "secretKeyRef" in env_of(next(containers(web)))["REDIS_URL"]["valueFrom"]
     assert allowed(docs, pod_labels(web), None, 6379)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_offers_web_counts_clicks_with_a_secret_visitor_key(overlay: str) -> None:
+    """The job site's [Postuler] clicks hash the visitor with OFFERS_VISITOR_KEY (issue 11): from a
+    Secret in every overlay, never the development key the code falls back to."""
+    (web,) = workloads_of(rendered(overlay), "offers", {"web"})
+    assert "secretKeyRef" in env_of(next(containers(web)))["OFFERS_VISITOR_KEY"]["valueFrom"]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -535,3 +544,12 @@ def test_no_deployment_moves_a_service_clock(overlay: str) -> None:
             found += [f"{name_of(doc)}: {k}" for c in containers(doc) for k in env_of(c)
                       if k.endswith("_TEST_CLOCK_FILE")]
     assert not found, found
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_offers_database_has_unaccent_for_the_french_search(overlay: str) -> None:
+    """offers' migration defines the `fr_unaccent` text-search configuration (issue 11), which
+    needs the `unaccent` extension: its Cluster creates it at bootstrap."""
+    (cluster,) = [c for c in of_kind(rendered(overlay), "Cluster") if c["metadata"]["name"] == "offers-db"]
+    statements = cluster["spec"]["bootstrap"]["initdb"].get("postInitApplicationSQL", [])
+    assert "CREATE EXTENSION IF NOT EXISTS unaccent" in statements

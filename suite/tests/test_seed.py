@@ -81,6 +81,24 @@ async def test_the_demo_group_has_credits_invoices_and_a_promo_code(seeded) -> N
         assert "Génivert inc." in companies.text and "Admissible" in companies.text
 
 
+async def test_the_job_site_has_offers_from_several_employers(seeded) -> None:
+    """About twenty-five offers online from six employers, some featured, some with English; the
+    expired one is not online (issue 11's demo data: the list and its counts look real)."""
+    from offers.service_layer.seed_jobsite import EXPIRED_TITLE, OFFERS, PAST_DEADLINE_TITLE
+
+    transport = httpx.ASGITransport(app=seeded.gateway)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as visitor:
+        answer = await visitor.get("/api/offers/v1/published-offers", params={"limit": 100})
+        assert answer.status_code == 200, answer.text[:500]
+        items = answer.json()["items"]
+    titles = {item["content"]["title_fr"] for item in items}
+    assert len(items) >= 25
+    assert {o.title_fr for o in OFFERS if o.title_fr != EXPIRED_TITLE} <= titles
+    assert EXPIRED_TITLE not in titles and PAST_DEADLINE_TITLE in titles
+    assert len({item["company_name"] for item in items}) == 6
+    assert sum(1 for item in items if item["content"]["title_en"]) >= 5
+
+
 async def test_the_demo_member_lands_on_their_space_and_follows_the_demo_company(seeded) -> None:
     transport = httpx.ASGITransport(app=seeded.gateway)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as member:

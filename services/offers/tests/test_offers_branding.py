@@ -11,7 +11,7 @@ from pathlib import Path
 from offers_fakes import FakeSearch
 from sqlalchemy import select
 
-from offers.adapters.orm import company_brandings
+from offers.adapters.orm import company_brandings, memberships
 from offers.bootstrap import bootstrap
 from offers.domain.model import CompanyBranding
 from offers.service_layer.commands import RecordCompanyBranding
@@ -123,4 +123,41 @@ def test_a_snapshot_event_fills_the_description_and_website_sanitized(tmp_path: 
     assert "Génie" in row["description_html"]
     assert "script" not in row["description_html"] and "onclick" not in row["description_html"]
     assert "javascript:" not in row["description_html"]
+    bundle.runtime.engine.dispose()
+
+
+def test_a_membership_names_the_company_until_a_branding_event_arrives(tmp_path: Path):
+    """A group whose « Mon entreprise » was never saved: its offers still show the company's name
+    (taken from the membership event), and the first branding event replaces it."""
+    settings = dataclasses.replace(Settings.from_env("offers"), database_url=f"sqlite:///{tmp_path / 'o.db'}")
+    bundle = bootstrap(settings, clock=FixedClock(T0))
+    bundle.migrate()
+    (consumer,) = bundle.consumers
+
+    def names() -> list[tuple[str, str]]:
+        with bundle.runtime.engine.connect() as connection:
+            rows = connection.execute(select(company_brandings)).mappings()
+            return [(r["company_name"], r["group_name"]) for r in rows]
+
+    def granted(account: str, company_name: str, version: int) -> Envelope:
+        return Envelope.new("portal.membership.granted", {
+            "account_id": account, "group_id": GROUP, "company_id": COMPANY, "role": "principal",
+            "version": version, "group_name": "Groupe 001", "company_name": company_name,
+        }, producer="company-portal", occurred_at=T0)
+
+    first = granted(str(uuid.uuid4()), "Génivert inc.", 1)
+    bundle.runtime.schemas.validate(first)
+    consumer(first.to_json(), {})
+    assert names() == [("Génivert inc.", "Groupe 001")]
+    # The membership projection still got the event (both handlers run).
+    with bundle.runtime.engine.connect() as connection:
+        assert [r["role"] for r in connection.execute(select(memberships)).mappings()] == ["principal"]
+
+    consumer(Envelope.new("portal.branding.changed", {
+        "group_id": GROUP, "company_id": COMPANY, "group_name": "Groupe 001", "company_name": "Génivert Solutions",
+        "address": "1200, rue Saint-Denis, Montréal", "description_html": "", "version": 1,
+    }, producer="company-portal", occurred_at=T0).to_json(), {})
+    assert names() == [("Génivert Solutions", "Groupe 001")]
+    consumer(granted(str(uuid.uuid4()), "Ancien nom", 1).to_json(), {})  # a later member: the branding stays
+    assert names() == [("Génivert Solutions", "Groupe 001")]
     bundle.runtime.engine.dispose()

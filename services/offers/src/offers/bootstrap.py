@@ -13,7 +13,7 @@ from typing import Any
 from offers.adapters.billing_client import HttpCreditBank
 from offers.adapters.orm import metadata, start_mappers
 from offers.adapters.unit_of_work import SqlOffersUnitOfWork
-from offers.entrypoints.consumer import HANDLERS, PROJECTION_HANDLERS
+from offers.entrypoints.consumer import HANDLERS, consumer_table
 from offers.entrypoints.web import blueprint
 from offers.entrypoints.web_api_keys import blueprint as api_keys_blueprint
 from offers.entrypoints.web_employer import blueprint as employer_blueprint
@@ -103,7 +103,7 @@ def bootstrap(
     # company-portal's events and, on a first start after memberships exist, by the snapshot the
     # requester asks for.
     consumer = EventConsumer(
-        SERVICE, bus.new_uow, {**bus.consumer_handlers(HANDLERS), **PROJECTION_HANDLERS}, runtime.schemas
+        SERVICE, bus.new_uow, consumer_table(bus.consumer_handlers(HANDLERS)), runtime.schemas
     )
     requester = SnapshotRequester(SERVICE, bus.new_uow, ("memberships", "branding"))
 

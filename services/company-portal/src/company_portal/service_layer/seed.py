@@ -115,3 +115,57 @@ def seed_demo(bus: MessageBus, *, principal: DemoAccount, affichage: DemoAccount
         uow.commit()
         return {"company_id": company.id, "group_id": group.id, "join_request_id": join.id,
                 "new_group_request_id": new_group.id, "creation_request_id": creation.id}
+
+
+#: The other employers of the public job site's demo (suite/seed_offers.py gives them offers):
+#: (company, the group's short description, website, « À propos » HTML, principal's placeholder).
+JOBSITE_EMPLOYERS: tuple[tuple[CompanyInfo, str, str, str, DemoAccount], ...] = (
+    (CompanyInfo("Laurentia Génie-conseil inc.", "418-555-0210", "Canada", "500, Grande Allée Est", "Québec", "QC",
+                 "G1R 2J7", "1171234560"),
+     "Génie-conseil en infrastructures et en transport.", "https://laurentia-demo.ca",
+     "<p>Laurentia accompagne les municipalités de l'Est du Québec depuis 1987 : ponts, routes, "
+     "aqueducs.</p>", placeholder("gabrielle.roy@laurentia-demo.ca", "Gabrielle", "Roy")),
+    (CompanyInfo("Hydrauliq Nord inc.", "418-555-0320", "Canada", "2250, boulevard Talbot", "Saguenay", "QC",
+                 "G7H 5B1", "1172345671"),
+     "Ouvrages hydroélectriques et barrages.", "https://hydrauliq-demo.ca",
+     "<p>Hydrauliq Nord conçoit et entretient des centrales et des barrages au Saguenay–Lac-Saint-Jean "
+     "et sur la Côte-Nord.</p>", placeholder("mathieu.tremblay@hydrauliq-demo.ca", "Mathieu", "Tremblay")),
+    (CompanyInfo("Technoréseau Estrie ltée", "819-555-0430", "Canada", "1800, rue King Ouest", "Sherbrooke", "QC",
+                 "J1J 2E1", "1173456782"),
+     "Logiciels embarqués et télécommunications.", "https://technoreseau-demo.ca",
+     "<p>Technoréseau développe des systèmes embarqués pour le transport collectif et les réseaux "
+     "électriques.</p>", placeholder("sarah.nguyen@technoreseau-demo.ca", "Sarah", "Nguyen")),
+    (CompanyInfo("Outaouais Infrastructures inc.", "819-555-0540", "Canada", "25, rue Laurier", "Gatineau", "QC",
+                 "J8X 4C8", "1174567893"),
+     "Génie civil municipal et géotechnique.", "https://outaouais-infra-demo.ca",
+     "<p>Une équipe de 60 personnes au service des villes de l'Outaouais.</p>",
+     placeholder("kevin.lapointe@outaouais-infra-demo.ca", "Kevin", "Lapointe")),
+    (CompanyInfo("Mécanika Laval inc.", "450-555-0650", "Canada", "3000, boulevard Le Carrefour", "Laval", "QC",
+                 "H7T 2K9", "1175678904"),
+     "Procédés industriels, mécanique et automatisation.", "https://mecanika-demo.ca",
+     "<p>Mécanika conçoit des lignes de production automatisées pour l'agroalimentaire et "
+     "l'aérospatiale.</p>", placeholder("ines.benali@mecanika-demo.ca", "Inès", "Benali")),
+)
+
+
+def seed_jobsite_employers(bus: MessageBus) -> list[tuple[str, str]]:
+    """The job site's other demo employers: each company with « Groupe 001 », branded, and a
+    principal·e (a placeholder account). Returns (group_id, principal account id) of each, whether
+    made now or before (idempotent)."""
+    now = bus.deps.clock.now()
+    made: list[tuple[str, str]] = []
+    with bus.new_uow() as uow:
+        for info, description, website, about, who in JOBSITE_EMPLOYERS:
+            company = _company(uow, info, bus)
+            if uow.memberships.company_has_users(company.id):
+                made += [(group.id, who.account_id) for group in uow.groups.of_company(company.id)[:1]]
+                continue
+            account = _account(uow, who, "Directrice de l'ingénierie", info.phone, now)
+            group = Group.create(bus.deps.new_id(), company, FIRST_GROUP_NAME, now)
+            uow.groups.add(group)
+            group.rebrand(Branding(FIRST_GROUP_NAME, description, company.legal_name, company.full_address, website,
+                                   company.phone, about), now)
+            uow.memberships.add(Membership.grant_new(account.id, group.id, Role.PRINCIPAL, now))
+            made.append((group.id, account.id))
+        uow.commit()
+    return made
