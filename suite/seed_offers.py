@@ -72,6 +72,7 @@ def _wait_for_groups(bus: Any, principal_ids: list[str]) -> bool:
 def seed_jobsite_offers(bundles: dict[str, ServiceBundle], *, staff: Any) -> dict[str, str]:
     """{title: offer id} of the job site's demo offers made ({} when they exist)."""
     from company_portal.service_layer.seed import JOBSITE_EMPLOYERS, seed_jobsite_employers
+    from offers.adapters.billing_client import InMemoryCreditBank
     from offers.service_layer.seed_jobsite import seed_jobsite
 
     employers = seed_jobsite_employers(bundles["company-portal"].extras["bus"])
@@ -81,7 +82,7 @@ def seed_jobsite_offers(bundles: dict[str, ServiceBundle], *, staff: Any) -> dic
         return {}
     names = [info.legal_name for info, *_ in JOBSITE_EMPLOYERS]
     rows = [(group, principal, name) for (group, principal), name in zip(employers, names, strict=True)]
-    return seed_jobsite(bus, rows, staff_id=staff.id)
+    return seed_jobsite(bus, rows, staff_id=staff.id, bank=InMemoryCreditBank())
 
 
 def seed_offers(bundles: dict[str, ServiceBundle], *, principal: Any, affichage: Any, staff: Any) -> dict[str, str]:

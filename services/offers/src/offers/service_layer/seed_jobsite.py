@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
-from offers.adapters.billing_client import InMemoryCreditBank
 from offers.domain.offer import OfferConfig, OfferContent, Workplace, quebec_day
 from offers.service_layer import commands as c
 from offers.service_layer.commands import Caller
 from offers.service_layer.handlers import COMMAND_HANDLERS
-from offers.service_layer.ports import Dependencies
+from offers.service_layer.ports import CreditBank, Dependencies
 from offers.service_layer.seed import SeedClock
 from plumbing.messagebus import MessageBus
 
@@ -186,17 +185,24 @@ def content_of(offer: DemoOffer, company: str, deadline: date) -> OfferContent:
     )
 
 
+class GrantingBank(CreditBank, Protocol):
+    """A credit bank the seed can fill (these employers' credits are not catalog-billing's)."""
+
+    def grant(self, group_id: str, credit_type: str, quantity: int = 1) -> None: ...
+
+
 def seed_jobsite(
     bus: MessageBus[Dependencies],
     employers: list[tuple[str, str, str]],
     *,
     staff_id: str,
+    bank: GrantingBank,
 ) -> dict[str, str]:
-    """`employers`: (group_id, principal account id, company name) in JOBSITE order. Returns
+    """`bank`: an in-memory bank that can grant credits (offers.adapters.billing_client's).
+    `employers`: (group_id, principal account id, company name) in JOBSITE order. Returns
     {title: offer id} of the offers made (none for an employer whose group has offers)."""
     now = bus.deps.clock.now()
     clock = SeedClock(now)
-    bank = InMemoryCreditBank()
     seeding = MessageBus(
         bus.uow_factory, dataclasses.replace(bus.deps, clock=clock, bank=bank), commands=COMMAND_HANDLERS
     )
