@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, render_template, request
 from flask_babel import gettext as _
@@ -33,7 +33,7 @@ from catalog_billing.service_layer.access import Actor
 from plumbing.auth.permissions import NotAMember, Permission, PermissionDenied, allows
 from plumbing.auth.tokens import Principal
 from plumbing.messagebus import MessageBus
-from plumbing.web.pages import current_locale, current_user
+from plumbing.web.pages import current_locale, current_user, login_redirect
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: The portal's cookie naming the active group (company_portal.entrypoints.web.GROUP_COOKIE).
@@ -59,11 +59,6 @@ def actor() -> Actor:
 
 class ForeignGroup(Exception):
     """A form, link or cookie named a group the caller does not belong to."""
-
-
-def login_redirect() -> Response:
-    target = request.full_path.rstrip("?") if request.query_string and request.method == "GET" else request.path
-    return redirect(f"/compte/connexion?next={quote(target, safe='/')}", 303)
 
 
 def employer_required(view: F) -> F:

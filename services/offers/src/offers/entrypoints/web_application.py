@@ -28,7 +28,7 @@ from offers.service_layer import applications
 from offers.service_layer.commands import SubmitApplication
 from plumbing.config import env
 from plumbing.ratelimit import KeyRateLimiter
-from plumbing.web.pages import current_locale
+from plumbing.web.pages import client_ip, current_locale
 
 #: The largest body this route reads: the 5 MiB CV, the fields and the multipart framing. A body
 #: over it is refused from its Content-Length (413), never read; a CV between 5 MiB and this gets
@@ -58,12 +58,6 @@ def configure_limits(limits: dict[str, KeyRateLimiter] | None = None) -> None:
     """Replace the limiters (tests: fresh ones); None: built again from LIMITS on first use."""
     _limiters.clear()
     _limiters.update(limits or {})
-
-
-def client_ip() -> str:
-    """The client's address as the gateway wrote it (it replaces any X-Forwarded-For it received)."""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    return forwarded.split(",")[0].strip() or request.remote_addr or "unknown"
 
 
 def _offer_or_page(offer_id: str) -> tuple[Any, tuple[str, int] | None]:

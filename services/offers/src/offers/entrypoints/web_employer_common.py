@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request
 from flask_babel import gettext as _
@@ -22,7 +21,7 @@ from offers.service_layer.commands import Caller
 from plumbing.auth.permissions import NotAMember, Permission, PermissionDenied, allows
 from plumbing.auth.tokens import Principal
 from plumbing.messagebus import MessageBus
-from plumbing.web.pages import current_locale, current_user
+from plumbing.web.pages import current_locale, current_user, login_redirect
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: The portal's cookie naming the active group (company_portal.entrypoints.web.GROUP_COOKIE).
@@ -74,11 +73,6 @@ def caller() -> Caller:
 
 class ForeignGroup(Exception):
     """A form, link or cookie named a group the caller does not belong to."""
-
-
-def login_redirect() -> Response:
-    target = request.full_path.rstrip("?") if request.query_string and request.method == "GET" else request.path
-    return redirect(f"/compte/connexion?next={quote(target, safe='/')}", 303)
 
 
 def not_found_page() -> tuple[str, int]:
